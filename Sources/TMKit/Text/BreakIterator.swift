@@ -1,0 +1,43 @@
+import CICUShim
+
+/// ICU break iteration over UTF-8 text, yielding UTF-8 byte offsets.
+///
+/// Uses `utext_openUTF8`, so no UTF-16 copy of the text is made.
+final class BreakIterator {
+  enum Kind: Int32 {
+    case character = 0, word = 1, line = 2, sentence = 3
+  }
+
+  private let handle: OpaquePointer
+
+  init(_ kind: Kind, locale: String) throws {
+    var status: Int32 = 0
+    guard let h = tmicu_break_open(kind.rawValue, locale, &status), !ICU.failed(status) else {
+      throw TMError(.icu, "ICU could not open a \(kind) break iterator for '\(locale)' (\(ICU.errorName(status)))")
+    }
+    handle = h
+  }
+
+  deinit { tmicu_break_close(handle) }
+
+  /// Calls `body(start, end, ruleStatus)` for each piece of `text`, with
+  /// byte offsets into `text.utf8`.
+  func forEachPiece(in text: String, _ body: (Int, Int, Int32) -> Void) {
+    var copy = text
+    copy.withUTF8 { u8 in
+      guard let base = u8.baseAddress, u8.count > 0 else { return }
+      var status: Int32 = 0
+      base.withMemoryRebound(to: CChar.self, capacity: u8.count) { p in
+        tmicu_break_set_utf8(handle, p, Int64(u8.count), &status)
+      }
+      if ICU.failed(status) { body(0, u8.count, 0); return }
+      var start = Int(tmicu_break_first(handle))
+      while true {
+        let end = Int(tmicu_break_next(handle))
+        if end < 0 { break }
+        body(start, end, tmicu_break_rule_status(handle))
+        start = end
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import CICUShim
+import Foundation
+
+/// Turns the bytes of a file into text.
+///
+/// UTF-8 (with or without BOM) and UTF-16 with a BOM are recognised;
+/// anything else must be named (`cp1251`, `koi8-r`, `cp1254`, or any ICU
+/// converter name). Invalid UTF-8 is an error naming the file, line and byte
+/// offset: nothing is silently replaced. Line endings are left as they are;
+/// readers accept LF and CRLF.
+public enum TextDecoder {
+  /// Decodes `bytes`. `source` names the file in messages (`-` for stdin).
+  public static func decode(_ bytes: [UInt8], encoding: String? = nil, source: String) throws -> String {
+    if let encoding {
+      let name = encoding.lowercased()
+      if name == "utf-8" || name == "utf8" {
+        return try decodeUTF8(bytes, source: source)
+      }
+      return try decodeLegacy(bytes, charset: encoding, source: source)
+    }
+    if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE {
+      return try decodeLegacy(Array(bytes[2...]), charset: "UTF-16LE", source: source)
+    }
+    if bytes.count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF {
+      return try decodeLegacy(Array(bytes[2...]), charset: "UTF-16BE", source: source)
+    }
+    return try decodeUTF8(bytes, source: source)
+  }
+
+  /// Reads and decodes a file; `path == "-"` reads standard input.
+  public static func read(path: String, encoding: String? = nil) throws -> String {
+    try decode(readBytes(path: path), encoding: encoding, source: path)
+  }
+
+  /// The raw bytes of a file or of stdin (`-`).
+  public static func readBytes(path: String) throws -> [UInt8] {
+    if path == "-" {
+      return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+    }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      throw TMError(.notFound, "no such file", file: path)
+    }
+    if isDir.boolValue { throw TMError(.io, "is a directory, not a text file", file: path) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw TMError(.io, "cannot read the file", file: path, hint: "check its permissions")
+    }
+    return [UInt8](data)
+  }
+
+  static func decodeUTF8(_ bytes: [UInt8], source: String) throws -> String {
+    var body = bytes[...]
+    if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+      body = bytes[3...]
+    }
+    if let s = String(validating: body, as: UTF8.self) { return s }
+    // Find the first invalid sequence for the message.
+    let offset = firstInvalidUTF8Offset(body) ?? 0
+    let absolute = offset + (body.startIndex)
+    let line = 1 + bytes[..<absolute].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    throw TMError(
+      .invalidInput,
+      String(format: "invalid UTF-8 (byte 0x%02X)", bytes[absolute]),
+      file: source, line: line, byteOffset: absolute,
+      hint: "if the file is in a legacy encoding, name it with --encoding (cp1251, koi8-r, cp1254)")
+  }
+
+  /// Offset (from the slice start) of the first byte of an invalid UTF-8
+  /// sequence, or nil when the slice is valid.
+  static func firstInvalidUTF8Offset(_ bytes: ArraySlice<UInt8>) -> Int? {
+    var it = bytes.makeIterator()
+    var parser = Unicode.UTF8.ForwardParser()
+    var pos = 0
+    while true {
+      switch parser.parseScalar(from: &it) {
+      case .valid(let v): pos += v.count
+      case .emptyInput: return nil
+      case .error: return pos
+      }
+    }
+  }
+
+  static func decodeLegacy(_ bytes: [UInt8], charset: String, source: String) throws -> String {
+    guard tmicu_converter_exists(charset) == 1 else {
+      throw TMError(
+        .usage, "unknown encoding '\(charset)'",
+        hint: "use an ICU converter name such as cp1251, koi8-r, cp1254, utf-16le (`uconv -l` lists them)")
+    }
+    if bytes.isEmpty { return "" }
+    var cap = bytes.count * 2 + 16
+    var errorOffset: Int64 = -1
+    var status: Int32 = 0
+    var produced: Int32 = 0
+    var out = [UInt16](repeating: 0, count: cap)
+    for _ in 0..<2 {
+      bytes.withUnsafeBufferPointer { bp in
+        bp.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bp.count) { p in
+          produced = tmicu_decode(charset, p, Int32(bp.count), &out, Int32(cap), &errorOffset, &status)
+        }
+      }
+      if status == TMICU_BUFFER_OVERFLOW {
+        cap *= 2
+        out = [UInt16](repeating: 0, count: cap)
+        continue
+      }
+      break
+    }
+    if ICU.failed(status) {
+      let off = Int(max(0, errorOffset))
+      let line = 1 + bytes[..<min(off, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+      throw TMError(
+        .invalidInput, "not valid \(charset) (\(ICU.errorName(status)))", file: source, line: line,
+        byteOffset: off, hint: "check the --encoding")
+    }
+    var s = String(decoding: out.prefix(Int(produced)), as: UTF16.self)
+    if s.hasPrefix("\u{FEFF}") { s.removeFirst() }
+    return s
+  }
+}

@@ -1,0 +1,3 @@
+import TMCLI
+
+runMain(TransliterateCommand.self)

@@ -1,0 +1,83 @@
+import Testing
+@testable import TMKit
+
+@Suite struct CaseAndNormalisationTests {
+  @Test func azerbaijaniFoldsDottedAndDotlessI() {
+    #expect("İSTANBUL IĞDIR".caseFolded(for: .az) == "istanbul ığdır")
+    #expect("İSTANBUL IĞDIR".caseFolded(for: .en) == "i\u{307}stanbul iğdir")
+  }
+
+  @Test func decomposedCapitalIWithDotFoldsToIInAzerbaijani() {
+    #expect("I\u{307}lham".caseFolded(for: .az) == "ilham")
+  }
+
+  @Test func languageCaseMapping() {
+    #expect("ilham əliyev".uppercased(for: .az) == "İLHAM ƏLİYEV")
+    #expect("ilham".uppercased(for: .en) == "ILHAM")
+    #expect("IŞIQ".lowercased(for: .az) == "ışıq")
+  }
+
+  @Test func nfcComposes() {
+    #expect("e\u{301}".nfc.unicodeScalars.count == 1)
+    #expect("ﬁ ①".normalized(.nfkc) == "fi 1")
+  }
+
+  @Test func matchKeyFoldsYoAndApostrophes() {
+    #expect("Ёлкина".matchKey(for: .ru) == "елкина")
+    #expect("Azərbaycan’ın".matchKey(for: .az) == "azərbaycan'ın")
+  }
+}
+
+@Suite struct TokenizerTests {
+  @Test func wordsNumbersAndPunctuation() throws {
+    let t = try Tokenizer(language: .ru)
+    let toks = t.tokens("В 1918 г. было 3,5 тыс.")
+    #expect(toks.map(\.text) == ["В", "1918", "г", ".", "было", "3,5", "тыс", "."])
+    #expect(toks.map(\.kind) == [.word, .number, .word, .punctuation, .word, .number, .word, .punctuation])
+  }
+}
+
+@Suite struct DecoderTests {
+  @Test func invalidUTF8NamesFileLineAndOffset() {
+    let bytes: [UInt8] = Array("Salam\nd".utf8) + [0xFF] + Array("ünya".utf8)
+    #expect(throws: TMError.self) { try TextDecoder.decode(bytes, source: "x.txt") }
+    do {
+      _ = try TextDecoder.decode(bytes, source: "x.txt")
+    } catch let e as TMError {
+      #expect(e.file == "x.txt")
+      #expect(e.line == 2)
+      #expect(e.byteOffset == 7)
+    } catch {}
+  }
+
+  @Test func bomsAndLegacyEncodings() throws {
+    #expect(try TextDecoder.decode([0xEF, 0xBB, 0xBF] + Array("Əli".utf8), source: "-") == "Əli")
+    let utf16le: [UInt8] = [0xFF, 0xFE, 0x1F, 0x04, 0x40, 0x04, 0x38, 0x04]  // "При"
+    #expect(try TextDecoder.decode(utf16le, source: "-") == "При")
+    let cp1251: [UInt8] = [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2]  // "Привет"
+    #expect(try TextDecoder.decode(cp1251, encoding: "cp1251", source: "-") == "Привет")
+    let koi8: [UInt8] = [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4]
+    #expect(try TextDecoder.decode(koi8, encoding: "koi8-r", source: "-") == "Привет")
+  }
+}
+
+@Suite struct ICUTransformTests {
+  @Test func russianBGNMatchesICU() throws {
+    let t = try ICUTransform(id: "Russian-Latin/BGN")
+    #expect(t.apply("Щербаков") == "Shcherbakov")
+  }
+
+  @Test func badIDIsAnError() {
+    #expect(throws: TMError.self) { try ICUTransform(id: "Klingon-Latin") }
+  }
+
+  @Test func badRulesReportWhere() {
+    #expect(throws: TMError.self) { try ICUTransform(rules: "a > b;\nc > ;;; [", name: "bad.txt") }
+  }
+
+  @Test func listsIDs() {
+    let ids = ICUTransform.availableIDs()
+    #expect(ids.contains("Russian-Latin/BGN"))
+    #expect(ids.count > 300)
+  }
+}
