@@ -81,3 +81,21 @@ import Testing
     #expect(ids.count > 300)
   }
 }
+
+@Suite struct ParagraphTests {
+  @Test func blankLinesAndCRLF() {
+    let p = Paragraphs.split("Bir.\r\nİki.\r\n\r\n\r\nÜç.\n", lines: false)
+    #expect(p.map { String($0.1) } == ["Bir.\r\nİki.", "Üç."])
+    let l = Paragraphs.split("Bir.\r\nİki.\r\n\r\nÜç.", lines: true)
+    #expect(l.map { String($0.1) } == ["Bir.", "İki.", "Üç."])
+  }
+
+  @Test func sentencesKeepOffsets() throws {
+    let text = "Salam. Necəsən?\n\nYaxşıyam."
+    let s = try SentenceSegmenter(language: .az).segment(text)
+    #expect(s.map(\.text) == ["Salam.", "Necəsən?", "Yaxşıyam."])
+    #expect(s.map(\.paragraph) == [0, 0, 1])
+    let u8 = Array(text.utf8)
+    for x in s { #expect(String(decoding: u8[x.utf8Range], as: UTF8.self) == x.text) }
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import TMKit
+
+/// `--memory FILE` / `--memories DIR`, shared by every command that reads or
+/// writes memories.
+public struct MemoryOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("The memory file to use (a TSV file).", valueName: "file"))
+  public var memory: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The folder of memories (default: $TM_MEMORIES, else ./Memories).", valueName: "dir"))
+  public var memories: String?
+
+  public init() {}
+
+  /// The folder of memories in force.
+  public var directory: String { MemoryStore.directory(explicit: memories) }
+}
+
+/// Reads the named files, or stdin when none (or `-`) is given.
+public func readInputs(_ files: [String], encoding: String?) throws -> [(name: String, text: String)] {
+  let names = files.isEmpty ? ["-"] : files
+  return try names.map { ($0, try TextDecoder.read(path: $0, encoding: encoding)) }
+}
+
+extension Language: ExpressibleByArgument {
+  public init?(argument: String) { self.init(tag: argument) }
+  public static var allValueStrings: [String] { allCases.map(\.tag) }
+}
