@@ -27,7 +27,7 @@ public struct AddCommand: ParsableCommand {
     }
     let s = source.nfc
     let t = target.nfc
-    guard !s.trimmingSpaces.isEmpty, !t.trimmingSpaces.isEmpty else {
+    guard [s, t].allSatisfy({ $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) else {
       throw TMError(.usage, "the source and the target must not be empty")
     }
     let path = memoryOptions.memory ?? MemoryStore.defaultMemory(in: memoryOptions.directory, from, to)
@@ -41,12 +41,3 @@ public struct AddCommand: ParsableCommand {
   }
 }
 
-extension String {
-  var trimmingSpaces: Substring {
-    let scalars = unicodeScalars
-    guard let a = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-      let b = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-    else { return "" }
-    return Substring(scalars[a...b])
-  }
-}

@@ -147,6 +147,15 @@ public enum MemoryFile {
     TSVCodec.encode(units, columns: MemoryColumn.standard(languages))
   }
 
+  /// Writes any file atomically (temporary file, fsync, rename): used for
+  /// exports, so an interrupted export never leaves half a file.
+  public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    try FileIO.atomicWrite(bytes, to: path)
+  }
+
+  /// Whether a file exists at `path`.
+  public static func exists(_ path: String) -> Bool { FileIO.exists(path) }
+
   static func languages(of columns: [MemoryColumn]) -> [Language] {
     columns.compactMap { if case .language(let l) = $0 { return l } else { return nil } }
   }
@@ -171,8 +180,11 @@ public enum MemoryFile {
 
   /// The current time as ISO 8601 UTC (`2026-11-25T20:09:04Z`), the form of
   /// the `created` column.
+  /// `SOURCE_DATE_EPOCH` (seconds), when set, replaces the clock so that
+  /// rebuilt memories are byte-identical (scripts/build-sample-memory.sh).
   public static func now() -> String {
     var t = time(nil)
+    if let e = getenv("SOURCE_DATE_EPOCH"), let v = Int(String(cString: e)) { t = time_t(v) }
     var tmv = tm()
     gmtime_r(&t, &tmv)
     return isoString(tmv)
