@@ -132,10 +132,9 @@ public enum MemoryFile {
   /// the memory's lock. Units are written as given: no duplicate removal.
   public static func write(_ units: [TranslationUnit], languages: [Language], to path: String) throws {
     let prepared = try units.enumerated().map { try prepare($0.element, index: $0.offset) }
-    var langs = languages
-    for u in prepared {
-      for l in Language.allCases where u.texts[l] != nil && !langs.contains(l) { langs.append(l) }
-    }
+    var present = Set<Language>()
+    for u in prepared { present.formUnion(u.texts.keys) }
+    let langs = languages + Language.allCases.filter { present.contains($0) && !languages.contains($0) }
     let lock = try MemoryLock(for: path)
     defer { lock.release() }
     FileIO.removeStaleTemporaries(of: path)

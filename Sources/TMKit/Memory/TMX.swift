@@ -160,6 +160,13 @@ public enum TMX {
     if !d.sawTMX {
       throw TMError(.invalidInput, "not a TMX file: no <tmx> root element", file: name, line: 1)
     }
+    if d.depth != 0 || !d.closedTMX {
+      // XMLParser on Linux accepts a document cut short; the open elements say so.
+      let lines = 1 + bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+      throw TMError(
+        .invalidInput, "not well-formed TMX: the file ends inside <\(d.openElements.last ?? "tmx")> (truncated?)",
+        file: name, line: lines, hint: "the file is incomplete; export or copy it again")
+    }
     var notes: [String] = []
     if !d.unknownLanguages.isEmpty {
       notes.append(
@@ -203,6 +210,9 @@ public enum TMX {
     var sourceLanguage: Language?
     var unknownLanguages: [String: Int] = [:]
     var thinUnits = 0
+    var depth = 0
+    var openElements: [String] = []
+    var closedTMX = false
 
     // State of the unit being read.
     var inTU = false
@@ -226,6 +236,8 @@ public enum TMX {
       _ parser: XMLParser, didStartElement el: String, namespaceURI: String?, qualifiedName: String?,
       attributes a: [String: String] = [:]
     ) {
+      depth += 1
+      openElements.append(el)
       if inSeg {
         switch el {
         case "bpt", "ept", "it", "ph", "ut", "sub": skipDepth += 1
@@ -277,6 +289,9 @@ public enum TMX {
     }
 
     func parser(_ parser: XMLParser, didEndElement el: String, namespaceURI: String?, qualifiedName: String?) {
+      depth -= 1
+      if !openElements.isEmpty { openElements.removeLast() }
+      if el == "tmx" && depth == 0 { closedTMX = true }
       if inSeg && el != "seg" {
         switch el {
         case "bpt", "ept", "it", "ph", "ut", "sub": skipDepth -= 1
