@@ -108,7 +108,16 @@ enum FileIO {
     do {
       defer { close(fd) }
       _ = fchmod(fd, mode)
-      try writeAll(fd, bytes, path: tmp)
+      if let e = getenv("TM_CRASH_TEST_PAUSE_MS"), let ms = UInt32(String(cString: e)) {
+        // For the crash tests only: stop halfway through the temporary file,
+        // so that a test can kill the writer at that point.
+        let half = bytes.count / 2
+        try writeAll(fd, Array(bytes[..<half]), path: tmp)
+        usleep(ms * 1000)
+        try writeAll(fd, Array(bytes[half...]), path: tmp)
+      } else {
+        try writeAll(fd, bytes, path: tmp)
+      }
       if fsync(fd) != 0 { throw TMError(.io, "cannot flush to disk: \(errnoText())", file: tmp) }
     }
     if rename(tmp, path) != 0 {

@@ -163,11 +163,42 @@ public enum MemoryImport {
     let names = first.split(separator: 0x09, omittingEmptySubsequences: false).map {
       String(decoding: $0, as: UTF8.self)
     }
-    let columns = names.compactMap(MemoryColumn.init(name:))
-    if !names.isEmpty, columns.count == names.count, Set(columns).count == columns.count {
-      return .memoryTSV
-    }
+    if try headerColumns(names, path: path) != nil { return .memoryTSV }
     return .tsv
+  }
+
+  /// The columns a first line names, nil when it is not a header (it holds
+  /// text that is not a tag), or an error when it looks like a header but
+  /// names a language tm does not handle (`en<TAB>de`).
+  static func headerColumns(_ names: [String], path: String) throws -> [MemoryColumn]? {
+    func tagLike(_ s: String) -> Bool {
+      let parts = s.split(separator: "-", omittingEmptySubsequences: false).flatMap {
+        $0.split(separator: "_", omittingEmptySubsequences: false)
+      }
+      guard let f = parts.first, (2...3).contains(f.count), f.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+        return false
+      }
+      return parts.dropFirst().allSatisfy { (2...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+    guard !names.isEmpty else { return nil }
+    let known = names.map(MemoryColumn.init(name:))
+    let meta: Set<String> = ["origin", "created", "score"]
+    guard names.allSatisfy({ tagLike($0) || meta.contains($0) }),
+      known.contains(where: { if case .language = $0 { return true } else { return false } })
+    else { return nil }
+    var columns: [MemoryColumn] = []
+    for (n, c) in zip(names, known) {
+      guard let c else {
+        throw TMError(
+          .invalidInput, "unknown language '\(n)' in the header", file: path, line: 1,
+          hint: "tm handles " + Language.allCases.map(\.tag).joined(separator: ", "))
+      }
+      if columns.contains(c) {
+        throw TMError(.invalidInput, "column '\(n)' appears twice in the header", file: path, line: 1)
+      }
+      columns.append(c)
+    }
+    return columns
   }
 
   /// Rows of a delimited file as units: either a header row naming the
@@ -182,11 +213,8 @@ public enum MemoryImport {
     let kind = format == .csv ? "csv" : "tsv"
     var body = rows[...]
     var columns: [MemoryColumn]
-    let headerColumns = first.fields.compactMap { MemoryColumn(name: $0.trimmingSpaces) }
-    if headerColumns.count == first.fields.count,
-      headerColumns.filter({ if case .language = $0 { return true } else { return false } }).count >= 2
-    {
-      columns = headerColumns
+    if let header = try headerColumns(first.fields.map(\.trimmingSpaces), path: path) {
+      columns = header
       body = body.dropFirst()
     } else {
       guard let f = options.from, let t = options.to else {

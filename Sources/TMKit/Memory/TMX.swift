@@ -152,9 +152,16 @@ public enum TMX {
       let code = err?.code ?? 0
       var what = xmlErrorText(code)
       if what.isEmpty { what = err?.localizedDescription ?? "malformed XML" }
+      var line = max(1, parser.lineNumber)
+      var shown = ""
+      if code == 26 || code == 27, let (l, entity) = firstUndeclaredEntity(bytes) {
+        // XMLParser on Linux reports this at the end of the document.
+        line = l
+        shown = " '&\(entity);'"
+      }
       throw TMError(
-        .invalidInput, "not well-formed TMX: \(what) (XML error \(code))", file: name,
-        line: max(1, parser.lineNumber),
+        .invalidInput, "not well-formed TMX: \(what)\(shown) (XML error \(code))", file: name,
+        line: line,
         hint: "check the file with 'xmllint --noout \(name)'; only the five XML entities and &#NN; are allowed")
     }
     if !d.sawTMX {
@@ -177,6 +184,24 @@ public enum TMX {
       notes.append("\(name): skipped \(d.thinUnits) units with fewer than two known languages")
     }
     return ImportResult(units: d.units, notes: notes, sourceLanguage: d.sourceLanguage)
+  }
+
+  /// The first entity reference other than the five XML predefines and
+  /// character references, with its 1-based line.
+  static func firstUndeclaredEntity(_ b: [UInt8]) -> (Int, String)? {
+    var line = 1
+    var i = 0
+    while i < b.count {
+      if b[i] == 0x0A { line += 1 }
+      if b[i] == 0x26, i + 1 < b.count, b[i + 1] != 0x23 {
+        var j = i + 1
+        while j < b.count, j - i < 64, b[j] != 0x3B, b[j] != 0x20, b[j] != 0x3C, b[j] != 0x0A { j += 1 }
+        let name = String(decoding: b[(i + 1)..<j], as: UTF8.self)
+        if !["amp", "lt", "gt", "quot", "apos"].contains(name) { return (line, name) }
+      }
+      i += 1
+    }
+    return nil
   }
 
   /// libxml2 error codes XMLParser passes on (the ones bad files cause).
