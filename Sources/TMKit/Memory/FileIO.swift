@@ -93,6 +93,12 @@ enum FileIO {
   /// Replaces `path` with `bytes` atomically: a reader (or a crash) sees the
   /// old content or the new, never a mixture. Keeps the old file's mode.
   static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
+    try atomicWrite(parts: [bytes], to: path)
+  }
+
+  /// `atomicWrite` of several pieces, written one after the other (so a
+  /// large existing memory is not copied to add a few lines).
+  static func atomicWrite(parts: [[UInt8]], to path: String) throws {
     let dir = directory(of: path)
     try makeDirectories(dir)
     let tmp = dir + "/." + baseName(of: path) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -108,15 +114,18 @@ enum FileIO {
     do {
       defer { close(fd) }
       _ = fchmod(fd, mode)
-      if let e = getenv("TM_CRASH_TEST_PAUSE_MS"), let ms = UInt32(String(cString: e)) {
-        // For the crash tests only: stop halfway through the temporary file,
-        // so that a test can kill the writer at that point.
-        let half = bytes.count / 2
-        try writeAll(fd, Array(bytes[..<half]), path: tmp)
-        usleep(ms * 1000)
-        try writeAll(fd, Array(bytes[half...]), path: tmp)
-      } else {
-        try writeAll(fd, bytes, path: tmp)
+      let pause = getenv("TM_CRASH_TEST_PAUSE_MS").flatMap { UInt32(String(cString: $0)) }
+      for bytes in parts {
+        if let ms = pause {
+          // For the crash tests only: stop halfway through the temporary
+          // file, so that a test can kill the writer at that point.
+          let half = bytes.count / 2
+          try writeAll(fd, bytes[..<half], path: tmp)
+          usleep(ms * 1000)
+          try writeAll(fd, bytes[half...], path: tmp)
+        } else {
+          try writeAll(fd, bytes[...], path: tmp)
+        }
       }
       if fsync(fd) != 0 { throw TMError(.io, "cannot flush to disk: \(errnoText())", file: tmp) }
     }
@@ -131,7 +140,7 @@ enum FileIO {
     }
   }
 
-  static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+  static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, path: String) throws {
     var off = 0
     try bytes.withUnsafeBytes { p in
       while off < p.count {

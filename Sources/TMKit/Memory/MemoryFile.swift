@@ -56,9 +56,13 @@ public struct UnitKey: Hashable, Sendable {
 public enum MemoryFile {
   /// Reads a memory. Errors name the file and line.
   public static func load(path: String) throws -> Memory {
-    let bytes = try FileIO.readAll(path)
-    let (columns, units) = try TSVCodec.decode(bytes, path: path)
-    return Memory(path: path, languages: languages(of: columns), units: units)
+    try MemoryTable.open(path: path).memory
+  }
+
+  /// Opens a memory without decoding its units (see `MemoryTable`): the
+  /// way to read large memories.
+  public static func open(path: String) throws -> MemoryTable {
+    try MemoryTable.open(path: path)
   }
 
   /// The columns named by a memory's header (the file is read up to its
@@ -83,19 +87,22 @@ public enum MemoryFile {
     defer { lock.release() }
     FileIO.removeStaleTemporaries(of: path)
 
-    var existingBytes: [UInt8] = []
-    var columns: [MemoryColumn] = []
-    var seen = Set<UnitKey>()
-    if FileIO.exists(path) {
-      existingBytes = try FileIO.readAll(path)
-      try existingBytes.withUnsafeBufferPointer { p in
-        try TSVCodec.scan(p, path: path) { columns = $0 } unit: { u, _ in seen.insert(UnitKey(u)) }
-      }
-    }
+    var table: MemoryTable?
+    if FileIO.exists(path) { table = try MemoryTable.open(path: path) }
+    var index = TextIndex(capacity: table?.count ?? 0)
+    if let table { for i in table.indices { _ = index.insert(table, i) } }
+    var columns = table?.columns ?? []
     var fresh: [TranslationUnit] = []
     var duplicates = 0
+    var seen = Set<UnitKey>()
     for u in prepared {
-      if seen.insert(UnitKey(u)).inserted { fresh.append(u) } else { duplicates += 1 }
+      if let table, index.contains(table, u) {
+        duplicates += 1
+      } else if seen.insert(UnitKey(u)).inserted {
+        fresh.append(u)
+      } else {
+        duplicates += 1
+      }
     }
     if fresh.isEmpty { return AppendResult(added: 0, duplicates: duplicates) }
 
@@ -106,23 +113,23 @@ public enum MemoryFile {
     let missing = Language.allCases.filter { needed.contains($0) && !have.contains($0) }
     let hasAllMeta = [MemoryColumn.origin, .created, .score].allSatisfy(columns.contains)
 
-    var out: [UInt8]
-    if existingBytes.isEmpty {
+    var out: [UInt8] = []
+    if let table, missing.isEmpty && hasAllMeta {
+      // Keep every existing byte; add whole lines after them.
+      if table.bytes.last != 0x0A { out.append(0x0A) }
+      out.reserveCapacity(fresh.count * 160)
+      for u in fresh { TSVCodec.unitLine(u, columns, to: &out) }
+      try FileIO.atomicWrite(parts: [table.bytes, out], to: path)
+      return AppendResult(added: fresh.count, duplicates: duplicates)
+    } else if let table {
+      // The header widens: rewrite every line.
+      let langs = table.languages + missing
+      columns = MemoryColumn.standard(langs)
+      out = TSVCodec.encode(Array(table) + fresh, columns: columns)
+    } else {
       let langs = Language.allCases.filter { needed.contains($0) }
       columns = MemoryColumn.standard(langs)
       out = TSVCodec.encode(fresh, columns: columns)
-    } else if missing.isEmpty && hasAllMeta {
-      // Keep every existing byte; add whole lines after them.
-      out = existingBytes
-      if out.last != 0x0A { out.append(0x0A) }
-      out.reserveCapacity(out.count + fresh.count * 128)
-      for u in fresh { TSVCodec.unitLine(u, columns, to: &out) }
-    } else {
-      // The header widens: rewrite every line.
-      let old = try TSVCodec.decode(existingBytes, path: path)
-      let langs = languages(of: old.columns) + missing
-      columns = MemoryColumn.standard(langs)
-      out = TSVCodec.encode(old.units + fresh, columns: columns)
     }
     try FileIO.atomicWrite(out, to: path)
     return AppendResult(added: fresh.count, duplicates: duplicates)

@@ -21,8 +21,45 @@ public struct MemoryStats: Sendable {
 
   /// Reads a memory and counts.
   public static func of(path: String) throws -> MemoryStats {
-    let m = try MemoryFile.load(path: path)
-    return of(m)
+    of(try MemoryTable.open(path: path))
+  }
+
+  /// Counts over a table without decoding its units.
+  public static func of(_ t: MemoryTable) -> MemoryStats {
+    let langs = t.languages
+    var perLanguage: [Language: Int] = [:]
+    var pairs: [(Language, Language, Int)] = []
+    for i in 0..<langs.count {
+      for j in (i + 1)..<max(i + 1, langs.count) { pairs.append((langs[i], langs[j], 0)) }
+    }
+    var scored = 0
+    var newest: Range<Int>?
+    var present = [Bool](repeating: false, count: langs.count)
+    t.bytes.withUnsafeBufferPointer { p in
+      for u in t.indices {
+        for (k, l) in langs.enumerated() {
+          present[k] = t.has(u, l)
+          if present[k] { perLanguage[l, default: 0] += 1 }
+        }
+        var q = 0
+        for i in 0..<langs.count {
+          for j in (i + 1)..<max(i + 1, langs.count) {
+            if present[i] && present[j] { pairs[q].2 += 1 }
+            q += 1
+          }
+        }
+        if t.scoreColumn >= 0 && !t.fieldRange(u, t.scoreColumn).isEmpty { scored += 1 }
+        if t.createdColumn >= 0 {
+          let r = t.fieldRange(u, t.createdColumn)
+          if !r.isEmpty, newest == nil || p[newest!].lexicographicallyPrecedes(p[r]) { newest = r }
+        }
+      }
+    }
+    let info = FileIO.modificationTime(t.path)
+    return MemoryStats(
+      path: t.path, bytes: info?.size ?? t.bytes.count, languages: langs, units: t.count, pairs: pairs,
+      perLanguage: perLanguage, duplicates: t.duplicateCount(), scored: scored,
+      modified: info.map { MemoryFile.isoString(seconds: $0.seconds) }, newestUnit: newest.map { t.decode($0) })
   }
 
   public static func of(_ m: Memory) -> MemoryStats {
