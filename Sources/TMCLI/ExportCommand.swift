@@ -34,17 +34,20 @@ public struct ExportCommand: ParsableCommand {
       throw TMError(.usage, "--from and --to are both '\(from.tag)'")
     }
     let path = try memoryPath()
-    let memory = try MemoryFile.load(path: path)
-    var units = memory.units
-    var languages = memory.languages
+    // Units are decoded one at a time from the table, not all at once.
+    let table = try MemoryFile.open(path: path)
+    var units: AnySequence<TranslationUnit> = AnySequence(table)
+    var count = table.count
+    var languages = table.languages
     if let from, let to {
       languages = [from, to]
-      units = units.compactMap { u in
-        guard let a = u.texts[from], let b = u.texts[to] else { return nil }
-        var v = u
-        v.texts = [from: a, to: b]
-        return v
-      }
+      let both = table.indices.filter { table.has($0, from) && table.has($0, to) }
+      count = both.count
+      units = AnySequence(both.lazy.map { i in
+        TranslationUnit(
+          texts: [from: table.text(i, from) ?? "", to: table.text(i, to) ?? ""], origin: table.origin(i),
+          created: table.created(i), score: table.score(i))
+      })
     } else if let from, !languages.contains(from) {
       throw TMError(.usage, "the memory has no '\(from.tag)' column", file: path)
     } else if let from {
@@ -63,7 +66,7 @@ public struct ExportCommand: ParsableCommand {
     }
     if let output {
       try MemoryFile.writeAtomically(bytes, to: output)
-      Output.error.line("exported \(units.count) units to \(output)")
+      Output.error.line("exported \(count) units to \(output)")
       Output.error.flush()
     } else {
       Output.standard.write(String(decoding: bytes, as: UTF8.self))

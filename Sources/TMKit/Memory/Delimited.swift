@@ -112,7 +112,7 @@ public enum Delimited {
 
   /// A memory as CSV: a header row (language tags, origin, created, score),
   /// then one row per unit; CRLF row ends as RFC 4180 asks.
-  public static func encodeCSV(_ units: [TranslationUnit], languages: [Language]) -> [UInt8] {
+  public static func encodeCSV<Units: Sequence<TranslationUnit>>(_ units: Units, languages: [Language]) -> [UInt8] {
     var out = ""
     let columns = MemoryColumn.standard(languages)
     out += columns.map(\.name).joined(separator: ",") + "\r\n"

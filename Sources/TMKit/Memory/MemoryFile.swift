@@ -149,13 +149,27 @@ public enum MemoryFile {
   }
 
   /// The encoded bytes of a memory (header and lines), for export.
-  public static func encoded(_ units: [TranslationUnit], languages: [Language]) -> [UInt8] {
+  public static func encoded<Units: Sequence<TranslationUnit>>(_ units: Units, languages: [Language]) -> [UInt8] {
     TSVCodec.encode(units, columns: MemoryColumn.standard(languages))
   }
 
   /// Writes any file atomically (temporary file, fsync, rename): used for
   /// exports, so an interrupted export never leaves half a file.
+  /// A path that is not a regular file (`/dev/null`, a pipe) is written
+  /// directly.
   public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+      #if canImport(Glibc)
+        let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+      #else
+        let fd = Darwin.open(path, O_WRONLY | O_CLOEXEC)
+      #endif
+      if fd < 0 { throw TMError(.io, "cannot open for writing: \(FileIO.errnoText())", file: path) }
+      defer { close(fd) }
+      try FileIO.writeAll(fd, bytes[...], path: path)
+      return
+    }
     try FileIO.atomicWrite(bytes, to: path)
   }
 

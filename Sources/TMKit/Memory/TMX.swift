@@ -30,11 +30,11 @@ public enum TMX {
 
   // MARK: Writing
 
-  public static func encode(
-    _ units: [TranslationUnit], languages: [Language], sourceLanguage: Language
+  public static func encode<Units: Sequence<TranslationUnit>>(
+    _ units: Units, languages: [Language], sourceLanguage: Language
   ) -> ExportResult {
     var out = ""
-    out.reserveCapacity(256 + units.count * 200)
+    out.reserveCapacity(256 + units.underestimatedCount * 200)
     var dropped = 0
     out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     out += "<tmx version=\"1.4\">\n"

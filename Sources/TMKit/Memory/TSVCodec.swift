@@ -114,9 +114,9 @@ public enum TSVCodec {
   }
 
   /// A whole memory file: header and one line per unit.
-  public static func encode(_ units: [TranslationUnit], columns: [MemoryColumn]) -> [UInt8] {
+  public static func encode<Units: Sequence<TranslationUnit>>(_ units: Units, columns: [MemoryColumn]) -> [UInt8] {
     var out: [UInt8] = []
-    out.reserveCapacity(64 + units.count * 96)
+    out.reserveCapacity(64 + units.underestimatedCount * 96)
     headerLine(columns, to: &out)
     for u in units { unitLine(u, columns, to: &out) }
     return out

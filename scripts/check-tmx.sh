@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Checks that our TMX export is valid XML and that OmegaT reads it.
+#   scripts/check-tmx.sh
+# Needs libxml2-utils (xmllint) and omegat (Debian packages) and a JDK.
+# Exports (1) the shipped sample memory and (2) a memory of awkward segments
+# (tabs, newlines, CR, & < >, quotes, RTL marks, emoji, a BEL control
+# character that XML 1.0 forbids), then runs `xmllint --noout` and OmegaT's own
+# TMX reader (scripts/omegat/TmxCheck.java, org.omegat.util.TMXReader2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W="$(mktemp -d /tmp/tm-check-tmx.XXXXXX)"
+trap 'rm -rf "$W"' EXIT
+swift build --product tm >/dev/null
+TM="$(swift build --show-bin-path)/tm"
+OMEGAT=/usr/share/omegat/OmegaT.jar
+
+"$TM" export --memory Memories/iso-codes.tsv --format tmx --from en --output "$W/iso.tmx"
+
+"$TM" add $'Line one\nline two\twith a tab & <b>markup</b> "quoted"' \
+  $'Строка один\nстрока два\tс табуляцией & <b>разметкой</b> «кавычки»' --from en --to ru --memory "$W/odd.tsv" >/dev/null
+"$TM" add $'Carriage\r\nreturn, RTL \u200F mark, emoji 👩‍👩‍👧 🇦🇿, bell \a here' \
+  $'Возврат\r\nкаретки, знак RTL \u200F, эмодзи 👩‍👩‍👧 🇦🇿, звонок \a тут' --from en --to ru --memory "$W/odd.tsv" >/dev/null
+"$TM" add "Prof. Əliyev 1918-ci ildə doğulub." "Проф. Алиев родился в 1918 г." --from az --to ru --memory "$W/odd.tsv" >/dev/null
+"$TM" export --memory "$W/odd.tsv" --format tmx --from en --to ru --output "$W/odd.tmx"
+
+for f in "$W/iso.tmx" "$W/odd.tmx"; do
+  echo "== $(basename "$f")"
+  xmllint --noout "$f" && echo "xmllint: well-formed"
+done
+echo "== OmegaT $(dpkg-query -W -f='${Version}' omegat 2>/dev/null || echo '?') TMXReader2"
+for pair in "iso.tmx en az" "iso.tmx en ru" "odd.tmx en ru"; do
+  set -- $pair
+  java -cp "$OMEGAT" scripts/omegat/TmxCheck.java "$W/$1" "$2" "$3" 2>/dev/null | grep -v '^[0-9]*: Info'
+done
