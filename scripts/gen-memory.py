@@ -13,18 +13,18 @@ templates = [
     ("The President of {c} signed decree No. {n} on {d} {y}.",
      "{c} Prezidenti {y}-ci il {d} tarixində {n} saylı fərman imzalayıb.",
      "Президент страны {c} подписал {d} {y} г. указ № {n}."),
-    ("Exports rose by {p}% to {m} million manats in {y}.",
-     "{y}-ci ildə ixrac {p}% artaraq {m} milyon manata çatıb.",
-     "В {y} г. экспорт вырос на {p}% и достиг {m} млн манатов."),
-    ("Prof. Aliyev said the talks in {c} had been \u201cconstructive\u201d.",
-     "Prof. Əliyev bildirib ki, {c} ilə danışıqlar \u201ckonstruktiv\u201d keçib.",
-     "Проф. Алиев заявил, что переговоры в стране {c} были «конструктивными»."),
-    ("About {k} people attended the concert in Baku on {d}.",
-     "{d} Bakıda keçirilən konsertdə təxminən {k} nəfər iştirak edib.",
-     "На концерте в Баку {d} присутствовали около {k} человек."),
-    ("The new law enters into force on 1 January {y}.",
-     "Yeni qanun {y}-ci il yanvarın 1-dən qüvvəyə minir.",
-     "Новый закон вступает в силу с 1 января {y} г."),
+    ("Exports rose by {p}% to {m} million manats in {y} (report No. {n}).",
+     "{y}-ci ildə ixrac {p}% artaraq {m} milyon manata çatıb ({n} saylı hesabat).",
+     "В {y} г. экспорт вырос на {p}% и достиг {m} млн манатов (отчёт № {n})."),
+    ("Prof. Aliyev said the {n}th round of talks in {c} had been \u201cconstructive\u201d.",
+     "Prof. Əliyev bildirib ki, {c} ilə danışıqların {n}-cü raundu \u201ckonstruktiv\u201d keçib.",
+     "Проф. Алиев заявил, что {n}-й раунд переговоров в стране {c} был «конструктивным»."),
+    ("About {k} people attended concert No. {n} in Baku on {d}.",
+     "{d} Bakıda keçirilən {n} saylı konsertdə təxminən {k} nəfər iştirak edib.",
+     "На концерте № {n} в Баку {d} присутствовали около {k} человек."),
+    ("Law No. {n} enters into force on 1 January {y}.",
+     "{n} saylı qanun {y}-ci il yanvarın 1-dən qüvvəyə minir.",
+     "Закон № {n} вступает в силу с 1 января {y} г."),
 ]
 days = [("5 May", "5 may", "5 мая"), ("12 March", "12 mart", "12 марта"), ("1 October", "1 oktyabr", "1 октября"),
         ("28 May", "28 may", "28 мая"), ("18 October", "18 oktyabr", "18 октября"), ("9 November", "9 noyabr", "9 ноября")]
@@ -34,8 +34,9 @@ path = os.path.join(os.path.dirname(__file__), "..", "Memories", "iso-codes.tsv"
 with open(path, encoding="utf-8") as f:
     next(f)
     for line in f:
-        az, ru, en = line.rstrip("\n").split("\t")[:3]
-        names.append((en, az or en, ru or en))
+        az, ru, en, origin = line.rstrip("\n").split("\t")[:4]
+        if az and ru and "3166" in origin:  # countries with all three names
+            names.append((en, az, ru))
 
 out = sys.stdout
 out.write("az\tru\ten\torigin\tcreated\tscore\n")

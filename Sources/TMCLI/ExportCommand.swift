@@ -53,23 +53,23 @@ public struct ExportCommand: ParsableCommand {
     } else if let from {
       languages = [from] + languages.filter { $0 != from }
     }
-    let bytes: [UInt8]
+    let file = try output.map { try AtomicFile(path: $0) }
+    let sink: ([UInt8]) throws -> Void = { chunk in
+      if let file { try file.write(chunk) } else { Output.standard.write(String(decoding: chunk, as: UTF8.self)) }
+    }
     switch format {
     case .tmx:
-      let r = TMX.encode(units, languages: languages, sourceLanguage: from ?? languages[0])
-      if r.segmentsWithDroppedCharacters > 0 {
-        warn("warning: dropped control characters that XML 1.0 forbids from \(r.segmentsWithDroppedCharacters) segments")
+      let r = try TMX.write(units, languages: languages, sourceLanguage: from ?? languages[0], to: sink)
+      if r.dropped > 0 {
+        warn("warning: dropped control characters that XML 1.0 forbids from \(r.dropped) segments")
       }
-      bytes = r.bytes
-    case .tsv: bytes = MemoryFile.encoded(units, languages: languages)
-    case .csv: bytes = Delimited.encodeCSV(units, languages: languages)
+    case .tsv: try sink(MemoryFile.encoded(units, languages: languages))
+    case .csv: try sink(Delimited.encodeCSV(units, languages: languages))
     }
-    if let output {
-      try MemoryFile.writeAtomically(bytes, to: output)
+    if let file, let output {
+      try file.commit()
       Output.error.line("exported \(count) units to \(output)")
       Output.error.flush()
-    } else {
-      Output.standard.write(String(decoding: bytes, as: UTF8.self))
     }
   }
 

@@ -33,8 +33,18 @@ public enum TMX {
   public static func encode<Units: Sequence<TranslationUnit>>(
     _ units: Units, languages: [Language], sourceLanguage: Language
   ) -> ExportResult {
+    var bytes: [UInt8] = []
+    let r = try? write(units, languages: languages, sourceLanguage: sourceLanguage) { bytes += $0 }
+    return ExportResult(bytes: bytes, units: r?.units ?? 0, segmentsWithDroppedCharacters: r?.dropped ?? 0)
+  }
+
+  /// Streams a TMX document to `sink` in chunks of about 1 MiB, so that
+  /// exporting a large memory does not hold the whole document.
+  public static func write<Units: Sequence<TranslationUnit>>(
+    _ units: Units, languages: [Language], sourceLanguage: Language, to sink: ([UInt8]) throws -> Void
+  ) throws -> (units: Int, dropped: Int) {
     var out = ""
-    out.reserveCapacity(256 + units.underestimatedCount * 200)
+    out.reserveCapacity(1 << 20 + 4096)
     var dropped = 0
     out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     out += "<tmx version=\"1.4\">\n"
@@ -69,9 +79,14 @@ public enum TMX {
         out += "</seg></tuv>\n"
       }
       out += "    </tu>\n"
+      if out.utf8.count >= 1 << 20 {
+        try sink(Array(out.utf8))
+        out.removeAll(keepingCapacity: true)
+      }
     }
     out += "  </body>\n</tmx>\n"
-    return ExportResult(bytes: Array(out.utf8), units: count, segmentsWithDroppedCharacters: dropped)
+    try sink(Array(out.utf8))
+    return (count, dropped)
   }
 
   /// Escapes text for XML element content; returns true when a character
