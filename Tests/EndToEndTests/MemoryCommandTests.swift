@@ -196,4 +196,25 @@ func pairsTSV(_ tag: String, _ n: Int, score: Bool = false) -> String {
     #expect(back.status == 0)
     #expect(fileBytes(dir.appendingPathComponent("N/az-en.tsv")) == fileBytes(dir.appendingPathComponent("M/az-en.tsv")))
   }
+
+  @Test func statsGolden() throws {
+    let dir = try Run.tempDir()
+    let mem = dir.appendingPathComponent("M/news.tsv")
+    try FileManager.default.createDirectory(at: mem.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let text = """
+      az\tru\ten\torigin\tcreated\tscore
+      Bakı\tБаку\tBaku\tmo:iso_3166-1.mo\t2023-04-27T21:30:13Z\t
+      Prof. Əliyev 1918-ci ildə doğulub.\tПроф. Алиев родился в 1918 г.\t\talign:a.az.txt#1|a.ru.txt#1\t2026-11-25T20:09:04Z\t0.91
+      İxrac 1 000,5 mln manat olub.\tЭкспорт составил 1 000,5 млн манатов.\t\talign:a.az.txt#2|a.ru.txt#2\t2026-11-25T20:09:05Z\t0.78
+      Bakı\tБаку\tBaku\tadd\t2026-11-25T20:10:00Z\t
+      \t«Известия»\t“Izvestia”\tadd\t2026-11-25T20:11:00Z\t
+
+      """
+    try Data(text.utf8).write(to: mem)
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date(timeIntervalSince1970: 1_764_100_000)], ofItemAtPath: mem.path)
+    let r = try Run("tm", ["stats", "--memories", "M"], cwd: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == (try Run.golden("stats-news.txt")))
+  }
 }
