@@ -173,6 +173,23 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     }
   }
 
+  @Test func tableDecodesOnDemandAndMatchesLoad() throws {
+    let text = "en\taz-Cyrl\torigin\tcreated\tscore\nGanja\tҜәнҹә\tadd\tt\t0.5\nTab\\there\t\tadd\tt\t\nGanja\tҜәнҹә\tother\tu\t\n"
+    let t = try MemoryTable(bytes: Array(text.utf8), path: "t.tsv")
+    #expect(t.count == 3)
+    #expect(t.text(0, .azCyrl) == "Ҝәнҹә")
+    #expect(t.text(1, .en) == "Tab\there")
+    #expect(t.text(1, .azCyrl) == nil)
+    #expect(!t.has(1, .azCyrl) && t.has(1, .en) && !t.has(0, .ru))
+    #expect(t.score(0) == 0.5 && t.score(1) == nil)
+    #expect(t.duplicateCount() == 1)
+    #expect(Array(t) == (try TSVCodec.decode(Array(text.utf8), path: "t.tsv").units))
+    var index = TextIndex()
+    #expect(index.insert(t, 0) && index.insert(t, 1) && !index.insert(t, 2))
+    #expect(index.contains(t, TranslationUnit(texts: [.en: "Tab\there"])))
+    #expect(!index.contains(t, TranslationUnit(texts: [.en: "Tab\there", .az: "x"])))
+  }
+
   @Test func statsCountPairsAndDuplicates() throws {
     let dir = try tempDir()
     let path = dir + "/m.tsv"
@@ -241,6 +258,19 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     #expect(r.units[1].created == "now")
     #expect(r.notes.joined().contains("de-DE (1)"))
     #expect(r.notes.joined().contains("1 units with fewer than two"))
+  }
+
+  @Test func readsUTF16TMXAsTradosWritesIt() throws {
+    let xml = """
+      <?xml version="1.0" encoding="UTF-16"?>
+      <tmx version="1.4"><header srclang="en-US" datatype="plaintext" segtype="sentence" adminlang="en-US" creationtool="SDL" creationtoolversion="1" o-tmf="x"/>
+      <body><tu><tuv xml:lang="en-US"><seg>Law No. 5 enters into force on 1 January 2027.</seg></tuv>
+      <tuv xml:lang="az-Latn-AZ"><seg>5 saylı qanun 2027-ci il yanvarın 1-dən qüvvəyə minir.</seg></tuv></tu></body></tmx>
+      """
+    var bytes: [UInt8] = [0xFF, 0xFE]
+    for c in xml.utf16 { bytes += [UInt8(c & 0xFF), UInt8(c >> 8)] }
+    let r = try TMX.decode(bytes, name: "trados.tmx", now: "n")
+    #expect(r.units.map(\.texts) == [[.en: "Law No. 5 enters into force on 1 January 2027.", .az: "5 saylı qanun 2027-ci il yanvarın 1-dən qüvvəyə minir."]])
   }
 
   func tmxError(_ xml: String) -> TMError? {
