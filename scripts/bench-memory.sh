@@ -6,6 +6,7 @@
 #   tm stats     open + validate + index the whole file, count pairs,
 #                duplicates (byte hashes) — the load a lookup pays;
 #   tm add       the same plus the duplicate check and an atomic rewrite;
+#   MemoryFile.load / MemoryFile.open (scripts/loadbench.swift; SKIP_LOADBENCH=1 skips it);
 #   tm export    every unit decoded to TMX.
 # The goal: resident memory within about twice the file size.
 set -euo pipefail
@@ -37,5 +38,23 @@ measure "tm stats (load + count)" "$TM" stats --memory "$W/big.tsv"
 grep -E 'units|duplicates' "$W/out" | head -2 | sed 's/^/    /'
 measure "tm add (load + dedupe + rewrite)" "$TM" add "Su" "Вода" --from az --to ru --memory "$W/big.tsv"
 measure "tm add (duplicate: no write)" "$TM" add "Su" "Вода" --from az --to ru --memory "$W/big.tsv"
+if [ -z "${SKIP_LOADBENCH:-}" ]; then
+  # The library calls other commands use: scripts/loadbench.swift in a small
+  # package next to a link named tm to this repository (release build).
+  mkdir -p "$W/lb/Sources/loadbench"
+  ln -s "$PWD" "$W/tm"
+  cp scripts/loadbench.swift "$W/lb/Sources/loadbench/main.swift"
+  cat > "$W/lb/Package.swift" <<EOF2
+// swift-tools-version: 6.0
+import PackageDescription
+let package = Package(name: "loadbench", platforms: [.macOS(.v13)],
+  dependencies: [.package(path: "$W/tm")],
+  targets: [.executableTarget(name: "loadbench", dependencies: [.product(name: "TMKit", package: "tm")])])
+EOF2
+  (cd "$W/lb" && swift build -c release >/dev/null)
+  LB="$(cd "$W/lb" && swift build -c release --show-bin-path)/loadbench"
+  measure "MemoryFile.load (all units)" "$LB" "$W/big.tsv"
+  measure "MemoryFile.open + every ru text" "$LB" "$W/big.tsv" table
+fi
 measure "tm export --format tmx" "$TM" export --memory "$W/big.tsv" --format tmx --output "$W/big.tmx"
 echo "TMX: $(stat -c %s "$W/big.tmx") bytes"

@@ -19,7 +19,7 @@ public struct ImportCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: ArgumentHelp("Files to import (.tmx, .po, .mo, .tsv, .csv, .txt).", valueName: "file"))
+  @Argument(help: ArgumentHelp("Files to import (.tmx, .po, .mo, .tsv, .csv, .txt); none or - reads stdin.", valueName: "file"))
   public var files: [String]
   @Option(help: "Source language: the first column of a two-column file, the msgid of a catalog (default en).")
   public var from: Language?
@@ -38,7 +38,7 @@ public struct ImportCommand: ParsableCommand {
       throw TMError(.usage, "--from and --to are both '\(from.tag)'", hint: "a unit pairs two different languages")
     }
     let options = MemoryImport.Options(from: from, to: to, encoding: encoding, join: join, now: MemoryFile.now())
-    let result = try MemoryImport.read(files, options: options)
+    let result = try MemoryImport.read(files.isEmpty ? ["-"] : files, options: options)
     for n in result.notes { warn("note: " + n) }
     let path = try target(result.units)
     let r = try MemoryFile.append(result.units, to: path)
