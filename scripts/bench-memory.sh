@@ -51,7 +51,7 @@ let package = Package(name: "loadbench", platforms: [.macOS(.v13)],
   dependencies: [.package(path: "$W/tm")],
   targets: [.executableTarget(name: "loadbench", dependencies: [.product(name: "TMKit", package: "tm")])])
 EOF2
-  (cd "$W/lb" && swift build -c release >/dev/null)
+  (cd "$W/lb" && swift build -c release >/dev/null 2>&1)
   LB="$(cd "$W/lb" && swift build -c release --show-bin-path)/loadbench"
   measure "MemoryFile.load (all units)" "$LB" "$W/big.tsv"
   measure "MemoryFile.open + every ru text" "$LB" "$W/big.tsv" table

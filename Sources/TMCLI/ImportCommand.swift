@@ -20,7 +20,7 @@ public struct ImportCommand: ParsableCommand {
   )
 
   @Argument(help: ArgumentHelp("Files to import (.tmx, .po, .mo, .tsv, .csv, .txt); none or - reads stdin.", valueName: "file"))
-  public var files: [String]
+  public var files: [String] = []
   @Option(help: "Source language: the first column of a two-column file, the msgid of a catalog (default en).")
   public var from: Language?
   @Option(help: "Target language: the second column, the msgstr of a catalog (default its Language: header).")
@@ -43,8 +43,8 @@ public struct ImportCommand: ParsableCommand {
     let path = try target(result.units)
     let r = try MemoryFile.append(result.units, to: path)
     let out = Output.standard
-    for f in result.files { out.line("\(f.path): \(f.units) units (\(f.format.rawValue))") }
-    out.line("added \(r.added) units to \(path)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
+    for f in result.files { out.line("\(f.path): \(units(f.units)) (\(f.format.rawValue))") }
+    out.line("added \(units(r.added)) to \(path)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
   }
 
   /// The memory to write: --memory, else the pair's memory in the folder.
@@ -64,3 +64,5 @@ public struct ImportCommand: ParsableCommand {
       hint: "name the memory with --memory FILE (a memory may hold three languages)")
   }
 }
+
+func units(_ n: Int) -> String { n == 1 ? "1 unit" : "\(n) units" }
