@@ -63,8 +63,8 @@ public struct ExportCommand: ParsableCommand {
       if r.dropped > 0 {
         warn("warning: dropped control characters that XML 1.0 forbids from \(r.dropped) segments")
       }
-    case .tsv: try sink(MemoryFile.encoded(units, languages: languages))
-    case .csv: try sink(Delimited.encodeCSV(units, languages: languages))
+    case .tsv: try MemoryFile.writeTSV(units, languages: languages, to: sink)
+    case .csv: try Delimited.writeCSV(units, languages: languages, to: sink)
     }
     if let file, let output {
       try file.commit()

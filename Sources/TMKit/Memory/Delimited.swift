@@ -113,10 +113,23 @@ public enum Delimited {
   /// A memory as CSV: a header row (language tags, origin, created, score),
   /// then one row per unit; CRLF row ends as RFC 4180 asks.
   public static func encodeCSV<Units: Sequence<TranslationUnit>>(_ units: Units, languages: [Language]) -> [UInt8] {
+    var bytes: [UInt8] = []
+    try? writeCSV(units, languages: languages) { bytes += $0 }
+    return bytes
+  }
+
+  /// Streams CSV to `sink` in chunks of about 1 MiB.
+  public static func writeCSV<Units: Sequence<TranslationUnit>>(
+    _ units: Units, languages: [Language], to sink: ([UInt8]) throws -> Void
+  ) throws {
     var out = ""
     let columns = MemoryColumn.standard(languages)
     out += columns.map(\.name).joined(separator: ",") + "\r\n"
     for u in units {
+      if out.utf8.count >= 1 << 20 {
+        try sink(Array(out.utf8))
+        out.removeAll(keepingCapacity: true)
+      }
       var first = true
       for c in columns {
         if !first { out += "," }
@@ -130,7 +143,7 @@ public enum Delimited {
       }
       out += "\r\n"
     }
-    return Array(out.utf8)
+    try sink(Array(out.utf8))
   }
 }
 

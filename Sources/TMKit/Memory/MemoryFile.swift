@@ -148,6 +148,25 @@ public enum MemoryFile {
     try FileIO.atomicWrite(TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs)), to: path)
   }
 
+  /// Streams a memory in this format (header and lines) to `sink` in
+  /// chunks of about 1 MiB.
+  public static func writeTSV<Units: Sequence<TranslationUnit>>(
+    _ units: Units, languages: [Language], to sink: ([UInt8]) throws -> Void
+  ) throws {
+    let columns = MemoryColumn.standard(languages)
+    var out: [UInt8] = []
+    out.reserveCapacity(1 << 20 + 4096)
+    TSVCodec.headerLine(columns, to: &out)
+    for u in units {
+      TSVCodec.unitLine(u, columns, to: &out)
+      if out.count >= 1 << 20 {
+        try sink(out)
+        out.removeAll(keepingCapacity: true)
+      }
+    }
+    try sink(out)
+  }
+
   /// The encoded bytes of a memory (header and lines), for export.
   public static func encoded<Units: Sequence<TranslationUnit>>(_ units: Units, languages: [Language]) -> [UInt8] {
     TSVCodec.encode(units, columns: MemoryColumn.standard(languages))
