@@ -417,6 +417,18 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     #expect(throws: TMError.self) { try Delimited.parseCSV("a,\"b\n", name: "a.csv") }
   }
 
+  @Test func propertyCSVExportImportIsIdentity() throws {
+    var r = SeededRandom(seed: 7)
+    for _ in 0..<10 {
+      let units = (0..<40).map { _ in Gen.unit(&r) }
+      let langs = Language.allCases.filter { l in units.contains { $0.texts[l] != nil } }
+      let csv = String(decoding: Delimited.encodeCSV(units, languages: langs), as: UTF8.self)
+      let rows = try Delimited.parseCSV(csv, name: "p.csv")
+      let back = try MemoryImport.delimitedUnits(rows, format: .csv, path: "p.csv", options: .init(now: "n"))
+      #expect(back.units == units)
+    }
+  }
+
   @Test func csvExportReadsBack() throws {
     let u = [TranslationUnit(texts: [.az: "Bakı, \"paytaxt\"", .ru: "Баку\nстолица"], origin: "add", created: "t", score: 0.25)]
     let csv = String(decoding: Delimited.encodeCSV(u, languages: [.az, .ru]), as: UTF8.self)
