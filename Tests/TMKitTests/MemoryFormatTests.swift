@@ -338,6 +338,12 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     #expect(units.map { $0.texts[.az]! } == ["Faylı aç", "Hamısını \"saxla\"\tfayllar", "%d fayl", "%d fayllar"])
   }
 
+  @Test func crlfCatalog() throws {
+    let c = try Gettext.parsePO("msgid \"\"\r\nmsgstr \"\"\r\n\"Language: ru\\n\"\r\n\r\nmsgid \"Hello\"\r\nmsgstr \"Привет\"\r\n", name: "ru.po")
+    #expect(c.language == "ru")
+    #expect(c.entries.map(\.msgstr) == [["Привет"]])
+  }
+
   @Test func brokenQuotingNamesTheLine() {
     let bad = "msgid \"Hello\"\nmsgstr \"Привет\n"
     do {

@@ -48,7 +48,7 @@ public enum Gettext {
 
   /// The header's `Language:` field.
   static func headerLanguage(_ header: String) -> String? {
-    for line in header.split(separator: "\n") {
+    for line in header.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       let t = line.drop { $0 == " " }
       if t.lowercased().hasPrefix("language:") {
         let v = t.dropFirst("language:".count).trimmed(" \t")
@@ -131,10 +131,12 @@ public enum Gettext {
     }
 
     var hasString = false  // the current entry has seen a msgstr
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Split bytes, not Characters: "\r\n" is one Character in Swift.
+    for rawLine in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
       lineNo += 1
-      var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
+      var bytes = rawLine[...]
+      if bytes.last == 0x0D { bytes = bytes.dropLast() }
+      var line = Substring(String(decoding: bytes, as: UTF8.self))
       line = line.drop { $0 == " " || $0 == "\t" }
       if line.isEmpty {
         if hasString {
