@@ -273,6 +273,20 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     #expect(r.units.map(\.texts) == [[.en: "Law No. 5 enters into force on 1 January 2027.", .az: "5 saylı qanun 2027-ci il yanvarın 1-dən qüvvəyə minir."]])
   }
 
+  @Test func readsTMXLargerThanLibxml2sTenMegabyteChunkLimit() throws {
+    let pad = String(repeating: "Azərbaycan Respublikasının Prezidenti ", count: 4)
+    let units = (0..<30_000).map { i in
+      TranslationUnit(
+        texts: [.az: "\(pad)\(i) saylı fərman.", .ru: "Указ № \(i) Президента Азербайджанской Республики."],
+        origin: "add", created: "2026-11-25T20:09:04Z")
+    }
+    let tmx = TMX.encode(units, languages: [.az, .ru], sourceLanguage: .az)
+    #expect(tmx.bytes.count > 10_500_000)
+    let back = try TMX.decode(tmx.bytes, name: "big.tmx", now: "n")
+    #expect(back.units.count == units.count)
+    #expect(back.units.last == units.last)
+  }
+
   func tmxError(_ xml: String) -> TMError? {
     do {
       _ = try TMX.decode(Array(xml.utf8), name: "bad.tmx", now: "n")

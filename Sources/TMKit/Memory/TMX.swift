@@ -155,7 +155,10 @@ public enum TMX {
 
   /// Parses TMX bytes. `name` is used in errors and in the default origin.
   public static func decode(_ bytes: [UInt8], name: String, now: String) throws -> ImportResult {
-    let parser = XMLParser(data: Data(bytes))
+    // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
+    // chunk, which fails on documents over 10 MB (libxml2's limit without
+    // XML_PARSE_HUGE); from a stream it is fed in pieces.
+    let parser = XMLParser(stream: InputStream(data: Data(bytes)))
     parser.shouldProcessNamespaces = false
     parser.shouldResolveExternalEntities = false
     let d = Reader(name: name, now: now)
