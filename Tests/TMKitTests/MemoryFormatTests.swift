@@ -476,6 +476,13 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     }
   }
 
+  @Test func spreadsheetHeaderRowIsSkippedWithANote() throws {
+    let rows = try Delimited.parseCSV("Source,Target\r\nSu,Вода\r\n", name: "s.csv")
+    let r = try MemoryImport.delimitedUnits(rows, format: .csv, path: "s.csv", options: .init(from: .az, to: .ru, now: "n"))
+    #expect(r.units.map(\.texts) == [[.az: "Su", .ru: "Вода"]])
+    #expect(r.notes == ["s.csv: line 1 taken as a header row and skipped"])
+  }
+
   @Test func joinMergesCatalogsOnTheEnglishText() {
     let units = [
       TranslationUnit(texts: [.en: "Azerbaijan", .az: "Azərbaycan"], origin: "mo:iso.mo"),

@@ -223,6 +223,17 @@ public enum MemoryImport {
           hint: "say which language each column holds, e.g. --from az --to ru")
       }
       columns = [.language(f), .language(t), .score]
+      // A spreadsheet's own header row ("Source, Target", "English, Russian").
+      let words: Set<String> = [
+        "source", "target", "src", "tgt", "score", "quality", "english", "russian", "azerbaijani",
+        "azeri", "azərbaycan", "русский", "английский", "азербайджанский", "ingilis", "rus",
+      ]
+      if first.fields.count >= 2,
+        first.fields.allSatisfy({ words.contains($0.trimmingSpaces.lowercased()) || $0.trimmingSpaces.isEmpty })
+      {
+        body = body.dropFirst()
+        notes.append("\(path): line \(first.line) taken as a header row and skipped")
+      }
     }
     var emptySide = 0
     for row in body {
