@@ -40,4 +40,22 @@ final class BreakIterator {
       }
     }
   }
+
+  /// Calls `body(boundary)` for each boundary after the start of the UTF-8
+  /// text `base[0..<count]` (the last one is `count`). The text must stay
+  /// valid during the call; no copy is made.
+  func forEachBoundary(utf8 base: UnsafePointer<UInt8>, count: Int, _ body: (Int) -> Void) {
+    guard count > 0 else { return }
+    var status: Int32 = 0
+    base.withMemoryRebound(to: CChar.self, capacity: count) { p in
+      tmicu_break_set_utf8(handle, p, Int64(count), &status)
+    }
+    if ICU.failed(status) { body(count); return }
+    _ = tmicu_break_first(handle)
+    while true {
+      let b = Int(tmicu_break_next(handle))
+      if b < 0 { break }
+      body(b)
+    }
+  }
 }
