@@ -32,7 +32,7 @@ public struct Sentence: Sendable, Hashable {
 public final class SentenceSegmenter {
   public let language: Language
   public let abbreviations: AbbreviationList
-  private let iterator: BreakIterator
+  let iterator: BreakIterator
   private var scratch: [UInt8] = []
 
   /// A segmenter with the package's abbreviation list for `language`.
@@ -84,7 +84,7 @@ public final class SentenceSegmenter {
     var lastNext = -1
     func emit(_ s: Int, _ e: Int) {
       guard e > s else { return }
-      splitAtEllipses(p, s, e, n) { a, b in body(a..<b, paragraph) }
+      splitExtra(p, s, e, n) { a, b in body(a..<b, paragraph) }
       emittedInParagraph = true
     }
     iterator.forEachBoundary(utf8: p, count: n) { b in
@@ -126,7 +126,9 @@ public final class SentenceSegmenter {
   private func shouldBreak(
     _ p: UnsafePointer<UInt8>, _ n: Int, sentStart: Int, prevEnd: Int, next: Int, newline: Bool
   ) -> Bool {
-    // 1. What follows: a lower-case word or a continuation never starts a sentence.
+    // 1. What follows: a list item on a new line starts a segment; a
+    // lower-case word or a continuation never does.
+    if newline && (isListMarker(p, next, n) || isBullet(p, next, n)) { return true }
     let (c, clen) = scalar(p, next, n)
     if isLower(c) { return false }
     if c == 0x2C || c == 0x3B || c == 0x3A { return false }  // , ; :
@@ -173,10 +175,14 @@ public final class SentenceSegmenter {
     // A heading or list number: `1.`, `1.2.`, `II.`, `a.`, `Статья 5.`.
     if !newline && isHeadingMarker(p, n, tokens: tokens) { return false }
 
-    // The abbreviation list, longest match first.
+    // The abbreviation list, longest match first; a single capital letter is
+    // an initial even when its lower case is listed (`В.` vs `в.` = век).
+    let stripped = stripOpening(p, n, last.0, last.1)
+    let letters = dottedLetters(p, n, stripped, last.1)
     let maxK = min(abbreviations.maxParts, tokens.count)
     if maxK >= 1 {
       for k in stride(from: maxK, through: 1, by: -1) {
+        if k == 1 && letters.count == 1 && isUpper(letters[0]) { return false }
         guard let kind = lookup(p, n, tokens: tokens, count: k) else { continue }
         if nextIsDigit { return false }
         // Tokens of the sentence before the match (exact up to 2): a unit
@@ -196,8 +202,6 @@ public final class SentenceSegmenter {
     }
 
     // Initials and single letters.
-    let stripped = stripOpening(p, n, last.0, last.1)
-    let letters = dottedLetters(p, n, stripped, last.1)
     if letters.count == 1 {
       if isUpper(letters[0]) { return false }  // an initial: `А. С. Пушкин`, `H. Əliyev`
       if isLower(letters[0]) {  // `с.`, `p.`: a unit
@@ -266,8 +270,9 @@ public final class SentenceSegmenter {
     let s = stripOpening(p, n, s0, e)
     guard s < e else { return false }
     let (c, _) = scalar(p, s, n)
-    if isDigit(c) { return true }
-    if p[e - 1] == 0x2E { return true }
+    let lastByte = p[e - 1]
+    if isDigit(c) { return lastByte != 0x2C && lastByte != 0x3B && lastByte != 0x3A && lastByte != 0x29 }
+    if lastByte == 0x2E { return true }
     var i = s
     while i < e {
       switch p[i] {
@@ -304,7 +309,40 @@ public final class SentenceSegmenter {
     return out
   }
 
-  // MARK: - Ellipses
+  // MARK: - Boundaries ICU does not propose
+
+  /// Calls `body` with the pieces of `s..<e` split where ICU proposes no
+  /// boundary but one is due: after a full stop before a number that starts
+  /// a sentence (`… yaşadı. 1920-ci ildə …`, `… said. 15 people …`) or
+  /// before a list item (`… olunur. a) …`), and after an ellipsis `…` before
+  /// a capitalised word.
+  private func splitExtra(
+    _ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ n: Int, _ body: (Int, Int) -> Void
+  ) {
+    var start = s
+    var i = s
+    while i < e {
+      guard let hit = memchr(p + i, 0x2E, e - i) else { break }
+      let j = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+      i = j + 1
+      guard j > start, j + 1 < e, spaceLength(p, j + 1, e) > 0 else { continue }
+      let next = skipSpace(p, j + 1, e)
+      guard next < e else { continue }
+      let (c, _) = scalar(p, next, n)
+      let list = isListMarker(p, next, e)
+      guard list || isDigit(c) else { continue }
+      if !list {
+        // Only after a word (`yaşadı.`, `3,6%.`), never after a number or an abbreviation.
+        let before = p[j - 1]
+        if before >= 0x30 && before <= 0x39 { continue }
+        if !shouldBreak(p, n, sentStart: start, prevEnd: j + 1, next: next, newline: false) { continue }
+      }
+      splitAtEllipses(p, start, j + 1, n, body)
+      start = next
+      i = next
+    }
+    splitAtEllipses(p, start, e, n, body)
+  }
 
   /// Calls `body` with the pieces of `s..<e` split after each `…` that is
   /// followed by a space and a capitalised word.
@@ -411,6 +449,42 @@ private func spaceStart(_ p: UnsafePointer<UInt8>, _ i: Int, _ lower: Int) -> In
     i -= l
   }
   return lower
+}
+
+/// A list item marker at `i`: `a)`, `(b)`, `1)`, `(iv)`, followed by a space.
+private func isListMarker(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+  var j = i
+  if j < n && p[j] == 0x28 { j += 1 }
+  var digits = 0
+  var letters = 0
+  var roman = 0
+  while j < n && p[j] != 0x29 {
+    let (c, l) = scalar(p, j, n)
+    if c >= 0x30 && c <= 0x39 {
+      digits += 1
+    } else if "ivxIVX".unicodeScalars.contains(where: { $0.value == c }) {
+      roman += 1
+    } else if isLetter(c) {
+      letters += 1
+    } else {
+      return false
+    }
+    j += l
+    if j - i > 6 { return false }
+  }
+  guard j < n, p[j] == 0x29, j + 1 < n, spaceLength(p, j + 1, n) > 0 else { return false }
+  if digits > 0 { return letters == 0 && roman == 0 && digits <= 3 }
+  return (letters + roman == 1) || (letters == 0 && roman <= 4)
+}
+
+/// A bullet (`•`, `-`, `–`, `—`, `*`, `·`, `▪`) followed by a space at `i`.
+private func isBullet(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+  let (c, l) = scalar(p, i, n)
+  switch c {
+  case 0x2022, 0x2D, 0x2013, 0x2014, 0x2A, 0xB7, 0x25AA, 0x2023, 0x25CF:
+    return i + l < n && spaceLength(p, i + l, n) > 0
+  default: return false
+  }
 }
 
 /// `s` moved past opening quotes and brackets (not beyond `e`).
