@@ -35,12 +35,33 @@ public struct AbbreviationList: Sendable {
     self.language = language
   }
 
-  /// The list that ships with the package for `language`.
+  /// The list that ships with the package for `language`, plus, as a
+  /// fallback, the lists of the languages written in the other script
+  /// (Russian and Cyrillic Azerbaijani for `az` and `en`; English and Latin
+  /// Azerbaijani for `ru` and `az-Cyrl`): quoted names and titles in another
+  /// script are common (`Qəbulda проф. Иванов …`), and entries of another
+  /// script can never match this language's own words.
   public static func bundled(_ language: Language) throws -> AbbreviationList {
+    var list = try own(language)
+    let others: [Language] = language.isCyrillic || language == .azCyrl ? [.en, .az] : [.ru, .azCyrl]
+    for other in others { list.mergeAsFallback(try own(other)) }
+    return list
+  }
+
+  /// Only the package's own file for `language`.
+  static func own(_ language: Language) throws -> AbbreviationList {
     let name = "abbreviations/\(language.tag).txt"
     var list = AbbreviationList(language: language)
     try list.add(PackageResources.text(name), source: name)
     return list
+  }
+
+  /// Adds what `other` has and this list has not.
+  mutating func mergeAsFallback(_ other: AbbreviationList) {
+    for (k, v) in other.entries where entries[k] == nil { entries[k] = v }
+    headings.formUnion(other.headings)
+    starters.formUnion(other.starters)
+    maxParts = max(maxParts, other.maxParts)
   }
 
   /// Adds the entries of a user file (`--abbreviations FILE`).
