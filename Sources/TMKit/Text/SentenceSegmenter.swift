@@ -34,6 +34,11 @@ public final class SentenceSegmenter {
   public let abbreviations: AbbreviationList
   let iterator: BreakIterator
   private var scratch: [UInt8] = []
+  private var tokens: [(Int, Int)] = []
+  private let entries: ByteKeyTable<AbbreviationList.Kind>
+  private let starters: ByteKeyTable<Bool>
+  private let headings: ByteKeyTable<Bool>
+  private let maxParts: Int
 
   /// A segmenter with the package's abbreviation list for `language`.
   public convenience init(language: Language) throws {
@@ -52,7 +57,12 @@ public final class SentenceSegmenter {
     self.language = language
     self.abbreviations = abbreviations
     iterator = try BreakIterator(.sentence, locale: language.icuLocale)
+    entries = ByteKeyTable(abbreviations.entries.map { ($0.key, $0.value) })
+    starters = ByteKeyTable(abbreviations.starters.map { ($0, true) })
+    headings = ByteKeyTable((abbreviations.headings.union(["§", "№"])).map { ($0, true) })
+    maxParts = abbreviations.maxParts
     scratch.reserveCapacity(64)
+    tokens.reserveCapacity(8)
   }
 
   /// All sentences of `text`, paragraph by paragraph.
@@ -151,9 +161,9 @@ public final class SentenceSegmenter {
     if prevEnd - 2 >= sentStart && p[prevEnd - 2] == 0x2E { return true }  // "..." ends a sentence
 
     // Space-separated tokens before the full stop, last first.
-    var tokens: [(Int, Int)] = []
+    tokens.removeAll(keepingCapacity: true)
     var e = prevEnd
-    while e > sentStart && tokens.count < abbreviations.maxParts + 3 {
+    while e > sentStart && tokens.count < maxParts + 3 {
       var s = e
       while s > sentStart {
         let l = spaceLengthBefore(p, s, sentStart)
@@ -173,17 +183,17 @@ public final class SentenceSegmenter {
     guard let last = tokens.first else { return true }
 
     // A heading or list number: `1.`, `1.2.`, `II.`, `a.`, `Статья 5.`.
-    if !newline && isHeadingMarker(p, n, tokens: tokens) { return false }
+    if !newline && isHeadingMarker(p, n) { return false }
 
     // The abbreviation list, longest match first; a single capital letter is
     // an initial even when its lower case is listed (`В.` vs `в.` = век).
     let stripped = stripOpening(p, n, last.0, last.1)
-    let letters = dottedLetters(p, n, stripped, last.1)
-    let maxK = min(abbreviations.maxParts, tokens.count)
+    let (letterCount, firstLetter, allUpper) = dottedLetters(p, n, stripped, last.1)
+    let maxK = min(maxParts, tokens.count)
     if maxK >= 1 {
       for k in stride(from: maxK, through: 1, by: -1) {
-        if k == 1 && letters.count == 1 && isUpper(letters[0]) { return false }
-        guard let kind = lookup(p, n, tokens: tokens, count: k) else { continue }
+        if k == 1 && letterCount == 1 && isUpper(firstLetter) { return false }
+        guard let kind = lookup(p, n, count: k) else { continue }
         if nextIsDigit { return false }
         // Tokens of the sentence before the match (exact up to 2): a unit
         // fragment as short as `В 1918 г.` or `Итого 5 тыс.` is not a sentence.
@@ -202,13 +212,13 @@ public final class SentenceSegmenter {
     }
 
     // Initials and single letters.
-    if letters.count == 1 {
-      if isUpper(letters[0]) { return false }  // an initial: `А. С. Пушкин`, `H. Əliyev`
-      if isLower(letters[0]) {  // `с.`, `p.`: a unit
+    if letterCount == 1 {
+      if isUpper(firstLetter) { return false }  // an initial: `А. С. Пушкин`, `H. Əliyev`
+      if isLower(firstLetter) {  // `с.`, `p.`: a unit
         if nextIsDigit { return false }
         return tokens.count >= 4 && isNumberOrAbbreviation(p, n, tokens[1])
       }
-    } else if letters.count > 1 && letters.allSatisfy(isUpper) {
+    } else if letterCount > 1 && allUpper {
       return isStarter(p, n, w)  // `J.R.R.`, `А.С.`
     }
     return true
@@ -216,7 +226,7 @@ public final class SentenceSegmenter {
 
   /// Whether the last `count` tokens (spaces removed, leading quotes and
   /// brackets dropped) are a listed abbreviation.
-  private func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, tokens: [(Int, Int)], count k: Int) -> AbbreviationList.Kind? {
+  private func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, count k: Int) -> AbbreviationList.Kind? {
     scratch.removeAll(keepingCapacity: true)
     for j in stride(from: k - 1, through: 0, by: -1) {
       var (s, e) = tokens[j]
@@ -227,19 +237,17 @@ public final class SentenceSegmenter {
         s += 1
       }
     }
-    if scratch.count < 2 || scratch.count > 60 { return nil }
-    let key = scratch.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
-    return abbreviations.entries[key]
+    if scratch.count < 2 { return nil }
+    return scratch.withUnsafeBufferPointer { entries.value(for: $0) }
   }
 
   /// `1.`, `1.2.`, `II.`, `a.` — optionally after a heading word, `§` or `№` —
   /// making up the whole sentence so far.
-  private func isHeadingMarker(_ p: UnsafePointer<UInt8>, _ n: Int, tokens: [(Int, Int)]) -> Bool {
+  private func isHeadingMarker(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     guard tokens.count <= 2, let (s, e) = tokens.first else { return false }
     if tokens.count == 2 {
       let (hs, he) = tokens[1]
-      let word = String(decoding: UnsafeBufferPointer(start: p + hs, count: he - hs), as: UTF8.self)
-      if !(abbreviations.headings.contains(word) || word == "§" || word == "№") { return false }
+      if !headings.contains(p, hs, he) { return false }
     }
     // The marker without its final dot.
     var i = s
@@ -292,21 +300,25 @@ public final class SentenceSegmenter {
       e += l
     }
     guard e > w else { return true }  // a digit or a symbol: keep ICU's boundary
-    let word = String(decoding: UnsafeBufferPointer(start: p + w, count: e - w), as: UTF8.self)
-    return abbreviations.starters.contains(word)
+    return starters.contains(p, w, e)
   }
 
-  /// The letters of a token made only of `letter.` pairs (`А.`, `J.R.R.`), else [].
-  private func dottedLetters(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: Int, _ e: Int) -> [UInt32] {
-    var out: [UInt32] = []
+  /// For a token made only of `letter.` pairs (`А.`, `J.R.R.`): how many
+  /// letters, the first one, and whether all are capitals; (0, 0, false) otherwise.
+  private func dottedLetters(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: Int, _ e: Int) -> (Int, UInt32, Bool) {
+    var count = 0
+    var first: UInt32 = 0
+    var allUpper = true
     var i = s
     while i < e {
       let (c, l) = scalar(p, i, n)
-      guard isLetter(c), i + l < e, p[i + l] == 0x2E else { return [] }
-      out.append(c)
+      guard isLetter(c), i + l < e, p[i + l] == 0x2E else { return (0, 0, false) }
+      if count == 0 { first = c }
+      if !isUpper(c) { allUpper = false }
+      count += 1
       i += l + 1
     }
-    return out
+    return (count, first, allUpper)
   }
 
   // MARK: - Boundaries ICU does not propose
