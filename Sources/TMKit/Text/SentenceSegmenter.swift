@@ -33,8 +33,13 @@ public final class SentenceSegmenter {
   public let language: Language
   public let abbreviations: AbbreviationList
   let iterator: BreakIterator
-  private var scratch: [UInt8] = []
-  private var tokens: [(Int, Int)] = []
+  // Scratch storage of the hot path (raw pointers: no exclusivity checks).
+  private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+  private let tokenStart = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+  private let tokenEnd = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+  private var tokenCount = 0
+  /// Every way a listed abbreviation can end in text (`д.` for `т. д.`).
+  private let finals: ByteKeyTable<Bool>
   private let entries: ByteKeyTable<AbbreviationList.Kind>
   private let starters: ByteKeyTable<Bool>
   private let headings: ByteKeyTable<Bool>
@@ -61,8 +66,22 @@ public final class SentenceSegmenter {
     starters = ByteKeyTable(abbreviations.starters.map { ($0, true) })
     headings = ByteKeyTable((abbreviations.headings.union(["§", "№"])).map { ($0, true) })
     maxParts = abbreviations.maxParts
-    scratch.reserveCapacity(64)
-    tokens.reserveCapacity(8)
+    var tails: Set<String> = []
+    for key in abbreviations.entries.keys {
+      // Spaces were removed from the keys, so a part may start anywhere.
+      var i = key.unicodeScalars.startIndex
+      while i < key.unicodeScalars.endIndex {
+        tails.insert(String(key.unicodeScalars[i...]))
+        i = key.unicodeScalars.index(after: i)
+      }
+    }
+    finals = ByteKeyTable(tails.map { ($0, true) })
+  }
+
+  deinit {
+    scratch.deallocate()
+    tokenStart.deallocate()
+    tokenEnd.deallocate()
   }
 
   /// All sentences of `text`, paragraph by paragraph.
@@ -160,51 +179,40 @@ public final class SentenceSegmenter {
     guard p[prevEnd - 1] == 0x2E else { return true }
     if prevEnd - 2 >= sentStart && p[prevEnd - 2] == 0x2E { return true }  // "..." ends a sentence
 
-    // Space-separated tokens before the full stop, last first.
-    tokens.removeAll(keepingCapacity: true)
-    var e = prevEnd
-    while e > sentStart && tokens.count < maxParts + 3 {
-      var s = e
-      while s > sentStart {
-        let l = spaceLengthBefore(p, s, sentStart)
-        if l > 0 { break }
-        s -= 1
-        while s > sentStart && p[s] & 0xC0 == 0x80 { s -= 1 }
-      }
-      tokens.append((s, e))
-      var t = s
-      while t > sentStart {
-        let l = spaceLengthBefore(p, t, sentStart)
-        if l == 0 { break }
-        t -= l
-      }
-      e = t
-    }
-    guard let last = tokens.first else { return true }
+    // Space-separated tokens before the full stop, last first: the last one,
+    // and more only when the last one may end an abbreviation or the
+    // sentence is short enough to be a heading.
+    tokenCount = 0
+    collectTokens(p, sentStart: sentStart, prevEnd: prevEnd, limit: 1)
+    guard tokenCount > 0 else { return true }
+    let last = (tokenStart[0], tokenEnd[0])
+    let stripped = stripOpening(p, n, last.0, last.1)
+    let (letterCount, firstLetter, allUpper) = dottedLetters(p, n, stripped, last.1)
+    let listed = finals.contains(p, last.0, last.1) || finals.contains(p, stripped, last.1)
+    if !listed && letterCount == 0 && prevEnd - sentStart > 64 { return true }
+    collectTokens(p, sentStart: sentStart, prevEnd: prevEnd, limit: maxParts + 3)
 
     // A heading or list number: `1.`, `1.2.`, `II.`, `a.`, `Статья 5.`.
     if !newline && isHeadingMarker(p, n) { return false }
 
     // The abbreviation list, longest match first; a single capital letter is
     // an initial even when its lower case is listed (`В.` vs `в.` = век).
-    let stripped = stripOpening(p, n, last.0, last.1)
-    let (letterCount, firstLetter, allUpper) = dottedLetters(p, n, stripped, last.1)
-    let maxK = min(maxParts, tokens.count)
+    let maxK = listed ? min(maxParts, tokenCount) : 0
+    if letterCount == 1 && isUpper(firstLetter) { return false }  // an initial
     if maxK >= 1 {
       for k in stride(from: maxK, through: 1, by: -1) {
-        if k == 1 && letterCount == 1 && isUpper(firstLetter) { return false }
         guard let kind = lookup(p, n, count: k) else { continue }
         if nextIsDigit { return false }
         // Tokens of the sentence before the match (exact up to 2): a unit
         // fragment as short as `В 1918 г.` or `Итого 5 тыс.` is not a sentence.
-        let before = tokens.count - k
+        let before = tokenCount - k
         switch kind {
         case .nobreak:
           return false
         case .end:
           return before >= 1
         case .unit:
-          return before > 2 && isNumberOrAbbreviation(p, n, tokens[k])
+          return before > 2 && isNumberOrAbbreviation(p, n, (tokenStart[k], tokenEnd[k]))
         case .weak:
           return isStarter(p, n, w)
         }
@@ -216,7 +224,7 @@ public final class SentenceSegmenter {
       if isUpper(firstLetter) { return false }  // an initial: `А. С. Пушкин`, `H. Əliyev`
       if isLower(firstLetter) {  // `с.`, `p.`: a unit
         if nextIsDigit { return false }
-        return tokens.count >= 4 && isNumberOrAbbreviation(p, n, tokens[1])
+        return tokenCount >= 4 && isNumberOrAbbreviation(p, n, (tokenStart[1], tokenEnd[1]))
       }
     } else if letterCount > 1 && allUpper {
       return isStarter(p, n, w)  // `J.R.R.`, `А.С.`
@@ -224,30 +232,59 @@ public final class SentenceSegmenter {
     return true
   }
 
+  /// Continues collecting the space-separated tokens of `sentStart..<prevEnd`
+  /// from its end into `tokenStart`/`tokenEnd`, up to `limit` of them.
+  @inline(__always)
+  private func collectTokens(_ p: UnsafePointer<UInt8>, sentStart: Int, prevEnd: Int, limit: Int) {
+    var e = tokenCount == 0 ? prevEnd : tokenStart[tokenCount - 1]
+    if tokenCount > 0 { e = spaceStart(p, e, sentStart) }
+    while e > sentStart && tokenCount < limit {
+      var s = e
+      while s > sentStart {
+        let b = p[s - 1]
+        if b == 0x20 || (b >= 0x09 && b <= 0x0D) { break }
+        // Multi-byte spaces end in one of these bytes; check only then.
+        if b >= 0x80, b <= 0x8A || b == 0xA0 || b == 0xA8 || b == 0xA9 || b == 0xAF || b == 0x9F || b == 0x85,
+          spaceLengthBefore(p, s, sentStart) > 0
+        {
+          break
+        }
+        s -= 1
+      }
+      tokenStart[tokenCount] = s
+      tokenEnd[tokenCount] = e
+      tokenCount += 1
+      e = spaceStart(p, s, sentStart)
+    }
+  }
+
   /// Whether the last `count` tokens (spaces removed, leading quotes and
   /// brackets dropped) are a listed abbreviation.
   private func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, count k: Int) -> AbbreviationList.Kind? {
-    scratch.removeAll(keepingCapacity: true)
+    var count = 0
     for j in stride(from: k - 1, through: 0, by: -1) {
-      var (s, e) = tokens[j]
+      var s = tokenStart[j]
+      let e = tokenEnd[j]
       if j == k - 1 { s = stripOpening(p, n, s, e) }
-      if e - s > 40 { return nil }
+      if count + e - s > 250 { return nil }
       while s < e {
-        scratch.append(p[s])
+        scratch[count] = p[s]
+        count += 1
         s += 1
       }
     }
-    if scratch.count < 2 { return nil }
-    return scratch.withUnsafeBufferPointer { entries.value(for: $0) }
+    if count < 2 { return nil }
+    return entries.value(for: UnsafeBufferPointer(start: scratch, count: count))
   }
 
   /// `1.`, `1.2.`, `II.`, `a.` — optionally after a heading word, `§` or `№` —
   /// making up the whole sentence so far.
   private func isHeadingMarker(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    guard tokens.count <= 2, let (s, e) = tokens.first else { return false }
-    if tokens.count == 2 {
-      let (hs, he) = tokens[1]
-      if !headings.contains(p, hs, he) { return false }
+    guard tokenCount <= 2, tokenCount > 0 else { return false }
+    let s = tokenStart[0]
+    let e = tokenEnd[0]
+    if tokenCount == 2 {
+      if !headings.contains(p, tokenStart[1], tokenEnd[1]) { return false }
     }
     // The marker without its final dot.
     var i = s
@@ -511,25 +548,50 @@ private func stripOpening(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: Int, _ e: In
   return s
 }
 
+/// Letter/case/digit flags of the code points below U+3000 (Latin, Cyrillic,
+/// punctuation...), computed once from the
+/// Unicode properties (the per-scalar property lookups dominated the profile).
+private let bmpFlags: [UInt8] = {
+  var t = [UInt8](repeating: 0, count: 0x3000)
+  for c in 0..<0x3000 {
+    guard let s = Unicode.Scalar(UInt32(c)) else { continue }
+    let pr = s.properties
+    var f: UInt8 = 0
+    if pr.isAlphabetic { f |= 1 }
+    if pr.isUppercase || pr.generalCategory == .titlecaseLetter { f |= 2 }
+    if pr.isLowercase { f |= 4 }
+    if pr.numericType == .decimal { f |= 8 }
+    t[c] = f
+  }
+  return t
+}()
+
+@inline(__always) private func flags(_ c: UInt32) -> UInt8 {
+  if c < 0x3000 { return bmpFlags[Int(c)] }
+  guard let s = Unicode.Scalar(c) else { return 0 }
+  let pr = s.properties
+  return (pr.isAlphabetic ? 1 : 0) | (pr.isUppercase ? 2 : 0) | (pr.isLowercase ? 4 : 0)
+    | (pr.numericType == .decimal ? 8 : 0)
+}
+
 @inline(__always) private func isLower(_ c: UInt32) -> Bool {
   if c < 0x80 { return c >= 0x61 && c <= 0x7A }
-  return Unicode.Scalar(c)?.properties.isLowercase ?? false
+  return flags(c) & 4 != 0
 }
 
 @inline(__always) private func isUpper(_ c: UInt32) -> Bool {
   if c < 0x80 { return c >= 0x41 && c <= 0x5A }
-  guard let s = Unicode.Scalar(c) else { return false }
-  return s.properties.isUppercase || s.properties.generalCategory == .titlecaseLetter
+  return flags(c) & 2 != 0
 }
 
 @inline(__always) private func isLetter(_ c: UInt32) -> Bool {
   if c < 0x80 { return (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) }
-  return Unicode.Scalar(c)?.properties.isAlphabetic ?? false
+  return flags(c) & 1 != 0
 }
 
 @inline(__always) private func isDigit(_ c: UInt32) -> Bool {
   if c < 0x80 { return c >= 0x30 && c <= 0x39 }
-  return Unicode.Scalar(c)?.properties.numericType == .decimal
+  return flags(c) & 8 != 0
 }
 
 /// Opening quotes and brackets: ( [ { « „ “ ‘ ‚ ‹ " '
