@@ -109,10 +109,19 @@ public struct SegmentCommand: ParsableCommand {
         segmenter.forEachSentence(utf8: buf, lines: lines) { _, _ in sentences += 1 }
       }
     }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    var candidates = 0
+    let icuElapsed = clock.measure {
+      text.withUTF8 { buf in candidates = segmenter.countICUBoundaries(utf8: buf) }
+    }
+    func seconds(_ d: Duration) -> Double {
+      Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
     let mb = Double(bytes) / 1_000_000
-    let rate = seconds > 0 ? mb / seconds : 0
-    warn("segmented \(mb) MB into \(sentences) sentences in \(seconds) s: \(Int(rate)) MB/s")
+    let s = seconds(elapsed)
+    let i = seconds(icuElapsed)
+    warn(
+      "segmented \(mb) MB into \(sentences) sentences in \(s) s: \(s > 0 ? Int(mb / s) : 0) MB/s "
+        + "(ICU candidates alone: \(candidates) in \(i) s: \(i > 0 ? Int(mb / i) : 0) MB/s)")
   }
 }
 

@@ -116,7 +116,7 @@ public final class SentenceSegmenter {
       splitExtra(p, s, e, n) { a, b in body(a..<b, paragraph) }
       emittedInParagraph = true
     }
-    iterator.forEachBoundary(utf8: p, count: n) { b in
+    iterator.forEachBoundaryInChunks(utf8: p, count: n) { b in
       guard b < n, b > sentStart else { return }
       let next = skipSpace(p, b, n)
       if next >= n || next == lastNext { return }
@@ -146,6 +146,15 @@ public final class SentenceSegmenter {
       let end = spaceStart(p, n, sentStart)
       emit(sentStart, end)
     }
+  }
+
+  /// ICU's candidate boundaries alone over `utf8` (no rules applied): the
+  /// baseline that `tm segment --benchmark` compares the full segmenter with.
+  public func countICUBoundaries(utf8 buf: UnsafeBufferPointer<UInt8>) -> Int {
+    guard let p = buf.baseAddress else { return 0 }
+    var count = 0
+    iterator.forEachBoundaryInChunks(utf8: p, count: buf.count) { _ in count += 1 }
+    return count
   }
 
   // MARK: - The no-break layer
