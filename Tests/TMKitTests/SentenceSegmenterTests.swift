@@ -171,7 +171,7 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
 
 /// Property tests: random documents built from real-looking pieces (fixed seed).
 @Suite struct SentenceSegmenterPropertyTests {
-  struct SplitMix: RandomNumberGenerator {
+  struct SplitMix: RandomNumberGenerator, Sendable {
     var state: UInt64
     mutating func next() -> UInt64 {
       state &+= 0x9E37_79B9_7F4A_7C15
@@ -220,6 +220,37 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
           #expect(covered == doc.unicodeScalars.filter { !$0.properties.isWhitespace }.count, "\(doc.debugDescription)")
         }
       }
+    }
+  }
+}
+
+@Suite struct ChunkedBreakIterationTests {
+  /// ICU over UTF-16 chunks cut at line feeds gives exactly the boundaries of
+  /// one pass over the whole UTF-8 text, also across chunk edges.
+  @Test func chunksGiveTheSameBoundariesAsOnePass() throws {
+    let pieces = [
+      "Лекцию читал проф. Иванов.", "В 1918 г. Москва стала столицей.", "Prof. Əliyev və s. gəldi.", "\n", "\n\n",
+      "Mr. Smith came at 5 p.m. The end.", "«Приду!» — сказал он.", "😀 Emoji. Next.", "\r\n", "1. Item",
+    ]
+    var rng = SentenceSegmenterPropertyTests.SplitMix(state: 7)
+    for lineBreaks in [true, false] {
+      var text = ""
+      while text.utf8.count < 300_000 {
+        let p = pieces.randomElement(using: &rng) ?? ""
+        if !lineBreaks && p.contains("\n") { continue }
+        text += p + " "
+      }
+      let it = try BreakIterator(.sentence, locale: "ru")
+      var whole: [Int] = []
+      var chunked: [Int] = []
+      var copy = text
+      copy.withUTF8 { buf in
+        guard let base = buf.baseAddress else { return }
+        it.forEachBoundary(utf8: base, count: buf.count) { whole.append($0) }
+        it.forEachBoundaryInChunks(utf8: base, count: buf.count) { chunked.append($0) }
+      }
+      #expect(whole.count > 1000)
+      #expect(whole == chunked)
     }
   }
 }
