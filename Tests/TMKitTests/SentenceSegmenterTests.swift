@@ -81,6 +81,10 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
     #expect(try texts("We met at 10 a.m. Monday in St. Louis.", .en).count == 1)
     #expect(try texts("It starts at 10 a.m. The doors open early.", .en).count == 2)
     #expect(try texts("The art. The music.", .en).count == 2)  // `art.` is a word in English
+    #expect(try texts("It hit Perry, Fla. More than 4 million lost power.", .en).count == 2)
+    #expect(try texts("It hit Perry, Fla., early Sunday.", .en).count == 1)
+    #expect(try texts("He spoke at 2:30 p.m. Markets rallied.", .en).count == 2)
+    #expect(try texts("The vote is at 5 p.m. Eastern on Monday.", .en).count == 1)
   }
 
   @Test func quotesAndEllipses() throws {

@@ -27,6 +27,9 @@ public struct AbbreviationList: Sendable {
   public private(set) var headings: Set<String> = []
   /// Words that typically start a sentence.
   public private(set) var starters: Set<String> = []
+  /// Capitalised words that continue a sentence after an abbreviation
+  /// (`5 p.m. Monday`, `10 a.m. ET`): no boundary before them.
+  public private(set) var continuations: Set<String> = []
   /// The largest number of space-separated parts an entry can have in text.
   public private(set) var maxParts = 1
 
@@ -95,10 +98,12 @@ public struct AbbreviationList: Sendable {
           for w in values { headings.formUnion(variants(w, anyCase: true)) }
         case "@starters":
           for w in values { starters.formUnion(variants(w, anyCase: false)) }
+        case "@continuations":
+          for w in values { continuations.formUnion(variants(w, anyCase: false)) }
         default:
           throw TMError(
             .invalidInput, "unknown directive '\(fields[0])'", file: source, line: lineNumber,
-            hint: "use @case, @headings or @starters, or start a comment with #")
+            hint: "use @case, @headings, @starters or @continuations, or start a comment with #")
         }
         continue
       }

@@ -42,6 +42,7 @@ public final class SentenceSegmenter {
   private let finals: ByteKeyTable<Bool>
   private let entries: ByteKeyTable<AbbreviationList.Kind>
   private let starters: ByteKeyTable<Bool>
+  private let continuations: ByteKeyTable<Bool>
   private let headings: ByteKeyTable<Bool>
   private let maxParts: Int
 
@@ -64,6 +65,7 @@ public final class SentenceSegmenter {
     iterator = try BreakIterator(.sentence, locale: language.icuLocale)
     entries = ByteKeyTable(abbreviations.entries.map { ($0.key, $0.value) })
     starters = ByteKeyTable(abbreviations.starters.map { ($0, true) })
+    continuations = ByteKeyTable(abbreviations.continuations.map { ($0, true) })
     headings = ByteKeyTable((abbreviations.headings.union(["§", "№"])).map { ($0, true) })
     maxParts = abbreviations.maxParts
     var tails: Set<String> = []
@@ -219,9 +221,9 @@ public final class SentenceSegmenter {
         case .nobreak:
           return false
         case .end:
-          return before >= 1
+          return before >= 1 && !isContinuation(p, n, w)
         case .unit:
-          return before > 2 && isNumberOrAbbreviation(p, n, (tokenStart[k], tokenEnd[k]))
+          return before > 2 && isNumberOrAbbreviation(p, n, (tokenStart[k], tokenEnd[k])) && !isContinuation(p, n, w)
         case .weak:
           return isStarter(p, n, w)
         }
@@ -335,6 +337,17 @@ public final class SentenceSegmenter {
       }
     }
     return true
+  }
+
+  /// Whether the word at `w` is one of the language's continuations.
+  private func isContinuation(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int) -> Bool {
+    var e = w
+    while e < n {
+      let (c, l) = scalar(p, e, n)
+      if !isLetter(c) { break }
+      e += l
+    }
+    return e > w && continuations.contains(p, w, e)
   }
 
   /// Whether the word at `w` is one of the language's sentence starters.
