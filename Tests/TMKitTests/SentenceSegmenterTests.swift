@@ -47,6 +47,8 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
       ])
     #expect(try texts("В 1918 г. Москва стала столицей.", .ru).count == 1)
     #expect(try texts("Он живёт в г. Москва с женой.", .ru).count == 1)
+    #expect(try texts("Цена составила 5 долл. США за баррель.", .ru).count == 1)
+    #expect(try texts("Layihəyə 5 mln. ABŞ dolları ayrılıb.", .az).count == 1)
   }
 
   @Test func initials() throws {
