@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TMKit
 
 /// `tm segment`: one sentence per line, an empty line between paragraphs.
@@ -71,6 +72,13 @@ public struct SegmentCommand: ParsableCommand {
               if paragraphsWritten > 0 { scratch.append(0x0A) }
               paragraphsWritten += 1
               lastParagraph = paragraph
+            }
+            let slice = UnsafeBufferPointer(rebasing: buf[range])
+            if let base = slice.baseAddress, memchr(base, 0x0A, slice.count) == nil, memchr(base, 0x0D, slice.count) == nil {
+              out.write(bytes: scratch)
+              out.write(bytes: slice)
+              out.write(bytes: CollectionOfOne(UInt8(0x0A)))
+              return
             }
             var i = range.lowerBound
             while i < range.upperBound {
