@@ -1,0 +1,389 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What identifies the exact bytes of a memory file cheaply: size,
+/// modification time and a hash of its first and last 64 KiB. An index is
+/// used only when all three still agree with the file.
+public struct MemoryFingerprint: Sendable, Equatable {
+  public var size: UInt64
+  public var mtimeNanoseconds: Int64
+  public var hash: UInt64
+
+  public init(size: UInt64, mtimeNanoseconds: Int64, hash: UInt64) {
+    self.size = size
+    self.mtimeNanoseconds = mtimeNanoseconds
+    self.hash = hash
+  }
+
+  public static func of(path: String) throws -> MemoryFingerprint {
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+      throw TMError(
+        .notFound, "no such memory", file: path,
+        hint: "check the path, or list the memories with 'tm stats'")
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else {
+      throw TMError(.io, "not a regular file", file: path, hint: "give a memory .tsv file")
+    }
+    let size = UInt64(st.st_size)
+    let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw TMError(.io, "cannot read: \(String(cString: strerror(errno)))", file: path) }
+    defer { close(fd) }
+    let window = 65536
+    var buf = [UInt8](repeating: 0, count: window)
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    func readAt(_ offset: Int) {
+      let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, window, off_t(offset)) }
+      if n > 0 { h = fnv1a64(buf.prefix(n), seed: h) }
+    }
+    readAt(0)
+    if Int(size) > window { readAt(max(window, Int(size) - window)) }
+    return MemoryFingerprint(size: size, mtimeNanoseconds: mtime, hash: h)
+  }
+}
+
+/// Bytes an index lives in: a read-only mapping of its file, or a buffer
+/// built in this process.
+final class IndexStorage: @unchecked Sendable {
+  let base: UnsafeRawPointer
+  let count: Int
+  private let mapped: Bool
+
+  init(bytes: [UInt8]) {
+    let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 8), alignment: 16)
+    bytes.withUnsafeBytes { if let b = $0.baseAddress { p.copyMemory(from: b, byteCount: bytes.count) } }
+    base = UnsafeRawPointer(p)
+    count = bytes.count
+    mapped = false
+  }
+
+  init?(mapping path: String) {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+    let n = Int(st.st_size)
+    guard let p = mmap(nil, n, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else { return nil }
+    base = UnsafeRawPointer(p)
+    count = n
+    mapped = true
+  }
+
+  deinit {
+    if mapped {
+      munmap(UnsafeMutableRawPointer(mutating: base), count)
+    } else {
+      UnsafeMutableRawPointer(mutating: base).deallocate()
+    }
+  }
+}
+
+/// A typed, bounds-checked view of one array in an index.
+struct IndexArray<T: FixedWidthInteger> {
+  let base: UnsafePointer<T>?
+  let count: Int
+
+  static var empty: IndexArray { IndexArray(base: nil, count: 0) }
+
+  @inline(__always) subscript(i: Int) -> T {
+    guard i >= 0, i < count, let base else { return 0 }
+    return base[i]
+  }
+
+  /// Elements lo..<hi, clamped to the array.
+  @inline(__always) func slice(_ lo: Int, _ hi: Int) -> UnsafeBufferPointer<T> {
+    guard let base, lo >= 0, hi <= count, lo < hi else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeBufferPointer(start: base + lo, count: hi - lo)
+  }
+}
+
+/// The lookup index of one memory: for each language (both Azerbaijani
+/// scripts share one section), the segments' key tokens, a sorted
+/// vocabulary, postings ordered by segment length (so the length filter is
+/// a binary search), cross-script name keys for concordance, and hashes
+/// for exact and near-exact candidates; plus every unit's texts, so a
+/// lookup never needs to parse the TSV when the index is fresh.
+///
+/// It is derived data, persisted as `<memory>.tsv.idx` beside the memory
+/// and mapped read-only; it is rebuilt whenever the memory's fingerprint
+/// (size, mtime, hash of head and tail) changes or the file does not parse.
+public final class LookupIndex: @unchecked Sendable {
+  static let magic: [UInt8] = Array("TMLKIDX1".utf8)
+  static let version: UInt64 = 1
+  static let sections: [Language] = [.az, .ru, .en]
+  static let perSection = 16
+  static let arrayCount = 2 + 3 * perSection
+  static let headerSize = 8 + 8 * 6 + 8 + arrayCount * 16
+
+  let storage: IndexStorage
+  /// The memory file it describes.
+  public let memoryPath: String
+  public let fingerprint: MemoryFingerprint
+  /// The memory's language columns, in file order.
+  public let columns: [Language]
+  public let unitCount: Int
+
+  let textOffsets: IndexArray<UInt64>
+  let textBlob: IndexArray<UInt8>
+  let sectionData: [Section]
+
+  struct Section {
+    var entryUnit: IndexArray<UInt32>
+    var entryColumn: IndexArray<UInt32>
+    var entryTokStart: IndexArray<UInt32>
+    var tokens: IndexArray<UInt32>
+    var vocabOff: IndexArray<UInt32>
+    var vocabBlob: IndexArray<UInt8>
+    var postStart: IndexArray<UInt32>
+    var postings: IndexArray<UInt32>
+    var keyOff: IndexArray<UInt32>
+    var keyBlob: IndexArray<UInt8>
+    var keyPostStart: IndexArray<UInt32>
+    var keyPostings: IndexArray<UInt32>
+    var exactHash: IndexArray<UInt64>
+    var exactEntry: IndexArray<UInt32>
+    var skelHash: IndexArray<UInt64>
+    var skelEntry: IndexArray<UInt32>
+
+    var entryCount: Int { entryUnit.count }
+    var vocabCount: Int { max(0, vocabOff.count - 1) }
+    var keyCount: Int { max(0, keyOff.count - 1) }
+  }
+
+  /// Reads an index; nil when the bytes are not a well-formed index.
+  init?(storage: IndexStorage, memoryPath: String) {
+    self.storage = storage
+    self.memoryPath = memoryPath
+    let raw = storage.base
+    guard storage.count >= LookupIndex.headerSize else { return nil }
+    guard (0..<8).allSatisfy({ raw.load(fromByteOffset: $0, as: UInt8.self) == LookupIndex.magic[$0] }) else {
+      return nil
+    }
+    func u64(_ off: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: off, as: UInt64.self) }
+    guard u64(8) == LookupIndex.version else { return nil }
+    fingerprint = MemoryFingerprint(size: u64(16), mtimeNanoseconds: Int64(bitPattern: u64(24)), hash: u64(32))
+    let units = u64(40), ncols = u64(48)
+    guard ncols <= 8, units < (1 << 32) else { return nil }
+    var cols: [Language] = []
+    for i in 0..<Int(ncols) {
+      let code = Int(raw.load(fromByteOffset: 56 + i, as: UInt8.self))
+      guard code < Language.allCases.count else { return nil }
+      cols.append(Language.allCases[code])
+    }
+    columns = cols
+    unitCount = Int(units)
+    var table: [(Int, Int)] = []
+    for a in 0..<LookupIndex.arrayCount {
+      let off = u64(64 + a * 16), n = u64(72 + a * 16)
+      guard off <= UInt64(storage.count), n <= UInt64(storage.count) else { return nil }
+      table.append((Int(off), Int(n)))
+    }
+    func arr<T: FixedWidthInteger>(_ a: Int, _: T.Type) -> IndexArray<T>? {
+      let (off, n) = table[a]
+      let size = MemoryLayout<T>.stride
+      guard off % size == 0, off + n * size <= storage.count else { return nil }
+      if n == 0 { return .empty }
+      return IndexArray(base: (raw + off).assumingMemoryBound(to: T.self), count: n)
+    }
+    guard let to = arr(0, UInt64.self), let tb = arr(1, UInt8.self) else { return nil }
+    guard to.count == unitCount * cols.count + 1, to[to.count - 1] == UInt64(tb.count) else { return nil }
+    textOffsets = to
+    textBlob = tb
+    var secs: [Section] = []
+    for s in 0..<3 {
+      let b = 2 + s * LookupIndex.perSection
+      guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt32.self), let ets = arr(b + 2, UInt32.self),
+        let tk = arr(b + 3, UInt32.self), let vo = arr(b + 4, UInt32.self), let vb = arr(b + 5, UInt8.self),
+        let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt32.self), let ko = arr(b + 8, UInt32.self),
+        let kb = arr(b + 9, UInt8.self), let kps = arr(b + 10, UInt32.self), let kp = arr(b + 11, UInt32.self),
+        let eh = arr(b + 12, UInt64.self), let ee = arr(b + 13, UInt32.self), let sh = arr(b + 14, UInt64.self),
+        let se = arr(b + 15, UInt32.self)
+      else { return nil }
+      guard ec.count == eu.count, ets.count == (eu.count == 0 ? 0 : eu.count + 1) || (eu.count == 0 && ets.count <= 1),
+        ps.count == vo.count, kps.count == ko.count, eh.count == ee.count, sh.count == se.count
+      else { return nil }
+      secs.append(
+        Section(
+          entryUnit: eu, entryColumn: ec, entryTokStart: ets, tokens: tk, vocabOff: vo, vocabBlob: vb,
+          postStart: ps, postings: po, keyOff: ko, keyBlob: kb, keyPostStart: kps, keyPostings: kp,
+          exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se))
+    }
+    sectionData = secs
+  }
+
+  /// An index built in memory from bytes (`LookupIndexBuilder.build`).
+  public convenience init(bytes: [UInt8], memoryPath: String) throws {
+    if let me = LookupIndex(storage: IndexStorage(bytes: bytes), memoryPath: memoryPath) {
+      self.init(copying: me)
+    } else {
+      throw TMError(.io, "the lookup index just built does not read back", file: memoryPath)
+    }
+  }
+
+  private init(copying o: LookupIndex) {
+    storage = o.storage
+    memoryPath = o.memoryPath
+    fingerprint = o.fingerprint
+    columns = o.columns
+    unitCount = o.unitCount
+    textOffsets = o.textOffsets
+    textBlob = o.textBlob
+    sectionData = o.sectionData
+  }
+
+  /// Maps an index file; nil when it is missing or not an index.
+  public static func mapped(path: String, memoryPath: String) -> LookupIndex? {
+    guard let s = IndexStorage(mapping: path) else { return nil }
+    return LookupIndex(storage: s, memoryPath: memoryPath)
+  }
+
+  /// The path of a memory's index.
+  public static func indexPath(for memoryPath: String) -> String { memoryPath + ".idx" }
+
+  /// The index of a memory: the persisted one when it is fresh, else built
+  /// from the memory (and saved beside it when the folder is writable).
+  /// `rebuilt` tells whether it had to be built.
+  public static func open(memoryPath: String, persist: Bool = true) throws -> (index: LookupIndex, rebuilt: Bool) {
+    let fp = try MemoryFingerprint.of(path: memoryPath)
+    let ip = indexPath(for: memoryPath)
+    if let idx = mapped(path: ip, memoryPath: memoryPath), idx.fingerprint == fp { return (idx, false) }
+    let memory = try MemoryFile.load(path: memoryPath)
+    let bytes = try LookupIndexBuilder.build(memory, fingerprint: fp)
+    if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp {
+      writeAtomically(bytes, to: ip)
+    }
+    return (try LookupIndex(bytes: bytes, memoryPath: memoryPath), true)
+  }
+
+  /// Writes to a temporary file and renames it over `path`; failures
+  /// (a read-only folder) are silent: the index is an optimisation.
+  static func writeAtomically(_ bytes: [UInt8], to path: String) {
+    let tmp = path + ".tmp.\(getpid())"
+    let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { return }
+    var ok = true
+    bytes.withUnsafeBytes { p in
+      var off = 0
+      while off < p.count {
+        let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
+        if n < 0 {
+          if errno == EINTR { continue }
+          ok = false
+          break
+        }
+        off += n
+      }
+    }
+    close(fd)
+    if !ok || rename(tmp, path) != 0 { unlink(tmp) }
+  }
+
+  // MARK: Access
+
+  func section(_ l: Language) -> Section? {
+    guard let i = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: l)) else { return nil }
+    let s = sectionData[i]
+    return s.entryCount > 0 ? s : nil
+  }
+
+  /// The languages the index can search (section languages with segments).
+  public var searchableSections: [Language] { LookupIndex.sections.filter { section($0) != nil } }
+
+  /// Text of a unit in a column ("" when absent).
+  public func text(unit: Int, column: Int) -> String {
+    let i = unit * columns.count + column
+    guard unit >= 0, unit < unitCount, column >= 0, column < columns.count else { return "" }
+    let lo = Int(textOffsets[i]), hi = Int(textOffsets[i + 1])
+    let s = textBlob.slice(lo, hi)
+    return String(decoding: s, as: UTF8.self)
+  }
+
+  /// Text of a unit in a language, nil when the unit has none.
+  public func text(unit: Int, language: Language) -> String? {
+    guard let c = columns.firstIndex(of: language) else { return nil }
+    let t = text(unit: unit, column: c)
+    return t.isEmpty ? nil : t
+  }
+
+  static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
+    let n = min(a.count, b.count)
+    if n > 0, let ab = a.baseAddress {
+      let c = b.withUnsafeBufferPointer { memcmp(ab, $0.baseAddress!, n) }
+      if c != 0 { return c < 0 ? -1 : 1 }
+    }
+    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+  }
+
+  /// Binary search of a sorted string table.
+  static func find(_ word: [UInt8], offsets: IndexArray<UInt32>, blob: IndexArray<UInt8>) -> Int? {
+    var lo = 0, hi = offsets.count - 1
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      let c = compare(blob.slice(Int(offsets[mid]), Int(offsets[mid + 1])), word)
+      if c == 0 { return mid }
+      if c < 0 { lo = mid + 1 } else { hi = mid }
+    }
+    return nil
+  }
+
+  /// Entries whose 64-bit hash is `h` in a sorted (hash, entry) table.
+  static func lookup(_ h: UInt64, hashes: IndexArray<UInt64>, entries: IndexArray<UInt32>) -> [Int] {
+    var lo = 0, hi = hashes.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if hashes[mid] < h { lo = mid + 1 } else { hi = mid }
+    }
+    var out: [Int] = []
+    while lo < hashes.count, hashes[lo] == h {
+      out.append(Int(entries[lo]))
+      lo += 1
+    }
+    return out
+  }
+}
+
+extension LookupIndex.Section {
+  func tokens(of entry: Int) -> UnsafeBufferPointer<UInt32> {
+    tokens.slice(Int(entryTokStart[entry]), Int(entryTokStart[entry + 1]))
+  }
+
+  func length(of entry: Int) -> Int {
+    Int(entryTokStart[entry + 1]) - Int(entryTokStart[entry])
+  }
+
+  func vocabID(_ word: String) -> Int? {
+    LookupIndex.find(Array(word.utf8), offsets: vocabOff, blob: vocabBlob)
+  }
+
+  func documentFrequency(_ id: Int) -> Int { Int(postStart[id + 1]) - Int(postStart[id]) }
+
+  /// Postings of a token restricted to segments of `lengths` tokens.
+  func postings(_ id: Int, lengths: ClosedRange<Int>) -> UnsafeBufferPointer<UInt32> {
+    let all = postings.slice(Int(postStart[id]), Int(postStart[id + 1]))
+    func firstAtLeast(_ l: Int) -> Int {
+      var lo = 0, hi = all.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if length(of: Int(all[mid])) < l { lo = mid + 1 } else { hi = mid }
+      }
+      return lo
+    }
+    let a = firstAtLeast(lengths.lowerBound), b = firstAtLeast(lengths.upperBound + 1)
+    guard a < b, let base = all.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeBufferPointer(start: base + a, count: b - a)
+  }
+
+  func crossKeyPostings(_ key: String) -> UnsafeBufferPointer<UInt32> {
+    guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else {
+      return UnsafeBufferPointer(start: nil, count: 0)
+    }
+    return keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1]))
+  }
+}

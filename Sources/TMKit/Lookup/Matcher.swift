@@ -1,0 +1,530 @@
+/// How a stored segment matches a query.
+public enum MatchKind: String, Sendable, Comparable {
+  /// The same text after NFC: 100.
+  case exact
+  /// Differs only in case, whitespace, punctuation, numbers or script: 95–99.
+  case nearExact = "near-exact"
+  /// A CAT-style token percentage.
+  case fuzzy
+  /// Contains the query's words (concordance search).
+  case concordance
+
+  var rank: Int {
+    switch self {
+    case .exact: return 0
+    case .nearExact: return 1
+    case .fuzzy: return 2
+    case .concordance: return 3
+    }
+  }
+
+  public static func < (a: MatchKind, b: MatchKind) -> Bool { a.rank < b.rank }
+}
+
+/// One translation of a match.
+public struct MatchTarget: Sendable, Equatable {
+  public var language: Language
+  /// The stored translation.
+  public var text: String
+  /// The translation with the query's numbers put in, when that applies.
+  public var substituted: String?
+}
+
+/// A stored unit that matches a query.
+public struct Match: Sendable {
+  public var kind: MatchKind
+  /// 0–100; fuzzy scores are `100 × (1 − token distance / longer length)`.
+  public var score: Double
+  /// The memory file.
+  public var memory: String
+  /// The unit's position in the memory (0-based).
+  public var unit: Int
+  public var sourceLanguage: Language
+  public var source: String
+  public var targets: [MatchTarget]
+  /// What differs: for near-exact matches the kinds (`case`, `whitespace`,
+  /// `punctuation`, `numbers`, `script`); for fuzzy matches the stored
+  /// words that differ from the query.
+  public var differences: [String]
+  /// UTF-8 ranges of `source` to mark: words that differ (exact, near-exact,
+  /// fuzzy) or the words found (concordance).
+  public var marks: [Range<Int>]
+  /// For ordering ties: character similarity of the keys.
+  var tieBreak: Double = 0
+  var order: Int = 0
+}
+
+/// What to look up.
+public struct LookupQuery: Sendable {
+  public var text: String
+  public var language: Language
+  /// Languages of the translations to show; nil = every other language the unit has.
+  public var targets: [Language]?
+  public var limit: Int
+  public var minScore: Double
+  /// true: concordance only; false: never; nil: automatic (one or two words
+  /// search both ways).
+  public var concordance: Bool?
+
+  public init(
+    text: String, language: Language, targets: [Language]? = nil, limit: Int = 5, minScore: Double = 70,
+    concordance: Bool? = nil
+  ) {
+    self.text = text
+    self.language = language
+    self.targets = targets
+    self.limit = limit
+    self.minScore = minScore
+    self.concordance = concordance
+  }
+}
+
+/// The result of one lookup.
+public struct LookupResult: Sendable {
+  public var matches: [Match]
+  /// Concordance hits (shown after the matches).
+  public var concordance: [Match]
+  /// How many units contained the words in all (concordance may show fewer).
+  public var concordanceTotal: Int
+  /// The best score among `matches`, for analysis (it may be below the
+  /// threshold when `analysisFloor` asked for it).
+  public var bestScore: Double?
+}
+
+/// Searches the indexes of one or more memories.
+///
+/// Candidates come from the index, never from a scan: exact text by hash,
+/// near-exact by the hash of the word skeleton, fuzzy by token postings with
+/// a length filter and a prefix filter (a segment scoring ≥ t shares at
+/// least ⌈t·|q|/100⌉ tokens with the query, so it contains one of the
+/// |q| − ⌈t·|q|/100⌉ + 1 rarest query tokens: only those postings are
+/// read), then the token edit distance is computed with a cut-off.
+/// Not thread-safe; use one per thread.
+public final class Matcher {
+  public let indexes: [LookupIndex]
+  let keys = LookupKeys()
+  var stamps: [ObjectIdentifier: [[UInt32]]] = [:]
+  var generation: UInt32 = 0
+  var scratch = DistanceScratch()
+
+  public init(indexes: [LookupIndex]) {
+    self.indexes = indexes
+  }
+
+  /// The languages the memories can be searched in.
+  public var searchableLanguages: [Language] {
+    var out: [Language] = []
+    for idx in indexes {
+      for c in idx.columns where !out.contains(c) && idx.section(c) != nil { out.append(c) }
+    }
+    return Language.allCases.filter(out.contains)
+  }
+
+  /// Refuses queries a lookup cannot sensibly run.
+  public static func validate(_ text: String) throws {
+    if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+      throw TMError(.usage, "the query is empty", hint: "give the text to look up")
+    }
+    var column = 0
+    for u in text.unicodeScalars {
+      column += 1
+      if u.properties.generalCategory == .control && u != "\t" {
+        let hex = String(u.value, radix: 16, uppercase: true)
+        throw TMError(
+          .invalidInput,
+          "the query contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex) at character \(column)",
+          hint: "remove it (tabs are allowed; give one query per line with --batch)")
+      }
+    }
+  }
+
+  public func lookup(_ q: LookupQuery, analysisFloor: Double? = nil) throws -> LookupResult {
+    try Matcher.validate(q.text)
+    let text = q.text.nfc
+    let qKey = keys.key(text, language: q.language)
+    let qTokens = keys.tokens(ofKey: qKey, language: q.language)
+    if qTokens.count > TokenDistance.maxQueryTokens {
+      throw TMError(
+        .usage,
+        "the query has \(qTokens.count) words; lookup compares at most \(TokenDistance.maxQueryTokens)",
+        hint: "look up one sentence at a time (use --batch with --segment for a document)")
+    }
+    let wordCount = qTokens.filter { !$0.isNumber }.count
+    let concordanceOnly = q.concordance == true
+    let wantConcordance = q.concordance ?? (wordCount >= 1 && wordCount <= 2)
+    var matches: [Match] = []
+    var best: Double? = nil
+    if !concordanceOnly {
+      let floor = min(q.minScore, analysisFloor ?? q.minScore)
+      for (ii, idx) in indexes.enumerated() {
+        matches += search(idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: floor)
+      }
+      matches.sort(by: Matcher.before)
+      best = matches.first?.score
+      matches = Array(matches.filter { $0.score >= q.minScore }.prefix(q.limit))
+      for i in matches.indices { decorate(&matches[i], query: q, text: text) }
+    }
+    var conc: [Match] = []
+    var total = 0
+    if wantConcordance {
+      let shown = Set(matches.map { "\($0.memory)\u{0}\($0.unit)" })
+      (conc, total) = concordance(q, text: text, excluding: shown)
+    }
+    return LookupResult(matches: matches, concordance: conc, concordanceTotal: total, bestScore: best)
+  }
+
+  static func before(_ a: Match, _ b: Match) -> Bool {
+    if a.score != b.score { return a.score > b.score }
+    if a.kind != b.kind { return a.kind < b.kind }
+    if a.tieBreak != b.tieBreak { return a.tieBreak > b.tieBreak }
+    if a.order != b.order { return a.order < b.order }
+    return a.unit < b.unit
+  }
+
+  // MARK: Exact, near-exact, fuzzy
+
+  private func stampArray(_ idx: LookupIndex, _ s: Int, _ count: Int) -> [UInt32] {
+    let id = ObjectIdentifier(idx)
+    if stamps[id] == nil { stamps[id] = [[], [], []] }
+    if stamps[id]![s].count < count { stamps[id]![s] = [UInt32](repeating: 0, count: count) }
+    return stamps[id]![s]
+  }
+
+  func search(
+    _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
+    tokens qTokens: [LookupKeys.KeyToken], floor: Double
+  ) -> [Match] {
+    guard let sec = idx.section(q.language),
+      let si = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: q.language))
+    else { return [] }
+    var found: [Int: (MatchKind, Double)] = [:]  // entry → kind, token score
+    // Exact.
+    for e in LookupIndex.lookup(fnv1a64(text.utf8), hashes: sec.exactHash, entries: sec.exactEntry)
+    where idx.text(unit: Int(sec.entryUnit[e]), column: Int(sec.entryColumn[e])) == text {
+      found[e] = (.exact, 100)
+    }
+    // Near-exact: same words in the same order, numbers aside.
+    let numbers = Numbers.find(in: text, language: q.language).count
+    let skel = LookupKeys.skeleton(words: qTokens, numberCount: numbers)
+    for e in LookupIndex.lookup(fnv1a64(skel.utf8), hashes: sec.skelHash, entries: sec.skelEntry) where found[e] == nil {
+      let col = Int(sec.entryColumn[e])
+      let src = idx.text(unit: Int(sec.entryUnit[e]), column: col)
+      let lang = idx.columns[col]
+      let st = keys.tokens(src, language: lang)
+      if LookupKeys.skeleton(words: st, numberCount: Numbers.find(in: src, language: lang).count) == skel {
+        found[e] = (.nearExact, 0)
+      }
+    }
+    // Fuzzy.
+    var ids: [UInt32] = []
+    var unknown: UInt32 = UInt32.max
+    var idOf: [String: UInt32] = [:]
+    for t in qTokens {
+      if let id = idOf[t.text] {
+        ids.append(id)
+      } else if let v = sec.vocabID(t.text) {
+        idOf[t.text] = UInt32(v)
+        ids.append(UInt32(v))
+      } else {
+        idOf[t.text] = unknown
+        ids.append(unknown)
+        unknown -= 1
+      }
+    }
+    let lq = ids.count
+    if lq > 0 && floor < 100 {
+      let t = max(floor, 1)
+      let minLen = max(1, Int((Double(lq) * t / 100).rounded(.up)))
+      let maxLen = Int((Double(lq) * 100 / t).rounded(.down))
+      let needCommon = Int((t * Double(lq) / 100).rounded(.up))
+      // Distinct query tokens, rarest first.
+      var occurrences: [UInt32: Int] = [:]
+      for id in ids { occurrences[id, default: 0] += 1 }
+      let distinct = occurrences.keys.sorted { a, b in
+        let da = a >= UInt32(sec.vocabCount) ? 0 : sec.documentFrequency(Int(a))
+        let db = b >= UInt32(sec.vocabCount) ? 0 : sec.documentFrequency(Int(b))
+        return da != db ? da < db : a < b
+      }
+      var prefix: [UInt32] = []
+      var covered = 0
+      for id in distinct where covered < lq - needCommon + 1 {
+        prefix.append(id)
+        covered += occurrences[id] ?? 0
+      }
+      var stamp = stampArray(idx, si, sec.entryCount)
+      stamps[ObjectIdentifier(idx)]![si] = []  // take ownership while searching
+      generation &+= 1
+      if generation == 0 {
+        for i in stamp.indices { stamp[i] = 0 }
+        generation = 1
+      }
+      let gen = generation
+      for id in prefix where id < UInt32(sec.vocabCount) {
+        let post = sec.postings(Int(id), lengths: minLen...max(minLen, maxLen))
+        for eu in post {
+          let e = Int(eu)
+          guard e < stamp.count, stamp[e] != gen else { continue }
+          stamp[e] = gen
+          let toks = sec.tokens(of: e)
+          let longer = max(lq, toks.count)
+          let limit = Int((Double(longer) * (1 - t / 100)).rounded(.down))
+          guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
+          let score = TokenDistance.score(distance: d, lq, toks.count)
+          if score < floor { continue }
+          if let f = found[e] {
+            if f.0 == .nearExact { found[e] = (.nearExact, score) }
+          } else {
+            found[e] = (.fuzzy, score)
+          }
+        }
+      }
+      stamps[ObjectIdentifier(idx)]![si] = stamp
+    }
+    var out: [Match] = []
+    out.reserveCapacity(found.count)
+    for (e, (kind, tokenScore)) in found {
+      let unit = Int(sec.entryUnit[e])
+      var col = Int(sec.entryColumn[e])
+      // Show the query's own script when the unit has it.
+      if q.language == .azCyrl || q.language == .az, idx.columns[col] != q.language,
+        let c = idx.columns.firstIndex(of: q.language), !idx.text(unit: unit, column: c).isEmpty
+      {
+        col = c
+      }
+      let src = idx.text(unit: unit, column: col)
+      var m = Match(
+        kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath, unit: unit,
+        sourceLanguage: idx.columns[col], source: src, targets: [], differences: [], marks: [])
+      m.order = order
+      if kind == .exact && src != text { m.kind = .nearExact }
+      if m.kind == .nearExact {
+        let diffs = Matcher.nearExactDifferences(
+          query: text, queryLanguage: q.language, source: src, sourceLanguage: m.sourceLanguage, keys: keys)
+        m.differences = diffs
+        let penalty = diffs.reduce(0) { $0 + ($1 == "numbers" || $1 == "punctuation" ? 2 : 1) }
+        m.score = Double(max(95, min(99, 100 - max(1, penalty))))
+      }
+      m.tieBreak = TokenDistance.characterSimilarity(key, keys.key(src, language: m.sourceLanguage))
+      out.append(m)
+    }
+    return out
+  }
+
+  /// Names what differs between two texts with the same word skeleton.
+  static func nearExactDifferences(
+    query: String, queryLanguage: Language, source: String, sourceLanguage: Language, keys: LookupKeys
+  ) -> [String] {
+    var diffs: [String] = []
+    let a = keys.surfaceTokens(query, language: queryLanguage)
+    let b = keys.surfaceTokens(source, language: sourceLanguage)
+    if queryLanguage != sourceLanguage { diffs.append("script") }
+    let wa = a.filter { $0.kind == .word }, wb = b.filter { $0.kind == .word }
+    if queryLanguage == sourceLanguage, wa.map(\.text) != wb.map(\.text) { diffs.append("case") }
+    if queryLanguage != sourceLanguage {
+      // Case across scripts: compare the Latin forms.
+      let la = wa.map { keys.latinised(String($0.text), language: queryLanguage) }
+      let lb = wb.map { keys.latinised(String($0.text), language: sourceLanguage) }
+      if la != lb && wa.map(\.key) == wb.map(\.key) { diffs.append("case") }
+    }
+    let na = Numbers.find(in: query, language: queryLanguage)
+    let nb = Numbers.find(in: source, language: sourceLanguage)
+    if na.map(\.value) != nb.map(\.value) || na.map({ String($0.text) }) != nb.map({ String($0.text) }) {
+      diffs.append("numbers")
+    }
+    // Punctuation: outside the numbers' own separators.
+    func punct(_ ts: [LookupKeys.SurfaceToken], _ ns: [NumberMention]) -> [String] {
+      ts.filter { t in
+        t.kind == .punctuation && !ns.contains(where: { $0.utf8Range.contains(t.utf8Range.lowerBound) })
+      }.map { String($0.text) }
+    }
+    if punct(a, na) != punct(b, nb) { diffs.append("punctuation") }
+    func spaces(_ ts: [LookupKeys.SurfaceToken], _ ns: [NumberMention]) -> [String] {
+      ts.filter { t in
+        t.kind == .space && !ns.contains(where: { $0.utf8Range.contains(t.utf8Range.lowerBound) })
+      }.map { String($0.text) }
+    }
+    if spaces(a, na) != spaces(b, nb) { diffs.append("whitespace") }
+    if diffs.isEmpty { diffs.append("characters") }
+    return diffs
+  }
+
+  /// Fills translations, marks, fuzzy differences and number substitution.
+  func decorate(_ m: inout Match, query q: LookupQuery, text: String) {
+    guard let idx = indexes.first(where: { $0.memoryPath == m.memory }) else { return }
+    let sourceSection = LookupKeys.section(of: m.sourceLanguage)
+    let wanted = q.targets ?? idx.columns.filter { LookupKeys.section(of: $0) != sourceSection }
+    for l in wanted {
+      guard let t = idx.text(unit: m.unit, language: l), l != m.sourceLanguage else { continue }
+      var target = MatchTarget(language: l, text: t, substituted: nil)
+      if m.kind == .nearExact, m.differences.contains("numbers") {
+        target.substituted = NumberSubstitution.substitute(
+          query: text, queryLanguage: q.language, source: m.source, sourceLanguage: m.sourceLanguage,
+          target: t, targetLanguage: l)
+      }
+      m.targets.append(target)
+    }
+    if m.kind == .exact { return }
+    let qa = keys.surfaceTokens(text, language: q.language).filter { $0.kind == .word || $0.kind == .number }
+    let sb = keys.surfaceTokens(m.source, language: m.sourceLanguage).filter {
+      $0.kind == .word || $0.kind == .number
+    }
+    if m.kind == .nearExact {
+      // Mark the words and numbers written differently.
+      let same = qa.count == sb.count
+      for (i, t) in sb.enumerated() where !same || qa[i].text != t.text {
+        if m.sourceLanguage != q.language && same && qa[i].key == t.key
+          && keys.latinised(String(qa[i].text), language: q.language)
+            == keys.latinised(String(t.text), language: m.sourceLanguage)
+        {
+          continue
+        }
+        m.marks.append(t.utf8Range)
+      }
+      return
+    }
+    let unmatched = TokenDistance.unmatched(qa.map(\.key), in: sb.map(\.key))
+    for i in unmatched.sorted() {
+      m.marks.append(sb[i].utf8Range)
+      m.differences.append(String(sb[i].text))
+    }
+  }
+
+  // MARK: Concordance
+
+  /// Units containing every word of the query, in the query's language or
+  /// (through cross-script keys) in any language: `Aliyeva` finds `Алиева`.
+  func concordance(_ q: LookupQuery, text: String, excluding: Set<String>) -> ([Match], Int) {
+    let words = keys.surfaceTokens(text, language: q.language).filter { $0.kind == .word || $0.kind == .number }
+    if words.isEmpty { return ([], 0) }
+    let qKeys = words.map(\.key)
+    let qCross = words.map { $0.kind == .word ? keys.crossScript($0.key, language: q.language) : $0.key }
+    var hits: [Match] = []
+    var total = 0
+    let qSection = LookupKeys.section(of: q.language)
+    for (ii, idx) in indexes.enumerated() {
+      for section in LookupIndex.sections {
+        guard let sec = idx.section(section) else { continue }
+        var result: [UInt32]? = nil
+        var direct = true
+        for (k, ck) in zip(qKeys, qCross) {
+          var set: [UInt32] = []
+          if section == qSection, let v = sec.vocabID(k) {
+            set = Array(sec.postings.slice(Int(sec.postStart[v]), Int(sec.postStart[v + 1]))).sorted()
+          }
+          let cross = sec.crossKeyPostings(ck)
+          if set.isEmpty {
+            if section == qSection { direct = false }
+            set = Array(cross)
+          } else if !cross.isEmpty {
+            set = Matcher.union(set, Array(cross))
+          }
+          if section != qSection { direct = false }
+          result = result.map { Matcher.intersect($0, set) } ?? set
+          if result?.isEmpty ?? true { break }
+        }
+        for e in result ?? [] {
+          let unit = Int(sec.entryUnit[Int(e)])
+          if excluding.contains("\(idx.memoryPath)\u{0}\(unit)") { continue }
+          total += 1
+          let col = Int(sec.entryColumn[Int(e)])
+          var m = Match(
+            kind: .concordance, score: 0, memory: idx.memoryPath, unit: unit, sourceLanguage: idx.columns[col],
+            source: "", targets: [], differences: [], marks: [])
+          m.order = ii
+          m.tieBreak = (direct ? 1_000_000 : 0) - Double(sec.length(of: Int(e)))
+          hits.append(m)
+        }
+      }
+    }
+    hits.sort { a, b in
+      if a.tieBreak != b.tieBreak { return a.tieBreak > b.tieBreak }
+      if a.order != b.order { return a.order < b.order }
+      return a.unit < b.unit
+    }
+    hits = Array(hits.prefix(q.limit))
+    let keySet = Set(qKeys), crossSet = Set(qCross)
+    for i in hits.indices {
+      guard let idx = indexes.first(where: { $0.memoryPath == hits[i].memory }) else { continue }
+      let lang = hits[i].sourceLanguage
+      var src = idx.text(unit: hits[i].unit, language: lang) ?? ""
+      // The query's own script when the unit has it.
+      if LookupKeys.section(of: lang) == qSection, q.language != lang,
+        let own = idx.text(unit: hits[i].unit, language: q.language)
+      {
+        src = own
+        hits[i].sourceLanguage = q.language
+      }
+      hits[i].source = src
+      let toks = keys.surfaceTokens(src, language: hits[i].sourceLanguage).filter {
+        $0.kind == .word || $0.kind == .number
+      }
+      for t in toks
+      where keySet.contains(t.key)
+        || (t.kind == .word && crossSet.contains(keys.crossScript(t.key, language: hits[i].sourceLanguage)))
+      {
+        hits[i].marks.append(t.utf8Range)
+      }
+      let st = toks.map(\.key)
+      let d = TokenDistance.distance(qKeys, st) ?? max(qKeys.count, st.count)
+      hits[i].score = TokenDistance.score(distance: d, qKeys.count, st.count)
+      let sourceSection = LookupKeys.section(of: hits[i].sourceLanguage)
+      let wanted = q.targets ?? idx.columns.filter { LookupKeys.section(of: $0) != sourceSection }
+      for l in wanted {
+        guard l != hits[i].sourceLanguage, let t = idx.text(unit: hits[i].unit, language: l) else { continue }
+        hits[i].targets.append(MatchTarget(language: l, text: t, substituted: nil))
+      }
+    }
+    return (hits, total)
+  }
+
+  static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    var out: [UInt32] = []
+    var i = 0, j = 0
+    while i < a.count && j < b.count {
+      if a[i] == b[j] {
+        out.append(a[i]); i += 1; j += 1
+      } else if a[i] < b[j] { i += 1 } else { j += 1 }
+    }
+    return out
+  }
+
+  static func union(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    var out: [UInt32] = []
+    out.reserveCapacity(a.count + b.count)
+    var i = 0, j = 0
+    while i < a.count || j < b.count {
+      if j >= b.count || (i < a.count && a[i] < b[j]) {
+        out.append(a[i]); i += 1
+      } else if i >= a.count || b[j] < a[i] {
+        out.append(b[j]); j += 1
+      } else {
+        out.append(a[i]); i += 1; j += 1
+      }
+    }
+    return out
+  }
+}
+
+/// CAT-style analysis of a batch: segments and words per match band.
+public struct MatchAnalysis: Sendable {
+  public static let bands: [(String, ClosedRange<Double>?)] = [
+    ("100%", 100...100), ("95-99%", 95...99.999), ("85-94%", 85...94.999), ("75-84%", 75...84.999),
+    ("50-74%", 50...74.999), ("No match", nil),
+  ]
+  public var segments = [Int](repeating: 0, count: 6)
+  public var words = [Int](repeating: 0, count: 6)
+
+  public init() {}
+
+  public static func band(of score: Double?) -> Int {
+    guard let score else { return 5 }
+    for (i, (_, r)) in bands.enumerated() { if let r, r.contains(score) { return i } }
+    return 5
+  }
+
+  public mutating func add(score: Double?, words n: Int) {
+    let b = MatchAnalysis.band(of: score)
+    segments[b] += 1
+    words[b] += n
+  }
+}
