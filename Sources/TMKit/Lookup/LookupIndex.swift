@@ -296,6 +296,9 @@ public final class LookupIndex: @unchecked Sendable {
   /// The languages the index can search (section languages with segments).
   public var searchableSections: [Language] { LookupIndex.sections.filter { section($0) != nil } }
 
+  /// The language of a column, nil when out of range (a damaged index).
+  func column(_ i: Int) -> Language? { i >= 0 && i < columns.count ? columns[i] : nil }
+
   /// Text of a unit in a column ("" when absent).
   public func text(unit: Int, column: Int) -> String {
     let i = unit * columns.count + column

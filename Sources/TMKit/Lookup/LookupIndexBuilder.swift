@@ -59,8 +59,7 @@ public enum LookupIndexBuilder {
         }
         entryTokStart.append(UInt32(tokens.count))
         exact.append((fnv1a64(text.nfc.utf8), e))
-        let numbers = Numbers.find(in: text, language: lang).count
-        skel.append((fnv1a64(LookupKeys.skeleton(words: toks, numberCount: numbers).utf8), e))
+        skel.append((fnv1a64(LookupKeys.skeleton(key: key, tokens: toks, language: lang).utf8), e))
       }
       // Sort the vocabulary by bytes and renumber.
       let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }

@@ -73,15 +73,27 @@ public final class LookupKeys {
   }
 
   /// The "skeleton" two segments share when they differ only in case,
-  /// whitespace, punctuation or numbers: the folded words in order, and how
-  /// many numbers there are.
-  public static func skeleton(words: [KeyToken], numberCount: Int) -> String {
+  /// whitespace, punctuation or numbers: the folded words in order (an
+  /// ordinal suffix such as `-ci`/`-cü` or `-го` counts as part of its
+  /// number), and how many numbers there are. `key` is the text `tokens`
+  /// were taken from.
+  public static func skeleton(key: String, tokens: [KeyToken], language: Language) -> String {
+    let numbers = Numbers.find(in: key, language: keyLanguage(language))
+    let suffixes = numbers.map { $0.utf8Range.upperBound..<($0.utf8Range.upperBound + $0.suffix.utf8.count) }
     var s = ""
-    for w in words where !w.isNumber {
+    for w in tokens where !w.isNumber {
+      if suffixes.contains(where: { $0.contains(w.utf8Range.lowerBound) }) { continue }
       s += w.text
       s += "\u{1F}"
     }
-    return s + "#\(numberCount)"
+    return s + "#\(numbers.count)"
+  }
+
+  /// UTF-8 ranges of the ordinal suffixes of the numbers in `text`.
+  public static func numberSuffixes(_ text: String, language: Language) -> [Range<Int>] {
+    Numbers.find(in: text, language: language).map {
+      $0.utf8Range.upperBound..<($0.utf8Range.upperBound + $0.suffix.utf8.count)
+    }
   }
 
   /// A token of the original text, for showing and comparing it.

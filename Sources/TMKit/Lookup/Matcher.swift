@@ -28,6 +28,12 @@ public struct MatchTarget: Sendable, Equatable {
   public var text: String
   /// The translation with the query's numbers put in, when that applies.
   public var substituted: String?
+
+  public init(language: Language, text: String, substituted: String? = nil) {
+    self.language = language
+    self.text = text
+    self.substituted = substituted
+  }
 }
 
 /// A stored unit that matches a query.
@@ -128,7 +134,7 @@ public final class Matcher {
     var column = 0
     for u in text.unicodeScalars {
       column += 1
-      if u.properties.generalCategory == .control && u != "\t" {
+      if u.properties.generalCategory == .control && u != "\t" && u != "\n" && u != "\r" {
         let hex = String(u.value, radix: 16, uppercase: true)
         throw TMError(
           .invalidInput,
@@ -204,14 +210,13 @@ public final class Matcher {
       found[e] = (.exact, 100)
     }
     // Near-exact: same words in the same order, numbers aside.
-    let numbers = Numbers.find(in: text, language: q.language).count
-    let skel = LookupKeys.skeleton(words: qTokens, numberCount: numbers)
+    let skel = LookupKeys.skeleton(key: key, tokens: qTokens, language: q.language)
     for e in LookupIndex.lookup(fnv1a64(skel.utf8), hashes: sec.skelHash, entries: sec.skelEntry) where found[e] == nil {
       let col = Int(sec.entryColumn[e])
       let src = idx.text(unit: Int(sec.entryUnit[e]), column: col)
-      let lang = idx.columns[col]
-      let st = keys.tokens(src, language: lang)
-      if LookupKeys.skeleton(words: st, numberCount: Numbers.find(in: src, language: lang).count) == skel {
+      guard let lang = idx.column(col) else { continue }
+      let sk = keys.key(src, language: lang)
+      if LookupKeys.skeleton(key: sk, tokens: keys.tokens(ofKey: sk, language: lang), language: lang) == skel {
         found[e] = (.nearExact, 0)
       }
     }
@@ -286,7 +291,8 @@ public final class Matcher {
       let unit = Int(sec.entryUnit[e])
       var col = Int(sec.entryColumn[e])
       // Show the query's own script when the unit has it.
-      if q.language == .azCyrl || q.language == .az, idx.columns[col] != q.language,
+      guard let colLang = idx.column(col) else { continue }
+      if q.language == .azCyrl || q.language == .az, colLang != q.language,
         let c = idx.columns.firstIndex(of: q.language), !idx.text(unit: unit, column: c).isEmpty
       {
         col = c
@@ -294,7 +300,7 @@ public final class Matcher {
       let src = idx.text(unit: unit, column: col)
       var m = Match(
         kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath, unit: unit,
-        sourceLanguage: idx.columns[col], source: src, targets: [], differences: [], marks: [])
+        sourceLanguage: idx.column(col) ?? colLang, source: src, targets: [], differences: [], marks: [])
       m.order = order
       if kind == .exact && src != text { m.kind = .nearExact }
       if m.kind == .nearExact {
@@ -318,7 +324,10 @@ public final class Matcher {
     let a = keys.surfaceTokens(query, language: queryLanguage)
     let b = keys.surfaceTokens(source, language: sourceLanguage)
     if queryLanguage != sourceLanguage { diffs.append("script") }
-    let wa = a.filter { $0.kind == .word }, wb = b.filter { $0.kind == .word }
+    let sa = LookupKeys.numberSuffixes(query, language: queryLanguage)
+    let sb = LookupKeys.numberSuffixes(source, language: sourceLanguage)
+    let wa = a.filter { t in t.kind == .word && !sa.contains(where: { $0.contains(t.utf8Range.lowerBound) }) }
+    let wb = b.filter { t in t.kind == .word && !sb.contains(where: { $0.contains(t.utf8Range.lowerBound) }) }
     if queryLanguage == sourceLanguage, wa.map(\.text) != wb.map(\.text) { diffs.append("case") }
     if queryLanguage != sourceLanguage {
       // Case across scripts: compare the Latin forms.
@@ -426,9 +435,9 @@ public final class Matcher {
           let unit = Int(sec.entryUnit[Int(e)])
           if excluding.contains("\(idx.memoryPath)\u{0}\(unit)") { continue }
           total += 1
-          let col = Int(sec.entryColumn[Int(e)])
+          guard let lang = idx.column(Int(sec.entryColumn[Int(e)])) else { continue }
           var m = Match(
-            kind: .concordance, score: 0, memory: idx.memoryPath, unit: unit, sourceLanguage: idx.columns[col],
+            kind: .concordance, score: 0, memory: idx.memoryPath, unit: unit, sourceLanguage: lang,
             source: "", targets: [], differences: [], marks: [])
           m.order = ii
           m.tieBreak = (direct ? 1_000_000 : 0) - Double(sec.length(of: Int(e)))
