@@ -134,7 +134,7 @@ public struct LookupCommand: ParsableCommand {
       }
       let query = LookupQuery(
         text: q, language: lang, targets: to.map { [$0] }, limit: limit ?? (concordance ? 20 : 5),
-        minScore: minScore, concordance: concordance ? true : nil)
+        minScore: minScore, concordance: concordance ? true : (batch != nil ? false : nil))
       let result: LookupResult
       do {
         result = try matcher.lookup(query, analysisFloor: batch != nil ? 50 : nil)
