@@ -221,7 +221,7 @@ struct Printer {
     var merged: [Range<Int>] = []
     for r in marks.sorted(by: { $0.lowerBound < $1.lowerBound }) {
       if let last = merged.last, r.lowerBound >= last.upperBound,
-        u8[last.upperBound..<r.lowerBound].allSatisfy({ $0 == 0x20 })
+        u8[last.upperBound..<r.lowerBound].allSatisfy({ $0 == 0x20 || $0 == 0x2D })
       {
         merged[merged.count - 1] = last.lowerBound..<r.upperBound
       } else if let last = merged.last, r.lowerBound < last.upperBound {

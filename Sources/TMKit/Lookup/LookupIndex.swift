@@ -303,7 +303,7 @@ public final class LookupIndex: @unchecked Sendable {
   public func text(unit: Int, column: Int) -> String {
     let i = unit * columns.count + column
     guard unit >= 0, unit < unitCount, column >= 0, column < columns.count else { return "" }
-    let lo = Int(textOffsets[i]), hi = Int(textOffsets[i + 1])
+    let lo = Int(clamping: textOffsets[i]), hi = Int(clamping: textOffsets[i + 1])
     let s = textBlob.slice(lo, hi)
     return String(decoding: s, as: UTF8.self)
   }

@@ -109,8 +109,7 @@ public struct LookupResult: Sendable {
 public final class Matcher {
   public let indexes: [LookupIndex]
   let keys = LookupKeys()
-  var stamps: [ObjectIdentifier: [[UInt32]]] = [:]
-  var generation: UInt32 = 0
+  var stamps: [ObjectIdentifier: [[UInt16]]] = [:]
   var scratch = DistanceScratch()
 
   public init(indexes: [LookupIndex]) {
@@ -163,11 +162,23 @@ public final class Matcher {
     if !concordanceOnly {
       let floor = min(q.minScore, analysisFloor ?? q.minScore)
       for (ii, idx) in indexes.enumerated() {
-        matches += search(idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: floor)
+        matches += search(
+          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: floor, keep: q.limit)
       }
       matches.sort(by: Matcher.before)
       best = matches.first?.score
-      matches = Array(matches.filter { $0.score >= q.minScore }.prefix(q.limit))
+      matches = matches.filter { $0.score >= q.minScore }
+      // Order ties at the cut by character similarity, then memory order.
+      if matches.count > 0 {
+        let cut = matches[min(q.limit, matches.count) - 1].score
+        matches = matches.filter { $0.score >= cut }
+        for i in matches.indices {
+          matches[i].tieBreak = TokenDistance.characterSimilarity(
+            qKey, keys.key(matches[i].source, language: matches[i].sourceLanguage))
+        }
+        matches.sort(by: Matcher.before)
+        matches = Array(matches.prefix(q.limit))
+      }
       for i in matches.indices { decorate(&matches[i], query: q, text: text) }
     }
     var conc: [Match] = []
@@ -189,16 +200,16 @@ public final class Matcher {
 
   // MARK: Exact, near-exact, fuzzy
 
-  private func stampArray(_ idx: LookupIndex, _ s: Int, _ count: Int) -> [UInt32] {
+  private func stampArray(_ idx: LookupIndex, _ s: Int, _ count: Int) -> [UInt16] {
     let id = ObjectIdentifier(idx)
     if stamps[id] == nil { stamps[id] = [[], [], []] }
-    if stamps[id]![s].count < count { stamps[id]![s] = [UInt32](repeating: 0, count: count) }
+    if stamps[id]![s].count < count { stamps[id]![s] = [UInt16](repeating: 0, count: count) }
     return stamps[id]![s]
   }
 
   func search(
     _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
-    tokens qTokens: [LookupKeys.KeyToken], floor: Double
+    tokens qTokens: [LookupKeys.KeyToken], floor: Double, keep: Int = 0
   ) -> [Match] {
     guard let sec = idx.section(q.language),
       let si = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: q.language))
@@ -256,23 +267,43 @@ public final class Matcher {
         prefix.append(id)
         covered += occurrences[id] ?? 0
       }
-      var stamp = stampArray(idx, si, sec.entryCount)
+      // Pass 1: candidates from the rarest tokens' postings, with how many
+      // of those tokens each contains.
+      var counts = stampArray(idx, si, max(sec.entryCount, sec.vocabCount))
       stamps[ObjectIdentifier(idx)]![si] = []  // take ownership while searching
-      generation &+= 1
-      if generation == 0 {
-        for i in stamp.indices { stamp[i] = 0 }
-        generation = 1
-      }
-      let gen = generation
+      var touched: [UInt32] = []
       for id in prefix where id < UInt32(sec.vocabCount) {
-        let post = sec.postings(Int(id), lengths: minLen...max(minLen, maxLen))
-        for eu in post {
+        for eu in sec.postings(Int(id), lengths: minLen...max(minLen, maxLen)) {
           let e = Int(eu)
-          guard e < stamp.count, stamp[e] != gen else { continue }
-          stamp[e] = gen
+          guard e < counts.count else { continue }
+          if counts[e] == 0 { touched.append(eu) }
+          counts[e] &+= 1
+        }
+      }
+      // Most promising first, so the top-k threshold rises early.
+      var buckets: [[UInt32]] = []
+      for eu in touched {
+        let c = Int(counts[Int(eu)])
+        counts[Int(eu)] = 0
+        while buckets.count <= c { buckets.append([]) }
+        buckets[c].append(eu)
+      }
+      // Query token multiplicities, by vocabulary id (the same array is
+      // reused: ids and entries never overlap in time).
+      var inQuery = counts
+      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < inQuery.count { inQuery[Int(id)] = 1 }
+      var top: [Double] = []  // best `keep` scores, descending
+      var tEff = t
+      for c in stride(from: buckets.count - 1, through: 1, by: -1) {
+        for eu in buckets[c] {
+          let e = Int(eu)
           let toks = sec.tokens(of: e)
           let longer = max(lq, toks.count)
-          let limit = Int((Double(longer) * (1 - t / 100)).rounded(.down))
+          // Upper bound from shared tokens: distance ≥ longer − shared.
+          var shared = 0
+          for tk in toks where Int(tk) < inQuery.count && inQuery[Int(tk)] != 0 { shared += 1 }
+          if 100 * Double(min(shared, lq)) / Double(longer) < tEff - 1e-9 { continue }
+          let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
           guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
           let score = TokenDistance.score(distance: d, lq, toks.count)
           if score < floor { continue }
@@ -281,9 +312,19 @@ public final class Matcher {
           } else {
             found[e] = (.fuzzy, score)
           }
+          if keep > 0 {
+            let pos = top.firstIndex(where: { $0 < score }) ?? top.count
+            top.insert(score, at: pos)
+            if top.count > keep { top.removeLast() }
+            if top.count == keep { tEff = max(t, top[keep - 1]) }
+          }
         }
       }
-      stamps[ObjectIdentifier(idx)]![si] = stamp
+      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < inQuery.count { inQuery[Int(id)] = 0 }
+      stamps[ObjectIdentifier(idx)]![si] = inQuery
+      if keep > 0 && top.count == keep {
+        found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
+      }
     }
     var out: [Match] = []
     out.reserveCapacity(found.count)
@@ -310,7 +351,6 @@ public final class Matcher {
         let penalty = diffs.reduce(0) { $0 + ($1 == "numbers" || $1 == "punctuation" ? 2 : 1) }
         m.score = Double(max(95, min(99, 100 - max(1, penalty))))
       }
-      m.tieBreak = TokenDistance.characterSimilarity(key, keys.key(src, language: m.sourceLanguage))
       out.append(m)
     }
     return out
@@ -450,6 +490,9 @@ public final class Matcher {
       if a.order != b.order { return a.order < b.order }
       return a.unit < b.unit
     }
+    var seenUnits = Set<String>()
+    hits = hits.filter { seenUnits.insert("\($0.memory)\u{0}\($0.unit)").inserted }
+    total = hits.count
     hits = Array(hits.prefix(q.limit))
     let keySet = Set(qKeys), crossSet = Set(qCross)
     for i in hits.indices {
