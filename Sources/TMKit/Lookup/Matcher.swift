@@ -250,8 +250,6 @@ public final class Matcher {
     let lq = ids.count
     if lq > 0 && floor < 100 {
       let t = max(floor, 1)
-      let minLen = max(1, Int((Double(lq) * t / 100).rounded(.up)))
-      let maxLen = Int((Double(lq) * 100 / t).rounded(.down))
       let needCommon = Int((t * Double(lq) / 100).rounded(.up))
       // Distinct query tokens, rarest first.
       var occurrences: [UInt32: Int] = [:]
@@ -267,41 +265,35 @@ public final class Matcher {
         prefix.append(id)
         covered += occurrences[id] ?? 0
       }
-      // Pass 1: candidates from the rarest tokens' postings, with how many
-      // of those tokens each contains.
-      var counts = stampArray(idx, si, max(sec.entryCount, sec.vocabCount))
+      // Candidates come from the rarest tokens' postings, rarest first,
+      // each verified at once; as the k-th best score rises, fewer tokens
+      // (the prefix shrinks) and a narrower length window are needed.
+      // `marks` flags query tokens (by vocabulary id, value 1) and seen
+      // candidates (by entry, value 2): the same reusable array.
+      var marks = stampArray(idx, si, max(sec.entryCount, sec.vocabCount))
       stamps[ObjectIdentifier(idx)]![si] = []  // take ownership while searching
       var touched: [UInt32] = []
-      for id in prefix where id < UInt32(sec.vocabCount) {
-        for eu in sec.postings(Int(id), lengths: minLen...max(minLen, maxLen)) {
-          let e = Int(eu)
-          guard e < counts.count else { continue }
-          if counts[e] == 0 { touched.append(eu) }
-          counts[e] &+= 1
-        }
-      }
-      // Most promising first, so the top-k threshold rises early.
-      var buckets: [[UInt32]] = []
-      for eu in touched {
-        let c = Int(counts[Int(eu)])
-        counts[Int(eu)] = 0
-        while buckets.count <= c { buckets.append([]) }
-        buckets[c].append(eu)
-      }
-      // Query token multiplicities, by vocabulary id (the same array is
-      // reused: ids and entries never overlap in time).
-      var inQuery = counts
-      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < inQuery.count { inQuery[Int(id)] = 1 }
+      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < marks.count { marks[Int(id)] |= 1 }
       var top: [Double] = []  // best `keep` scores, descending
       var tEff = t
-      for c in stride(from: buckets.count - 1, through: 1, by: -1) {
-        for eu in buckets[c] {
+      var coveredSoFar = 0
+      for id in prefix {
+        let need = lq - Int((tEff * Double(lq) / 100 - 1e-9).rounded(.up)) + 1
+        if coveredSoFar >= need { break }
+        coveredSoFar += occurrences[id] ?? 0
+        guard id < UInt32(sec.vocabCount) else { continue }
+        let lo = max(1, Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up)))
+        let hi = max(lo, Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down)))
+        for eu in sec.postings(Int(id), lengths: lo...hi) {
           let e = Int(eu)
+          guard e < marks.count, marks[e] & 2 == 0 else { continue }
+          marks[e] |= 2
+          touched.append(eu)
           let toks = sec.tokens(of: e)
           let longer = max(lq, toks.count)
           // Upper bound from shared tokens: distance ≥ longer − shared.
           var shared = 0
-          for tk in toks where Int(tk) < inQuery.count && inQuery[Int(tk)] != 0 { shared += 1 }
+          for tk in toks where Int(tk) < marks.count && marks[Int(tk)] & 1 != 0 { shared += 1 }
           if 100 * Double(min(shared, lq)) / Double(longer) < tEff - 1e-9 { continue }
           let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
           guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
@@ -320,8 +312,9 @@ public final class Matcher {
           }
         }
       }
-      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < inQuery.count { inQuery[Int(id)] = 0 }
-      stamps[ObjectIdentifier(idx)]![si] = inQuery
+      for eu in touched { marks[Int(eu)] &= ~2 }
+      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < marks.count { marks[Int(id)] &= ~1 }
+      stamps[ObjectIdentifier(idx)]![si] = marks
       if keep > 0 && top.count == keep {
         found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
       }
