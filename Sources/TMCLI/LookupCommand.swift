@@ -101,8 +101,8 @@ public struct LookupCommand: ParsableCommand {
     var indexes: [LookupIndex] = []
     for p in paths {
       let (idx, rebuilt) = try LookupIndex.open(memoryPath: p)
-      if rebuilt && timing { warn("built the lookup index of \(p)") }
-      indexes.append(idx)
+      if rebuilt && timing { warn("built the lookup index of \(p)" + (idx.count > 1 ? " (appended units)" : "")) }
+      indexes += idx
     }
     let tLoaded = Clock.now()
     let matcher = Matcher(indexes: indexes)

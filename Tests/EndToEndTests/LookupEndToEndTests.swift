@@ -179,3 +179,43 @@ import Testing
     #expect(fields[6] == "Article 5.\\tRights of the child\\nare protected by law.")
   }
 }
+
+@Suite struct LookupIncrementalIndexTests {
+  @Test func appendedUnitsGetADeltaIndexAndAreFound() throws {
+    let dir = try LookupEndToEndTests.memories()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let memory = dir.appendingPathComponent("news.tsv")
+    let first = try Run(
+      "tm", ["lookup", "--memory", memory.path, "--from", "en", "The delegation met the Minister of Foreign Affairs on Monday."])
+    #expect(first.status == 0)
+    let idx = memory.path + ".idx"
+    let before = try FileManager.default.attributesOfItem(atPath: idx)[.modificationDate] as? Date
+    // Append two units the way `tm add` does (whole lines after the old bytes).
+    let added =
+      "\t\tПресс-релиз саммита.\tPress release for the summit.\tadd\t2026-11-25T21:00:00Z\t\n"
+      + "\t\tДелегация прибыла в Баку 5 мая.\tThe delegation arrived in Baku on 5 May.\tadd\t2026-11-25T21:00:00Z\t\n"
+    let h = try FileHandle(forWritingTo: memory)
+    h.seekToEndOfFile()
+    h.write(Data(added.utf8))
+    try h.close()
+    let r = try Run(
+      "tm", ["lookup", "--memory", memory.path, "--from", "en", "--format", "jsonl", "The delegation arrived in Baku on 7 May."])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("\"substituted\":\"Делегация прибыла в Баку 7 мая.\""))
+    #expect(r.stdout.contains("\"line\":10"))  // header + 7 units + 2 new: the second new one
+    #expect(FileManager.default.fileExists(atPath: idx + ".delta"))
+    let after = try FileManager.default.attributesOfItem(atPath: idx)[.modificationDate] as? Date
+    #expect(before == after)  // the full index was kept
+    // Old units are still found, and the delta is reused.
+    let old = try Run("tm", ["lookup", "--memory", memory.path, "--from", "az", "Bu il 70.000 ton pambıq yığılıb."])
+    #expect(old.status == 0)
+    // An edit in the old part (not an append) rebuilds everything.
+    var text = try String(contentsOf: memory, encoding: .utf8)
+    text = text.replacingOccurrences(of: "Bu il 70.000 ton", with: "Bu il 80.000 ton")
+    try text.write(to: memory, atomically: true, encoding: .utf8)
+    let edited = try Run("tm", ["lookup", "--memory", memory.path, "--format", "tsv", "Bu il 80.000 ton pambıq yığılıb."])
+    #expect(edited.status == 0)
+    #expect(edited.stdout.contains("\texact\t"))
+    #expect(!FileManager.default.fileExists(atPath: idx + ".delta"))
+  }
+}

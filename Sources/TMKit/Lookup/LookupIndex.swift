@@ -116,11 +116,11 @@ struct IndexArray<T: FixedWidthInteger> {
 /// (size, mtime, hash of head and tail) changes or the file does not parse.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 1
+  static let version: UInt64 = 2
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 16
   static let arrayCount = 2 + 3 * perSection
-  static let headerSize = 8 + 8 * 6 + 8 + arrayCount * 16
+  static let headerSize = 8 + 8 * 9 + 8 + arrayCount * 16
 
   let storage: IndexStorage
   /// The memory file it describes.
@@ -129,6 +129,15 @@ public final class LookupIndex: @unchecked Sendable {
   /// The memory's language columns, in file order.
   public let columns: [Language]
   public let unitCount: Int
+  /// A hash of every byte of the memory the index was built from (for a
+  /// delta: of the whole file, base included).
+  public let contentHash: UInt64
+  /// 0 for a full index; for a delta index (units appended to the memory
+  /// since the full index was built), the size of the memory the full index
+  /// covers.
+  public let baseSize: UInt64
+  /// Units of this index are numbered from here in the memory.
+  public let unitOffset: Int
 
   let textOffsets: IndexArray<UInt64>
   let textBlob: IndexArray<UInt8>
@@ -170,10 +179,13 @@ public final class LookupIndex: @unchecked Sendable {
     guard u64(8) == LookupIndex.version else { return nil }
     fingerprint = MemoryFingerprint(size: u64(16), mtimeNanoseconds: Int64(bitPattern: u64(24)), hash: u64(32))
     let units = u64(40), ncols = u64(48)
+    contentHash = u64(56)
+    baseSize = u64(64)
+    unitOffset = Int(clamping: u64(72))
     guard ncols <= 8, units < (1 << 32) else { return nil }
     var cols: [Language] = []
     for i in 0..<Int(ncols) {
-      let code = Int(raw.load(fromByteOffset: 56 + i, as: UInt8.self))
+      let code = Int(raw.load(fromByteOffset: 80 + i, as: UInt8.self))
       guard code < Language.allCases.count else { return nil }
       cols.append(Language.allCases[code])
     }
@@ -181,7 +193,7 @@ public final class LookupIndex: @unchecked Sendable {
     unitCount = Int(units)
     var table: [(Int, Int)] = []
     for a in 0..<LookupIndex.arrayCount {
-      let off = u64(64 + a * 16), n = u64(72 + a * 16)
+      let off = u64(88 + a * 16), n = u64(96 + a * 16)
       guard off <= UInt64(storage.count), n <= UInt64(storage.count) else { return nil }
       table.append((Int(off), Int(n)))
     }
@@ -233,6 +245,9 @@ public final class LookupIndex: @unchecked Sendable {
     fingerprint = o.fingerprint
     columns = o.columns
     unitCount = o.unitCount
+    contentHash = o.contentHash
+    baseSize = o.baseSize
+    unitOffset = o.unitOffset
     textOffsets = o.textOffsets
     textBlob = o.textBlob
     sectionData = o.sectionData
@@ -249,17 +264,114 @@ public final class LookupIndex: @unchecked Sendable {
 
   /// The index of a memory: the persisted one when it is fresh, else built
   /// from the memory (and saved beside it when the folder is writable).
-  /// `rebuilt` tells whether it had to be built.
-  public static func open(memoryPath: String, persist: Bool = true) throws -> (index: LookupIndex, rebuilt: Bool) {
+  ///
+  /// When units were only appended since the full index was built (what
+  /// `tm add` does), the full index is kept and a small delta index of the
+  /// new lines is built (`<memory>.tsv.idx.delta`), after checking that
+  /// the old bytes are unchanged; the result is then two indexes. A delta
+  /// that grows past a quarter of the memory triggers a full rebuild.
+  /// `rebuilt` tells whether anything had to be built.
+  public static func open(memoryPath: String, persist: Bool = true) throws -> (indexes: [LookupIndex], rebuilt: Bool) {
     let fp = try MemoryFingerprint.of(path: memoryPath)
     let ip = indexPath(for: memoryPath)
-    if let idx = mapped(path: ip, memoryPath: memoryPath), idx.fingerprint == fp { return (idx, false) }
-    let memory = try MemoryFile.load(path: memoryPath)
-    let bytes = try LookupIndexBuilder.build(memory, fingerprint: fp)
-    if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp {
-      writeAtomically(bytes, to: ip)
+    let dp = ip + ".delta"
+    let base = mapped(path: ip, memoryPath: memoryPath)
+    if let base, base.baseSize == 0, base.fingerprint == fp { return ([base], false) }
+    var bytes: [UInt8]? = nil
+    if let base, base.baseSize == 0, fp.size > base.fingerprint.size {
+      if let d = mapped(path: dp, memoryPath: memoryPath), d.fingerprint == fp, d.baseSize == base.fingerprint.size,
+        d.unitOffset == base.unitCount, d.columns == base.columns
+      {
+        return ([base, d], false)
+      }
+      let all = try readFile(memoryPath)
+      bytes = all
+      let oldSize = Int(base.fingerprint.size)
+      let added = all.count - oldSize
+      if added > 0, added <= max(all.count / 4, 1 << 20), oldSize > 0, all[oldSize - 1] == 0x0A,
+        contentHash(all[0..<oldSize]) == base.contentHash,
+        let delta = try? buildDelta(all, base: base, fingerprint: fp, memoryPath: memoryPath)
+      {
+        if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp { writeAtomically(delta.bytes, to: dp) }
+        return ([base, delta.index], true)
+      }
     }
-    return (try LookupIndex(bytes: bytes, memoryPath: memoryPath), true)
+    let all = try bytes ?? readFile(memoryPath)
+    let memory = try MemoryFile.load(path: memoryPath)
+    let built = try LookupIndexBuilder.build(memory, fingerprint: fp, contentHash: contentHash(all[...]))
+    if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp {
+      writeAtomically(built, to: ip)
+      unlink(dp)
+    }
+    return ([try LookupIndex(bytes: built, memoryPath: memoryPath)], true)
+  }
+
+  /// The delta index of the lines after `base`'s end.
+  static func buildDelta(_ all: [UInt8], base: LookupIndex, fingerprint: MemoryFingerprint, memoryPath: String) throws
+    -> (index: LookupIndex, bytes: [UInt8])
+  {
+    guard let nl = all.firstIndex(of: 0x0A) else { throw TMError(.malformedMemory, "no header", file: memoryPath) }
+    // The header and the new lines, read by the memory reader itself.
+    let fragment = Array(all[...nl]) + all[Int(base.fingerprint.size)...]
+    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array((dir + "/tm-lookup-delta-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw TMError(.io, "cannot create a temporary file in \(dir)") }
+    let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    defer { unlink(tmp) }
+    let ok = fragment.withUnsafeBytes { p -> Bool in
+      var off = 0
+      while off < p.count {
+        let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return false }
+        off += n
+      }
+      return true
+    }
+    close(fd)
+    guard ok else { throw TMError(.io, "cannot write a temporary file in \(dir)") }
+    var memory = try MemoryFile.load(path: tmp)
+    memory.path = memoryPath
+    guard memory.languages == base.columns else {
+      throw TMError(.malformedMemory, "columns changed", file: memoryPath)
+    }
+    let bytes = try LookupIndexBuilder.build(
+      memory, fingerprint: fingerprint, contentHash: contentHash(all[...]), baseSize: base.fingerprint.size,
+      unitOffset: base.unitCount)
+    return (try LookupIndex(bytes: bytes, memoryPath: memoryPath), bytes)
+  }
+
+  static func readFile(_ path: String) throws -> [UInt8] {
+    let fd = Glibc.open(path, O_RDONLY)
+    guard fd >= 0 else { throw TMError(.io, "cannot read: \(String(cString: strerror(errno)))", file: path) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw TMError(.io, "cannot read", file: path) }
+    var out = [UInt8](repeating: 0, count: Int(st.st_size))
+    var off = 0
+    while off < out.count {
+      let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + off, $0.count - off, off_t(off)) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+      off += n
+    }
+    if off < out.count { out.removeLast(out.count - off) }
+    return out
+  }
+
+  /// A fast hash of a byte range (64-bit words, FNV-style mixing).
+  static func contentHash(_ b: ArraySlice<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(b.count)
+    b.withUnsafeBytes { p in
+      let n = p.count / 8
+      for i in 0..<n {
+        h = (h ^ p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+        h ^= h >> 29
+      }
+      for i in (n * 8)..<p.count { h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3 }
+    }
+    return h
   }
 
   /// Writes to a temporary file and renames it over `path`; failures

@@ -10,7 +10,10 @@ public enum LookupIndexBuilder {
     return nil
   }
 
-  public static func build(_ memory: Memory, fingerprint: MemoryFingerprint) throws -> [UInt8] {
+  public static func build(
+    _ memory: Memory, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0, baseSize: UInt64 = 0,
+    unitOffset: Int = 0
+  ) throws -> [UInt8] {
     let keys = LookupKeys()
     let columns = memory.languages
     let units = memory.units
@@ -166,6 +169,9 @@ public enum LookupIndexBuilder {
     put(fingerprint.hash)
     put(UInt64(units.count))
     put(UInt64(columns.count))
+    put(contentHash)
+    put(baseSize)
+    put(UInt64(unitOffset))
     var colBytes = [UInt8](repeating: 255, count: 8)
     for (i, c) in columns.prefix(8).enumerated() { colBytes[i] = UInt8(Language.allCases.firstIndex(of: c) ?? 255) }
     out.append(contentsOf: colBytes)

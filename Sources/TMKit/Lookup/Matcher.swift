@@ -57,7 +57,9 @@ public struct Match: Sendable {
   public var marks: [Range<Int>]
   /// For ordering ties: character similarity of the keys.
   var tieBreak: Double = 0
+  /// Which index it came from, and the unit's number there.
   var order: Int = 0
+  var localUnit: Int = 0
 }
 
 /// What to look up.
@@ -333,9 +335,11 @@ public final class Matcher {
       }
       let src = idx.text(unit: unit, column: col)
       var m = Match(
-        kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath, unit: unit,
-        sourceLanguage: idx.column(col) ?? colLang, source: src, targets: [], differences: [], marks: [])
+        kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath,
+        unit: idx.unitOffset + unit, sourceLanguage: idx.column(col) ?? colLang, source: src, targets: [],
+        differences: [], marks: [])
       m.order = order
+      m.localUnit = unit
       if kind == .exact && src != text { m.kind = .nearExact }
       if m.kind == .nearExact {
         let diffs = Matcher.nearExactDifferences(
@@ -392,11 +396,12 @@ public final class Matcher {
 
   /// Fills translations, marks, fuzzy differences and number substitution.
   func decorate(_ m: inout Match, query q: LookupQuery, text: String) {
-    guard let idx = indexes.first(where: { $0.memoryPath == m.memory }) else { return }
+    guard m.order >= 0, m.order < indexes.count else { return }
+    let idx = indexes[m.order]
     let sourceSection = LookupKeys.section(of: m.sourceLanguage)
     let wanted = q.targets ?? idx.columns.filter { LookupKeys.section(of: $0) != sourceSection }
     for l in wanted {
-      guard let t = idx.text(unit: m.unit, language: l), l != m.sourceLanguage else { continue }
+      guard let t = idx.text(unit: m.localUnit, language: l), l != m.sourceLanguage else { continue }
       var target = MatchTarget(language: l, text: t, substituted: nil)
       if m.kind == .nearExact, m.differences.contains("numbers") {
         target.substituted = NumberSubstitution.substitute(
@@ -470,9 +475,10 @@ public final class Matcher {
           total += 1
           guard let lang = idx.column(Int(sec.entryColumn[Int(e)])) else { continue }
           var m = Match(
-            kind: .concordance, score: 0, memory: idx.memoryPath, unit: unit, sourceLanguage: lang,
+            kind: .concordance, score: 0, memory: idx.memoryPath, unit: idx.unitOffset + unit, sourceLanguage: lang,
             source: "", targets: [], differences: [], marks: [])
           m.order = ii
+          m.localUnit = unit
           m.tieBreak = (direct ? 1_000_000 : 0) - Double(sec.length(of: Int(e)))
           hits.append(m)
         }
@@ -489,12 +495,14 @@ public final class Matcher {
     hits = Array(hits.prefix(q.limit))
     let keySet = Set(qKeys), crossSet = Set(qCross)
     for i in hits.indices {
-      guard let idx = indexes.first(where: { $0.memoryPath == hits[i].memory }) else { continue }
+      guard hits[i].order >= 0, hits[i].order < indexes.count else { continue }
+      let idx = indexes[hits[i].order]
+      let local = hits[i].localUnit
       let lang = hits[i].sourceLanguage
-      var src = idx.text(unit: hits[i].unit, language: lang) ?? ""
+      var src = idx.text(unit: local, language: lang) ?? ""
       // The query's own script when the unit has it.
       if LookupKeys.section(of: lang) == qSection, q.language != lang,
-        let own = idx.text(unit: hits[i].unit, language: q.language)
+        let own = idx.text(unit: local, language: q.language)
       {
         src = own
         hits[i].sourceLanguage = q.language
@@ -515,7 +523,7 @@ public final class Matcher {
       let sourceSection = LookupKeys.section(of: hits[i].sourceLanguage)
       let wanted = q.targets ?? idx.columns.filter { LookupKeys.section(of: $0) != sourceSection }
       for l in wanted {
-        guard l != hits[i].sourceLanguage, let t = idx.text(unit: hits[i].unit, language: l) else { continue }
+        guard l != hits[i].sourceLanguage, let t = idx.text(unit: local, language: l) else { continue }
         hits[i].targets.append(MatchTarget(language: l, text: t, substituted: nil))
       }
     }
