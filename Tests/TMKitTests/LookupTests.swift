@@ -187,6 +187,26 @@ enum LookupFixture {
     #expect(m.sourceLanguage == .az)
   }
 
+  @Test func exactAzCyrillic() throws {
+    let r = try lookup("Милли Мәҹлисин иҹласы сабаһ кечириләҹәк.", .azCyrl)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .exact)
+    #expect(m.unit == 6)
+    #expect(m.sourceLanguage == .azCyrl)
+    #expect(m.targets.map(\.text) == ["Заседание Милли Меджлиса состоится завтра."])
+  }
+
+  @Test func fuzzyAzCyrillic() throws {
+    // "сабаһ" → "бу ҝүн" (today): distance 2 over 6 tokens → 66.7, below 70; at 60 it is found.
+    let r = try lookup("Милли Мәҹлисин иҹласы бу ҝүн кечириләҹәк.", .azCyrl, min: 60)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .fuzzy)
+    #expect(m.unit == 6)
+    #expect(abs(m.score - 100 * 4.0 / 6) < 0.01)
+    #expect(m.differences == ["сабаһ"])
+    #expect(try lookup("Милли Мәҹлисин иҹласы бу ҝүн кечириләҹәк.", .azCyrl).matches.isEmpty)
+  }
+
   @Test func azLatinQueryFindsCyrillicUnit() throws {
     let r = try lookup("Milli Məclisin iclası sabah keçiriləcək.", .az)
     let m = try #require(r.matches.first)
