@@ -495,6 +495,17 @@ extension LookupIndex.Section {
     return UnsafeBufferPointer(start: base + a, count: b - a)
   }
 
+  /// The first position in length-ordered postings whose segment has at
+  /// least `length` tokens.
+  func firstIndex(in post: UnsafeBufferPointer<UInt32>, length: Int) -> Int {
+    var lo = 0, hi = post.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if self.length(of: Int(post[mid])) < length { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+  }
+
   func crossKeyPostings(_ key: String) -> UnsafeBufferPointer<UInt32> {
     guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else {
       return UnsafeBufferPointer(start: nil, count: 0)

@@ -270,12 +270,17 @@ public final class Matcher {
       // Candidates come from the rarest tokens' postings, rarest first,
       // each verified at once; as the k-th best score rises, fewer tokens
       // (the prefix shrinks) and a narrower length window are needed.
-      // `marks` flags query tokens (by vocabulary id, value 1) and seen
-      // candidates (by entry, value 2): the same reusable array.
+      // Within a token's postings (ordered by segment length) candidates
+      // are taken outward from the query's length, so the most promising
+      // come first and each side stops when it leaves the current window.
+      // `marks` flags seen candidates (value 2) in a reusable array.
       var marks = stampArray(idx, si, max(sec.entryCount, sec.vocabCount))
       stamps[ObjectIdentifier(idx)]![si] = []  // take ownership while searching
       var touched: [UInt32] = []
-      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < marks.count { marks[Int(id)] |= 1 }
+      // Query tokens as a 1024-bit filter: a candidate token whose bit is
+      // clear is surely not shared (false positives only loosen the bound).
+      var qbits = [UInt64](repeating: 0, count: 16)
+      for id in ids where id < UInt32(sec.vocabCount) { qbits[Int(id & 1023) >> 6] |= 1 << UInt64(id & 63) }
       var top: [Double] = []  // best `keep` scores, descending
       var tEff = t
       var coveredSoFar = 0
@@ -286,16 +291,37 @@ public final class Matcher {
         guard id < UInt32(sec.vocabCount) else { continue }
         let lo = max(1, Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up)))
         let hi = max(lo, Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down)))
-        for eu in sec.postings(Int(id), lengths: lo...hi) {
-          let e = Int(eu)
+        let post = sec.postings(Int(id), lengths: lo...hi)
+        var up = sec.firstIndex(in: post, length: lq)
+        var down = up - 1
+        while up < post.count || down >= 0 {
+          let e: Int
+          let none = 1 << 40
+          let lenUp = up < post.count ? sec.length(of: Int(post[up])) : none
+          let lenDown = down >= 0 ? sec.length(of: Int(post[down])) : -none
+          let hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
+          let loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
+          if lenUp != none && lenUp > hiNow { up = post.count; continue }
+          if lenDown != -none && lenDown < loNow { down = -1; continue }
+          if lenUp == none && lenDown == -none { break }
+          if lenUp - lq <= lq - lenDown {
+            e = Int(post[up])
+            up += 1
+          } else {
+            e = Int(post[down])
+            down -= 1
+          }
           guard e < marks.count, marks[e] & 2 == 0 else { continue }
+          let eu = UInt32(e)
           marks[e] |= 2
           touched.append(eu)
           let toks = sec.tokens(of: e)
           let longer = max(lq, toks.count)
           // Upper bound from shared tokens: distance ≥ longer − shared.
           var shared = 0
-          for tk in toks where Int(tk) < marks.count && marks[Int(tk)] & 1 != 0 { shared += 1 }
+          qbits.withUnsafeBufferPointer { qb in
+            for tk in toks where qb[Int(tk & 1023) >> 6] & (1 << UInt64(tk & 63)) != 0 { shared += 1 }
+          }
           if 100 * Double(min(shared, lq)) / Double(longer) < tEff - 1e-9 { continue }
           let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
           guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
@@ -315,7 +341,6 @@ public final class Matcher {
         }
       }
       for eu in touched { marks[Int(eu)] &= ~2 }
-      for id in ids where id < UInt32(sec.vocabCount) && Int(id) < marks.count { marks[Int(id)] &= ~1 }
       stamps[ObjectIdentifier(idx)]![si] = marks
       if keep > 0 && top.count == keep {
         found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
