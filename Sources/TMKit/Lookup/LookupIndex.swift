@@ -116,9 +116,9 @@ struct IndexArray<T: FixedWidthInteger> {
 /// (size, mtime, hash of head and tail) changes or the file does not parse.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 2
+  static let version: UInt64 = 3
   static let sections: [Language] = [.az, .ru, .en]
-  static let perSection = 16
+  static let perSection = 17
   static let arrayCount = 2 + 3 * perSection
   static let headerSize = 8 + 8 * 9 + 8 + arrayCount * 16
 
@@ -160,6 +160,9 @@ public final class LookupIndex: @unchecked Sendable {
     var exactEntry: IndexArray<UInt32>
     var skelHash: IndexArray<UInt64>
     var skelEntry: IndexArray<UInt32>
+    /// Per segment, a 64-bit set of its tokens (bit `sigBit(id)`), so a
+    /// candidate can be ruled out without reading its tokens.
+    var entrySig: IndexArray<UInt64>
 
     var entryCount: Int { entryUnit.count }
     var vocabCount: Int { max(0, vocabOff.count - 1) }
@@ -216,16 +219,17 @@ public final class LookupIndex: @unchecked Sendable {
         let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt32.self), let ko = arr(b + 8, UInt32.self),
         let kb = arr(b + 9, UInt8.self), let kps = arr(b + 10, UInt32.self), let kp = arr(b + 11, UInt32.self),
         let eh = arr(b + 12, UInt64.self), let ee = arr(b + 13, UInt32.self), let sh = arr(b + 14, UInt64.self),
-        let se = arr(b + 15, UInt32.self)
+        let se = arr(b + 15, UInt32.self), let sg = arr(b + 16, UInt64.self)
       else { return nil }
       guard ec.count == eu.count, ets.count == (eu.count == 0 ? 0 : eu.count + 1) || (eu.count == 0 && ets.count <= 1),
-        ps.count == vo.count, kps.count == ko.count, eh.count == ee.count, sh.count == se.count
+        ps.count == vo.count, kps.count == ko.count, eh.count == ee.count, sh.count == se.count,
+        sg.count == eu.count
       else { return nil }
       secs.append(
         Section(
           entryUnit: eu, entryColumn: ec, entryTokStart: ets, tokens: tk, vocabOff: vo, vocabBlob: vb,
           postStart: ps, postings: po, keyOff: ko, keyBlob: kb, keyPostStart: kps, keyPostings: kp,
-          exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se))
+          exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se, entrySig: sg))
     }
     sectionData = secs
   }
@@ -465,6 +469,9 @@ public final class LookupIndex: @unchecked Sendable {
 }
 
 extension LookupIndex.Section {
+  /// The signature bit of a token id.
+  @inline(__always) static func sigBit(_ id: UInt32) -> UInt64 { 1 << UInt64((id &* 0x9E37_79B1) >> 26) }
+
   func tokens(of entry: Int) -> UnsafeBufferPointer<UInt32> {
     tokens.slice(Int(entryTokStart[entry]), Int(entryTokStart[entry + 1]))
   }

@@ -138,6 +138,12 @@ public enum LookupIndexBuilder {
       }
       exact.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
       skel.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+      var sigs = [UInt64](repeating: 0, count: entryCount)
+      for e in 0..<entryCount {
+        for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) {
+          sigs[e] |= LookupIndex.Section.sigBit(tokens[i])
+        }
+      }
       if entryCount == 0 { entryTokStart = [] }
 
       arrays.append(bytes(of: entryUnit))
@@ -156,8 +162,9 @@ public enum LookupIndexBuilder {
       arrays.append(bytes(of: exact.map(\.1)))
       arrays.append(bytes(of: skel.map(\.0)))
       arrays.append(bytes(of: skel.map(\.1)))
+      arrays.append(bytes(of: sigs))
     }
-    let sizes: [Int] = [8, 1] + Array(repeating: [4, 4, 4, 4, 4, 1, 4, 4, 4, 1, 4, 4, 8, 4, 8, 4], count: 3).flatMap { $0 }
+    let sizes: [Int] = [8, 1] + Array(repeating: [4, 4, 4, 4, 4, 1, 4, 4, 4, 1, 4, 4, 8, 4, 8, 4, 8], count: 3).flatMap { $0 }
     precondition(arrays.count == LookupIndex.arrayCount && sizes.count == arrays.count)
 
     // Header, table, then each array 8-byte aligned.

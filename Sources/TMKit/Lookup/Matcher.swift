@@ -279,6 +279,8 @@ public final class Matcher {
       var touched: [UInt32] = []
       // Query tokens as a 1024-bit filter: a candidate token whose bit is
       // clear is surely not shared (false positives only loosen the bound).
+      var qsig: UInt64 = 0
+      for id in ids where id < UInt32(sec.vocabCount) { qsig |= LookupIndex.Section.sigBit(id) }
       var qbits = [UInt64](repeating: 0, count: 16)
       for id in ids where id < UInt32(sec.vocabCount) { qbits[Int(id & 1023) >> 6] |= 1 << UInt64(id & 63) }
       var top: [Double] = []  // best `keep` scores, descending
@@ -315,6 +317,10 @@ public final class Matcher {
           let eu = UInt32(e)
           marks[e] |= 2
           touched.append(eu)
+          // Tokens whose signature bit the query lacks are surely not shared.
+          let outside = (sec.entrySig[e] & ~qsig).nonzeroBitCount
+          let len = lenUp - lq <= lq - lenDown ? lenUp : lenDown
+          if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
           let toks = sec.tokens(of: e)
           let longer = max(lq, toks.count)
           // Upper bound from shared tokens: distance ≥ longer − shared.
