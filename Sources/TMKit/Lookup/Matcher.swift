@@ -477,6 +477,7 @@ public final class Matcher {
     let qKeys = words.map(\.key)
     let qCross = words.map { $0.kind == .word ? keys.crossScript($0.key, language: q.language) : $0.key }
     var hits: [Match] = []
+    var raw: [(index: Int, unit: Int, lang: Language, rank: Int)] = []
     var total = 0
     let qSection = LookupKeys.section(of: q.language)
     for (ii, idx) in indexes.enumerated() {
@@ -502,28 +503,33 @@ public final class Matcher {
         }
         for e in result ?? [] {
           let unit = Int(sec.entryUnit[Int(e)])
-          if excluding.contains("\(idx.memoryPath)\u{0}\(unit)") { continue }
-          total += 1
           guard let lang = idx.column(Int(sec.entryColumn[Int(e)])) else { continue }
-          var m = Match(
-            kind: .concordance, score: 0, memory: idx.memoryPath, unit: idx.unitOffset + unit, sourceLanguage: lang,
-            source: "", targets: [], differences: [], marks: [])
-          m.order = ii
-          m.localUnit = unit
-          m.tieBreak = (direct ? 1_000_000 : 0) - Double(sec.length(of: Int(e)))
-          hits.append(m)
+          raw.append((ii, unit, lang, (direct ? 1_000_000 : 0) - sec.length(of: Int(e))))
         }
       }
     }
-    hits.sort { a, b in
-      if a.tieBreak != b.tieBreak { return a.tieBreak > b.tieBreak }
-      if a.order != b.order { return a.order < b.order }
+    // Direct hits first, then shorter segments, then memory order; one
+    // line per unit.
+    raw.sort { a, b in
+      if a.rank != b.rank { return a.rank > b.rank }
+      if a.index != b.index { return a.index < b.index }
       return a.unit < b.unit
     }
-    var seenUnits = Set<String>()
-    hits = hits.filter { seenUnits.insert("\($0.memory)\u{0}\($0.unit)").inserted }
-    total = hits.count
-    hits = Array(hits.prefix(q.limit))
+    var seenUnits = Set<Int>()
+    for r in raw {
+      let idx = indexes[r.index]
+      if excluding.contains("\(idx.memoryPath)\u{0}\(idx.unitOffset + r.unit)") { continue }
+      guard seenUnits.insert(r.index << 32 | r.unit).inserted else { continue }
+      total += 1
+      if hits.count < q.limit {
+        var m = Match(
+          kind: .concordance, score: 0, memory: idx.memoryPath, unit: idx.unitOffset + r.unit,
+          sourceLanguage: r.lang, source: "", targets: [], differences: [], marks: [])
+        m.order = r.index
+        m.localUnit = r.unit
+        hits.append(m)
+      }
+    }
     let keySet = Set(qKeys), crossSet = Set(qCross)
     for i in hits.indices {
       guard hits[i].order >= 0, hits[i].order < indexes.count else { continue }
