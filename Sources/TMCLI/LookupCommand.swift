@@ -114,18 +114,22 @@ public struct LookupCommand: ParsableCommand {
     let printer = Printer(format: format, out: out, batch: batch != nil)
     var analysis = MatchAnalysis()
     var anyMatch = false
-    var said = false
+    // A batch is one document: its language is guessed once, from all of it.
+    var batchLanguage: Language? = from
+    if batch != nil && from == nil {
+      let sample = String(queries.joined(separator: " ").prefix(5000))
+      let l = LanguageGuess.guess(sample, available: available)
+      batchLanguage = l
+      warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)")
+    }
     let tQueries = Clock.now()
     for (n, q) in queries.enumerated() {
       let lang: Language
-      if let from {
-        lang = from
+      if let batchLanguage {
+        lang = batchLanguage
       } else {
         lang = LanguageGuess.guess(q, available: available)
-        if !said && batch == nil || (batch != nil && !said) {
-          warn("query language: \(lang.tag) (\(lang.name), guessed; set it with --from)")
-          said = true
-        }
+        warn("query language: \(lang.tag) (\(lang.name), guessed; set it with --from)")
       }
       if !available.contains(where: { LookupKeys.section(of: $0) == LookupKeys.section(of: lang) }) {
         throw TMError(

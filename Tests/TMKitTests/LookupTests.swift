@@ -452,3 +452,43 @@ struct SplitMix {
     #expect(a.words == [2, 4, 4, 2, 2, 5])
   }
 }
+
+@Suite struct NumberSubstitutionPropertyTests {
+  /// Substituting the query's numbers into a translation and then the
+  /// stored numbers back gives the stored translation again, for random
+  /// values written in each language's own format.
+  @Test func substitutionRoundTrips() {
+    var rng = SplitMix(seed: 1918)
+    func value() -> Double {
+      rng.below(3) == 0 ? Double(rng.below(10_000)) / 10 + 0.5 : Double(1 + rng.below(999_999))
+    }
+    let pairs: [(Language, String, Language, String)] = [
+      (.en, "The plant produced %0 tons in %1.", .ru, "Завод произвёл %0 тонн в %1 году."),
+      (.az, "Zavod %1-ci ildə %0 ton məhsul istehsal edib.", .en, "The plant produced %0 tons in %1."),
+      (.ru, "В %1 году завод произвёл %0 тонн.", .az, "Zavod %1-ci ildə %0 ton məhsul istehsal edib."),
+    ]
+    for _ in 0..<100 {
+      let (sl, st, tl, tt) = pairs[rng.below(pairs.count)]
+      let a0 = value(), b0 = value(), a1 = Double(1900 + rng.below(130)), b1 = Double(1900 + rng.below(130))
+      guard a0 != b0, a1 != b1 else { continue }
+      func fill(_ template: String, _ l: Language, _ v0: Double, _ v1: Double) -> String {
+        var s = template.replacingOccurrences(of: "%0", with: NumberSubstitution.format(v0, like: "", language: l))
+        s = s.replacingOccurrences(of: "%1", with: NumberSubstitution.format(v1, like: "", language: l))
+        if l == .az {
+          s = s.replacingOccurrences(
+            of: "-ci", with: NumberSubstitution.ordinalSuffix(for: v1, replacing: "-ci", language: .az))
+        }
+        return s
+      }
+      let source = fill(st, sl, a0, a1), query = fill(st, sl, b0, b1)
+      let target = fill(tt, tl, a0, a1)
+      let there = NumberSubstitution.substitute(
+        query: query, queryLanguage: sl, source: source, sourceLanguage: sl, target: target, targetLanguage: tl)
+      #expect(there == fill(tt, tl, b0, b1), "\(query) → \(target)")
+      guard let there else { continue }
+      let back = NumberSubstitution.substitute(
+        query: source, queryLanguage: sl, source: query, sourceLanguage: sl, target: there, targetLanguage: tl)
+      #expect(back == target)
+    }
+  }
+}

@@ -62,7 +62,18 @@ public enum NumberSubstitution {
       intDigits = String(parts[0])
       frac = parts.count > 1 ? String(parts[1]) : ""
     }
-    let sep = group ?? (intDigits.count >= 5 ? (language == .en ? "," : " ") : nil)
+    // Five digits and more are grouped (with the translation's separator,
+    // else the language's); four only when the replaced number was a
+    // grouped four-digit one too (`5,120` yes, a year `2024` never).
+    let originalDigits = original.prefix { $0 != decimal }.filter(\.isNumber).count
+    let sep: String?
+    if intDigits.count >= 5 {
+      sep = group ?? (language == .en ? "," : " ")
+    } else if intDigits.count == 4 && originalDigits == 4 {
+      sep = group
+    } else {
+      sep = nil
+    }
     if let sep, intDigits.count > 3 {
       var out = ""
       for (i, d) in intDigits.enumerated() {
