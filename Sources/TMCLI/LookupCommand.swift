@@ -123,6 +123,7 @@ public struct LookupCommand: ParsableCommand {
       warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)")
     }
     let tQueries = Clock.now()
+    var slowest: [(Double, String)] = []
     for (n, q) in queries.enumerated() {
       let lang: Language
       if let batchLanguage {
@@ -140,6 +141,8 @@ public struct LookupCommand: ParsableCommand {
         text: q, language: lang, targets: to.map { [$0] }, limit: limit ?? (concordance ? 20 : 5),
         minScore: minScore, concordance: concordance ? true : (batch != nil ? false : nil))
       let result: LookupResult
+      let tq = Clock.now()
+      defer { if timing { slowest.append((Clock.now() - tq, q)) } }
       do {
         result = try matcher.lookup(query, analysisFloor: batch != nil ? 50 : nil)
       } catch let e as TMError where batch != nil {
@@ -165,6 +168,7 @@ public struct LookupCommand: ParsableCommand {
       warn(
         "timing: open \(fmt(tLoaded - t0)) ms, \(queries.count) queries \(fmt(tDone - tQueries)) ms, "
           + "\(fmt((tDone - tQueries) / Double(nq))) ms/query, first-answer \(fmt(tDone - t0)) ms, maxrss \(Clock.maxRSSMB()) MB")
+      for (ms, q) in slowest.sorted(by: { $0.0 > $1.0 }).prefix(5) { warn("timing: \(fmt(ms)) ms  \(q)") }
     }
     if !anyMatch { throw ExitCode(1) }
   }

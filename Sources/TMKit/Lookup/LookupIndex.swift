@@ -116,7 +116,7 @@ struct IndexArray<T: FixedWidthInteger> {
 /// (size, mtime, hash of head and tail) changes or the file does not parse.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 3
+  static let version: UInt64 = 4
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 17
   static let arrayCount = 2 + 3 * perSection
@@ -160,8 +160,9 @@ public final class LookupIndex: @unchecked Sendable {
     var exactEntry: IndexArray<UInt32>
     var skelHash: IndexArray<UInt64>
     var skelEntry: IndexArray<UInt32>
-    /// Per segment, a 64-bit set of its tokens (bit `sigBit(id)`), so a
-    /// candidate can be ruled out without reading its tokens.
+    /// Per segment, in one word: its length in tokens (top 8 bits, 255 =
+    /// look it up) and a 56-bit set of its tokens (bit `sigBit(id)`), so a
+    /// candidate is ruled out with a single memory access.
     var entrySig: IndexArray<UInt64>
 
     var entryCount: Int { entryUnit.count }
@@ -470,14 +471,22 @@ public final class LookupIndex: @unchecked Sendable {
 
 extension LookupIndex.Section {
   /// The signature bit of a token id.
-  @inline(__always) static func sigBit(_ id: UInt32) -> UInt64 { 1 << UInt64((id &* 0x9E37_79B1) >> 26) }
+  @inline(__always) static func sigBit(_ id: UInt32) -> UInt64 { 1 << UInt64(((id &* 0x9E37_79B1) >> 26) % 56) }
+
+  static let sigMask: UInt64 = (1 << 56) - 1
+
+  /// The meta word of a segment: length (capped at 255) and signature.
+  static func meta(length: Int, signature: UInt64) -> UInt64 {
+    (signature & sigMask) | (UInt64(min(length, 255)) << 56)
+  }
 
   func tokens(of entry: Int) -> UnsafeBufferPointer<UInt32> {
     tokens.slice(Int(entryTokStart[entry]), Int(entryTokStart[entry + 1]))
   }
 
-  func length(of entry: Int) -> Int {
-    Int(entryTokStart[entry + 1]) - Int(entryTokStart[entry])
+  @inline(__always) func length(of entry: Int) -> Int {
+    let m = Int(entrySig[entry] >> 56)
+    return m < 255 ? m : Int(entryTokStart[entry + 1]) - Int(entryTokStart[entry])
   }
 
   func vocabID(_ word: String) -> Int? {

@@ -140,9 +140,11 @@ public enum LookupIndexBuilder {
       skel.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
       var sigs = [UInt64](repeating: 0, count: entryCount)
       for e in 0..<entryCount {
+        var sig: UInt64 = 0
         for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) {
-          sigs[e] |= LookupIndex.Section.sigBit(tokens[i])
+          sig |= LookupIndex.Section.sigBit(tokens[i])
         }
+        sigs[e] = LookupIndex.Section.meta(length: Int(entryTokStart[e + 1] - entryTokStart[e]), signature: sig)
       }
       if entryCount == 0 { entryTokStart = [] }
 

@@ -313,14 +313,15 @@ public final class Matcher {
             e = Int(post[down])
             down -= 1
           }
+          // Tokens whose signature bit the query lacks are surely not shared
+          // (the meta word was just read for the length: no extra access).
+          let outside = (sec.entrySig[e] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
+          let len = lenUp - lq <= lq - lenDown ? lenUp : lenDown
+          if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
           guard e < marks.count, marks[e] & 2 == 0 else { continue }
           let eu = UInt32(e)
           marks[e] |= 2
           touched.append(eu)
-          // Tokens whose signature bit the query lacks are surely not shared.
-          let outside = (sec.entrySig[e] & ~qsig).nonzeroBitCount
-          let len = lenUp - lq <= lq - lenDown ? lenUp : lenDown
-          if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
           let toks = sec.tokens(of: e)
           let longer = max(lq, toks.count)
           // Upper bound from shared tokens: distance ≥ longer − shared.
