@@ -116,7 +116,7 @@ struct IndexArray<T: FixedWidthInteger> {
 /// (size, mtime, hash of head and tail) changes or the file does not parse.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 4
+  static let version: UInt64 = 5
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 17
   static let arrayCount = 2 + 3 * perSection
@@ -151,7 +151,10 @@ public final class LookupIndex: @unchecked Sendable {
     var vocabOff: IndexArray<UInt32>
     var vocabBlob: IndexArray<UInt8>
     var postStart: IndexArray<UInt32>
-    var postings: IndexArray<UInt32>
+    /// Each posting: entry (bits 0–31), its length capped at 255 (32–39)
+    /// and a 24-bit token signature (40–63), so scanning a list needs no
+    /// other memory access for most candidates.
+    var postings: IndexArray<UInt64>
     var keyOff: IndexArray<UInt32>
     var keyBlob: IndexArray<UInt8>
     var keyPostStart: IndexArray<UInt32>
@@ -217,7 +220,7 @@ public final class LookupIndex: @unchecked Sendable {
       let b = 2 + s * LookupIndex.perSection
       guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt32.self), let ets = arr(b + 2, UInt32.self),
         let tk = arr(b + 3, UInt32.self), let vo = arr(b + 4, UInt32.self), let vb = arr(b + 5, UInt8.self),
-        let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt32.self), let ko = arr(b + 8, UInt32.self),
+        let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt64.self), let ko = arr(b + 8, UInt32.self),
         let kb = arr(b + 9, UInt8.self), let kps = arr(b + 10, UInt32.self), let kp = arr(b + 11, UInt32.self),
         let eh = arr(b + 12, UInt64.self), let ee = arr(b + 13, UInt32.self), let sh = arr(b + 14, UInt64.self),
         let se = arr(b + 15, UInt32.self), let sg = arr(b + 16, UInt64.self)
@@ -496,28 +499,32 @@ extension LookupIndex.Section {
   func documentFrequency(_ id: Int) -> Int { Int(postStart[id + 1]) - Int(postStart[id]) }
 
   /// Postings of a token restricted to segments of `lengths` tokens.
-  func postings(_ id: Int, lengths: ClosedRange<Int>) -> UnsafeBufferPointer<UInt32> {
+  @inline(__always) static func sig24Bit(_ id: UInt32) -> UInt64 { 1 << UInt64(((id &* 0x85EB_CA6B) >> 27) % 24) }
+
+  static func posting(entry: Int, length: Int, sig24: UInt64) -> UInt64 {
+    UInt64(entry) | (UInt64(min(length, 255)) << 32) | ((sig24 & 0xFF_FFFF) << 40)
+  }
+
+  @inline(__always) static func entry(_ p: UInt64) -> Int { Int(p & 0xFFFF_FFFF) }
+  @inline(__always) static func cappedLength(_ p: UInt64) -> Int { Int((p >> 32) & 0xFF) }
+
+  /// Postings of a token restricted to segments of `lengths` tokens.
+  func postings(_ id: Int, lengths: ClosedRange<Int>) -> UnsafeBufferPointer<UInt64> {
     let all = postings.slice(Int(postStart[id]), Int(postStart[id + 1]))
-    func firstAtLeast(_ l: Int) -> Int {
-      var lo = 0, hi = all.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if length(of: Int(all[mid])) < l { lo = mid + 1 } else { hi = mid }
-      }
-      return lo
-    }
-    let a = firstAtLeast(lengths.lowerBound), b = firstAtLeast(lengths.upperBound + 1)
+    let a = firstIndex(in: all, length: lengths.lowerBound)
+    let b = lengths.upperBound >= 255 ? all.count : firstIndex(in: all, length: lengths.upperBound + 1)
     guard a < b, let base = all.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
     return UnsafeBufferPointer(start: base + a, count: b - a)
   }
 
   /// The first position in length-ordered postings whose segment has at
-  /// least `length` tokens.
-  func firstIndex(in post: UnsafeBufferPointer<UInt32>, length: Int) -> Int {
+  /// least `length` tokens (lengths from 255 up count as 255).
+  func firstIndex(in post: UnsafeBufferPointer<UInt64>, length: Int) -> Int {
+    let l = min(length, 255)
     var lo = 0, hi = post.count
     while lo < hi {
       let mid = (lo + hi) / 2
-      if self.length(of: Int(post[mid])) < length { lo = mid + 1 } else { hi = mid }
+      if Self.cappedLength(post[mid]) < l { lo = mid + 1 } else { hi = mid }
     }
     return lo
   }

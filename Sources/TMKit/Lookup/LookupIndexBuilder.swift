@@ -95,14 +95,19 @@ public enum LookupIndexBuilder {
       var postStart = [UInt32](repeating: 0, count: words.count + 1)
       for v in 0..<words.count { postStart[v + 1] = postStart[v] + df[v] }
       var fill = Array(postStart.dropLast())
-      var postings = [UInt32](repeating: 0, count: Int(postStart.last ?? 0))
+      var sig24 = [UInt64](repeating: 0, count: entryCount)
+      for e in 0..<entryCount {
+        for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) { sig24[e] |= LookupIndex.Section.sig24Bit(tokens[i]) }
+      }
+      var postings = [UInt64](repeating: 0, count: Int(postStart.last ?? 0))
       for i in seen.indices { seen[i] = UInt32.max }
       for e in byLength {
         for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) {
           let t = Int(tokens[i])
           if seen[t] != UInt32(e) {
             seen[t] = UInt32(e)
-            postings[Int(fill[t])] = UInt32(e)
+            postings[Int(fill[t])] = LookupIndex.Section.posting(
+              entry: e, length: Int(entryTokStart[e + 1] - entryTokStart[e]), sig24: sig24[e])
             fill[t] += 1
           }
         }
@@ -126,7 +131,7 @@ public enum LookupIndexBuilder {
         keyOff.append(UInt32(keyBlob.count))
         var es: [UInt32] = []
         for v in keyWords[k] ?? [] {
-          es.append(contentsOf: postings[Int(postStart[v])..<Int(postStart[v + 1])])
+          for p in postings[Int(postStart[v])..<Int(postStart[v + 1])] { es.append(UInt32(truncatingIfNeeded: p)) }
         }
         es.sort()
         var last = UInt32.max
@@ -166,7 +171,7 @@ public enum LookupIndexBuilder {
       arrays.append(bytes(of: skel.map(\.1)))
       arrays.append(bytes(of: sigs))
     }
-    let sizes: [Int] = [8, 1] + Array(repeating: [4, 4, 4, 4, 4, 1, 4, 4, 4, 1, 4, 4, 8, 4, 8, 4, 8], count: 3).flatMap { $0 }
+    let sizes: [Int] = [8, 1] + Array(repeating: [4, 4, 4, 4, 4, 1, 4, 8, 4, 1, 4, 4, 8, 4, 8, 4, 8], count: 3).flatMap { $0 }
     precondition(arrays.count == LookupIndex.arrayCount && sizes.count == arrays.count)
 
     // Header, table, then each array 8-byte aligned.

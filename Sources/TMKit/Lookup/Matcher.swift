@@ -280,7 +280,11 @@ public final class Matcher {
       // Query tokens as a 1024-bit filter: a candidate token whose bit is
       // clear is surely not shared (false positives only loosen the bound).
       var qsig: UInt64 = 0
-      for id in ids where id < UInt32(sec.vocabCount) { qsig |= LookupIndex.Section.sigBit(id) }
+      var qsig24: UInt64 = 0
+      for id in ids where id < UInt32(sec.vocabCount) {
+        qsig |= LookupIndex.Section.sigBit(id)
+        qsig24 |= LookupIndex.Section.sig24Bit(id)
+      }
       var qbits = [UInt64](repeating: 0, count: 16)
       for id in ids where id < UInt32(sec.vocabCount) { qbits[Int(id & 1023) >> 6] |= 1 << UInt64(id & 63) }
       var top: [Double] = []  // best `keep` scores, descending
@@ -297,27 +301,37 @@ public final class Matcher {
         var up = sec.firstIndex(in: post, length: lq)
         var down = up - 1
         while up < post.count || down >= 0 {
-          let e: Int
           let none = 1 << 40
-          let lenUp = up < post.count ? sec.length(of: Int(post[up])) : none
-          let lenDown = down >= 0 ? sec.length(of: Int(post[down])) : -none
+          let pUp = up < post.count ? post[up] : 0
+          let pDown = down >= 0 ? post[down] : 0
+          var lenUp = up < post.count ? LookupIndex.Section.cappedLength(pUp) : none
+          var lenDown = down >= 0 ? LookupIndex.Section.cappedLength(pDown) : -none
+          if lenUp == 255 { lenUp = sec.length(of: LookupIndex.Section.entry(pUp)) }
+          if lenDown == 255 { lenDown = sec.length(of: LookupIndex.Section.entry(pDown)) }
           let hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
           let loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
           if lenUp != none && lenUp > hiNow { up = post.count; continue }
           if lenDown != -none && lenDown < loNow { down = -1; continue }
           if lenUp == none && lenDown == -none { break }
+          let p: UInt64
+          let len: Int
           if lenUp - lq <= lq - lenDown {
-            e = Int(post[up])
+            p = pUp
+            len = lenUp
             up += 1
           } else {
-            e = Int(post[down])
+            p = pDown
+            len = lenDown
             down -= 1
           }
-          // Tokens whose signature bit the query lacks are surely not shared
-          // (the meta word was just read for the length: no extra access).
+          let e = LookupIndex.Section.entry(p)
+          let longerLen = Double(max(lq, len))
+          // Tokens whose signature bit the query lacks are surely not shared:
+          // first the 24-bit signature in the posting, then the 56-bit one.
+          let out24 = ((p >> 40) & ~qsig24).nonzeroBitCount
+          if 100 * Double(min(len - out24, lq)) / longerLen < tEff - 1e-9 { continue }
           let outside = (sec.entrySig[e] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
-          let len = lenUp - lq <= lq - lenDown ? lenUp : lenDown
-          if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
+          if 100 * Double(min(len - outside, lq)) / longerLen < tEff - 1e-9 { continue }
           guard e < marks.count, marks[e] & 2 == 0 else { continue }
           let eu = UInt32(e)
           marks[e] |= 2
@@ -489,7 +503,9 @@ public final class Matcher {
         for (k, ck) in zip(qKeys, qCross) {
           var set: [UInt32] = []
           if section == qSection, let v = sec.vocabID(k) {
-            set = Array(sec.postings.slice(Int(sec.postStart[v]), Int(sec.postStart[v + 1]))).sorted()
+            set = sec.postings.slice(Int(sec.postStart[v]), Int(sec.postStart[v + 1])).map {
+              UInt32(truncatingIfNeeded: $0)
+            }.sorted()
           }
           let cross = sec.crossKeyPostings(ck)
           if set.isEmpty {
