@@ -110,6 +110,12 @@ public struct LookupCommand: ParsableCommand {
     if available.isEmpty {
       throw TMError(.notFound, "the memories have no segments to search", file: paths.count == 1 ? paths[0] : nil)
     }
+    if let to, !indexes.contains(where: { $0.columns.contains(to) }) {
+      let have = Set(indexes.flatMap(\.columns))
+      throw TMError(
+        .notFound, "no memory has \(to.name) translations",
+        hint: "the memories have: " + Language.allCases.filter(have.contains).map(\.tag).joined(separator: ", "))
+    }
     let out = Output.standard
     let printer = Printer(format: format, out: out, batch: batch != nil)
     var analysis = MatchAnalysis()
