@@ -196,6 +196,20 @@ enum LookupFixture {
     #expect(m.targets.map(\.text) == ["Заседание Милли Меджлиса состоится завтра."])
   }
 
+  @Test func exactInTheQueryScriptWhenTheUnitHasBoth() throws {
+    let both = TranslationUnit(texts: [
+      .az: "Qarabağ Azərbaycandır!", .azCyrl: "Гарабағ Азәрбајҹандыр!", .en: "Karabakh is Azerbaijan!",
+    ])
+    let m = Matcher(indexes: [try LookupFixture.index(Memory(path: "/tmp/x.tsv", languages: [.az, .azCyrl, .en], units: [both]))])
+    let cyr = try #require(try m.lookup(LookupQuery(text: "Гарабағ Азәрбајҹандыр!", language: .azCyrl)).matches.first)
+    #expect(cyr.kind == .exact)
+    #expect(cyr.sourceLanguage == .azCyrl)
+    #expect(cyr.targets.map(\.language) == [.en])
+    let lat = try #require(try m.lookup(LookupQuery(text: "QARABAĞ AZƏRBAYCANDIR!", language: .az)).matches.first)
+    #expect(lat.kind == .nearExact)
+    #expect(lat.differences == ["case"])
+  }
+
   @Test func fuzzyAzCyrillic() throws {
     // "сабаһ" → "бу ҝүн" (today): distance 2 over 6 tokens → 66.7, below 70; at 60 it is found.
     let r = try lookup("Милли Мәҹлисин иҹласы бу ҝүн кечириләҹәк.", .azCyrl, min: 60)

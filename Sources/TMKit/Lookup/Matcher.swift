@@ -386,7 +386,12 @@ public final class Matcher {
         differences: [], marks: [])
       m.order = order
       m.localUnit = unit
-      if kind == .exact && src != text { m.kind = .nearExact }
+      if src == text {
+        m.kind = .exact
+        m.score = 100
+      } else if kind == .exact {
+        m.kind = .nearExact
+      }
       if m.kind == .nearExact {
         let diffs = Matcher.nearExactDifferences(
           query: text, queryLanguage: q.language, source: src, sourceLanguage: m.sourceLanguage, keys: keys)
