@@ -100,8 +100,11 @@ public struct LookupCommand: ParsableCommand {
     }
     var indexes: [LookupIndex] = []
     for p in paths {
-      let (idx, rebuilt) = try LookupIndex.open(memoryPath: p)
+      let (idx, rebuilt, saved) = try LookupIndex.open(memoryPath: p)
       if rebuilt && timing { warn("built the lookup index of \(p)" + (idx.count > 1 ? " (appended units)" : "")) }
+      if !saved {
+        warn("cannot save the lookup index beside \(p) (read-only folder?); every lookup will index the memory again")
+      }
       indexes += idx
     }
     let tLoaded = Clock.now()

@@ -279,18 +279,22 @@ public final class LookupIndex: @unchecked Sendable {
   /// the old bytes are unchanged; the result is then two indexes. A delta
   /// that grows past a quarter of the memory triggers a full rebuild.
   /// `rebuilt` tells whether anything had to be built.
-  public static func open(memoryPath: String, persist: Bool = true) throws -> (indexes: [LookupIndex], rebuilt: Bool) {
+  /// `saved` is false when a built index could not be written beside the
+  /// memory (a read-only folder): every lookup will build it again.
+  public static func open(memoryPath: String, persist: Bool = true) throws -> (
+    indexes: [LookupIndex], rebuilt: Bool, saved: Bool
+  ) {
     let fp = try MemoryFingerprint.of(path: memoryPath)
     let ip = indexPath(for: memoryPath)
     let dp = ip + ".delta"
     let base = mapped(path: ip, memoryPath: memoryPath)
-    if let base, base.baseSize == 0, base.fingerprint == fp { return ([base], false) }
+    if let base, base.baseSize == 0, base.fingerprint == fp { return ([base], false, true) }
     var bytes: [UInt8]? = nil
     if let base, base.baseSize == 0, fp.size > base.fingerprint.size {
       if let d = mapped(path: dp, memoryPath: memoryPath), d.fingerprint == fp, d.baseSize == base.fingerprint.size,
         d.unitOffset == base.unitCount, d.columns == base.columns
       {
-        return ([base, d], false)
+        return ([base, d], false, true)
       }
       let all = try readFile(memoryPath)
       bytes = all
@@ -300,18 +304,20 @@ public final class LookupIndex: @unchecked Sendable {
         contentHash(all[0..<oldSize]) == base.contentHash,
         let delta = try? buildDelta(all, base: base, fingerprint: fp, memoryPath: memoryPath)
       {
-        if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp { writeAtomically(delta.bytes, to: dp) }
-        return ([base, delta.index], true)
+        var saved = true
+        if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp { saved = writeAtomically(delta.bytes, to: dp) }
+        return ([base, delta.index], true, saved)
       }
     }
     let all = try bytes ?? readFile(memoryPath)
     let memory = try MemoryFile.load(path: memoryPath)
     let built = try LookupIndexBuilder.build(memory, fingerprint: fp, contentHash: contentHash(all[...]))
+    var saved = true
     if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp {
-      writeAtomically(built, to: ip)
+      saved = writeAtomically(built, to: ip)
       unlink(dp)
     }
-    return ([try LookupIndex(bytes: built, memoryPath: memoryPath)], true)
+    return ([try LookupIndex(bytes: built, memoryPath: memoryPath)], true, saved)
   }
 
   /// The delta index of the lines after `base`'s end.
@@ -384,10 +390,11 @@ public final class LookupIndex: @unchecked Sendable {
 
   /// Writes to a temporary file and renames it over `path`; failures
   /// (a read-only folder) are silent: the index is an optimisation.
-  static func writeAtomically(_ bytes: [UInt8], to path: String) {
+  @discardableResult
+  static func writeAtomically(_ bytes: [UInt8], to path: String) -> Bool {
     let tmp = path + ".tmp.\(getpid())"
     let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { return }
+    guard fd >= 0 else { return false }
     var ok = true
     bytes.withUnsafeBytes { p in
       var off = 0
@@ -402,7 +409,11 @@ public final class LookupIndex: @unchecked Sendable {
       }
     }
     close(fd)
-    if !ok || rename(tmp, path) != 0 { unlink(tmp) }
+    if !ok || rename(tmp, path) != 0 {
+      unlink(tmp)
+      return false
+    }
+    return true
   }
 
   // MARK: Access
