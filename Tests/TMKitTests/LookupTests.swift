@@ -506,3 +506,30 @@ struct SplitMix {
     }
   }
 }
+
+@Suite struct LookupRobustnessTests {
+  /// Random text from a mixed alphabet (letters of all our scripts,
+  /// combining marks, digits in local formats, quotes, emoji, zero-width
+  /// and control characters): a result or a TMError, never a crash.
+  @Test func randomQueriesNeverCrash() throws {
+    let m = try LookupFixture.matcher()
+    let alphabet = Array(
+      "aəıİiIğşçöüqxAƏЖжәҹһјүөғҝЁёЫыйАлиеваAliyeva 0123456789 ,.-–—«»“”'’%$№\u{0301}\u{0307}\u{200B}\u{200D}\u{FEFF}👍🏽\t\n\u{07}\u{1B}١٢٣"
+    )
+    var rng = SplitMix(seed: 99)
+    for i in 0..<300 {
+      let n = rng.below(40)
+      let q = String((0..<n).map { _ in alphabet[rng.below(alphabet.count)] })
+      let lang = Language.allCases[i % 4]
+      do {
+        let r = try m.lookup(LookupQuery(text: q, language: lang, limit: 3, minScore: Double(rng.below(100))))
+        for x in r.matches + r.concordance {
+          #expect((0...100).contains(x.score))
+          for mark in x.marks { #expect(mark.upperBound <= x.source.utf8.count) }
+        }
+      } catch is TMError {
+        // refused with a message: fine
+      }
+    }
+  }
+}
