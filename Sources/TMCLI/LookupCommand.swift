@@ -279,7 +279,9 @@ struct Printer {
       if result.matches.isEmpty && concordance.isEmpty { out.line("  no match") }
     }
     for m in result.matches + concordance {
-      var head = m.kind == .concordance ? "  concordance" : "\(scoreText(m.score).leftPadded(3))% \(m.kind.rawValue)"
+      // Whole percentages, as CAT tools show them (jsonl and tsv keep a decimal).
+      var head =
+        m.kind == .concordance ? "  concordance" : "\(String(Int(m.score.rounded(.down))).leftPadded(3))% \(m.kind.rawValue)"
       if m.kind == .nearExact { head += " (" + m.differences.joined(separator: ", ") + ")" }
       head += "  " + out.styled("\(fileName(m.memory)):\(m.unit + 2)", "2")
       out.line(out.styled(head, m.kind == .exact ? "1;32" : m.kind == .concordance ? "1;36" : "1;33"))
