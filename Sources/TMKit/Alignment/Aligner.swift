@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Dispatch
 
 /// A bead: consecutive source segments that translate consecutive target
 /// segments (either side may be empty: 1-0, 0-1).
@@ -66,6 +67,7 @@ public final class Aligner {
   public let targetLanguage: Language
   private let sourceExtractor: FeatureExtractor
   private let targetExtractor: FeatureExtractor
+  private let sourceDictionary: [String: [String]]
 
   /// Characters of each language relative to English for the same content,
   /// measured on the UDHR (1-1 gold beads, all four texts).
@@ -94,7 +96,8 @@ public final class Aligner {
   public init(from source: Language, to target: Language, dictionary: BilingualDictionary? = nil) throws {
     sourceLanguage = source
     targetLanguage = target
-    sourceExtractor = try FeatureExtractor(language: source, dictionary: dictionary?.translations ?? [:])
+    sourceDictionary = dictionary?.translations ?? [:]
+    sourceExtractor = try FeatureExtractor(language: source, dictionary: sourceDictionary)
     targetExtractor = try FeatureExtractor(language: target)
   }
 
@@ -111,12 +114,12 @@ public final class Aligner {
       return Alignment(beads: beads, lengthRatio: 1, notes: [])
     }
     var model = Model(n: n, m: m)
-    model.src1 = source.map { sourceExtractor.features($0.text) }
-    progress?(0.05)
-    model.tgt1 = target.map { targetExtractor.features($0.text) }
+    let (sf, tf) = extractFeatures(source.map(\.text), target.map(\.text))
     progress?(0.1)
-    model.src2 = (0..<n).map { $0 + 1 < n ? model.src1[$0].merged(model.src1[$0 + 1]) : model.src1[$0] }
-    model.tgt2 = (0..<m).map { $0 + 1 < m ? model.tgt1[$0].merged(model.tgt1[$0 + 1]) : model.tgt1[$0] }
+    model.src1 = FeatureTable(sf)
+    model.tgt1 = FeatureTable(tf)
+    model.src2 = FeatureTable((0..<n).map { $0 + 1 < n ? sf[$0].merged(sf[$0 + 1]) : sf[$0] })
+    model.tgt2 = FeatureTable((0..<m).map { $0 + 1 < m ? tf[$0].merged(tf[$0 + 1]) : tf[$0] })
     model.srcPara = source.map(\.startsParagraph) + [true]
     model.tgtPara = target.map(\.startsParagraph) + [true]
     model.srcPara[0] = true
@@ -125,8 +128,8 @@ public final class Aligner {
     // Length ratio: the pair's figure, or the document's when they agree.
     var notes: [String] = []
     let prior = (Self.lengthFactor[targetLanguage] ?? 1) / (Self.lengthFactor[sourceLanguage] ?? 1)
-    let sl = model.src1.reduce(0) { $0 + $1.length }
-    let tl = model.tgt1.reduce(0) { $0 + $1.length }
+    let sl = model.src1.length.reduce(0, +)
+    let tl = model.tgt1.length.reduce(0, +)
     var ratio = prior
     if sl > 0 && tl > 0 {
       let doc = tl / sl
@@ -150,7 +153,7 @@ public final class Aligner {
 
     // Band search, widened around the path while the path touches the band.
     var center = Self.lengthDiagonal(model)
-    var width = max(32, Int(Double(max(n, m)).squareRoot() / 2))
+    var width = max(32, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
     if Double(n + 1) * Double(m + 1) <= 4_000_000 { width = m + 1 }
     var path: [(Int, Int, Int)] = []
     while true {
@@ -174,15 +177,50 @@ public final class Aligner {
     return Alignment(beads: beads, lengthRatio: ratio, notes: notes)
   }
 
+  /// Features of both sides, on all cores for big documents (each worker
+  /// has its own ICU objects).
+  func extractFeatures(_ s: [String], _ t: [String]) -> ([SegmentFeatures], [SegmentFeatures]) {
+    let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    if s.count + t.count < 2000 || cores == 1 {
+      return (s.map { sourceExtractor.features($0) }, t.map { targetExtractor.features($0) })
+    }
+    // Jobs: chunks of either side.
+    let chunk = max(500, (s.count + t.count) / (cores * 4))
+    var jobs: [(Bool, Range<Int>)] = []
+    for lo in stride(from: 0, to: s.count, by: chunk) { jobs.append((true, lo..<min(s.count, lo + chunk))) }
+    for lo in stride(from: 0, to: t.count, by: chunk) { jobs.append((false, lo..<min(t.count, lo + chunk))) }
+    let slots = ResultSlots<[SegmentFeatures]>(count: jobs.count)
+    let jobList = jobs
+    let dict = sourceDictionary
+    let (sl, tl) = (sourceLanguage, targetLanguage)
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+      let (isSource, range) = jobList[k]
+      let texts = isSource ? s : t
+      guard let ex = try? FeatureExtractor(language: isSource ? sl : tl, dictionary: isSource ? dict : [:]) else { return }
+      slots.set(k, range.map { ex.features(texts[$0]) })
+    }
+    var sf: [SegmentFeatures] = []
+    var tf: [SegmentFeatures] = []
+    sf.reserveCapacity(s.count)
+    tf.reserveCapacity(t.count)
+    for (k, (isSource, range)) in jobs.enumerated() {
+      // A worker that could not open ICU leaves its slot empty: redo here.
+      let ex = isSource ? sourceExtractor : targetExtractor
+      let part = slots.get(k) ?? range.map { ex.features((isSource ? s : t)[$0]) }
+      if isSource { sf += part } else { tf += part }
+    }
+    return (sf, tf)
+  }
+
   /// For each source row, the target position at the same fraction of the
   /// text (in characters).
   static func lengthDiagonal(_ model: Model) -> [Int] {
     let n = model.n
     let m = model.m
     var cs = [Double](repeating: 0, count: n + 1)
-    for i in 0..<n { cs[i + 1] = cs[i] + model.src1[i].length + 1 }
+    for i in 0..<n { cs[i + 1] = cs[i] + model.src1.length[i] + 1 }
     var ct = [Double](repeating: 0, count: m + 1)
-    for j in 0..<m { ct[j + 1] = ct[j] + model.tgt1[j].length + 1 }
+    for j in 0..<m { ct[j + 1] = ct[j] + model.tgt1.length[j] + 1 }
     var out = [Int](repeating: 0, count: n + 1)
     var j = 0
     for i in 0...n {
@@ -204,6 +242,26 @@ public final class Aligner {
     }
     return out
   }
+}
+
+/// One result slot per parallel job; each slot is written by one job only.
+final class ResultSlots<T>: @unchecked Sendable {
+  private let slots: UnsafeMutablePointer<T?>
+  let count: Int
+
+  init(count: Int) {
+    self.count = count
+    slots = .allocate(capacity: count)
+    slots.initialize(repeating: nil, count: count)
+  }
+
+  deinit {
+    slots.deinitialize(count: count)
+    slots.deallocate()
+  }
+
+  func set(_ k: Int, _ value: T) { slots[k] = value }
+  func get(_ k: Int) -> T? { slots[k] }
 }
 
 /// Allowed target range per source row.
@@ -237,10 +295,10 @@ struct Band {
 struct Model {
   var n: Int
   var m: Int
-  var src1: [SegmentFeatures] = []
-  var src2: [SegmentFeatures] = []
-  var tgt1: [SegmentFeatures] = []
-  var tgt2: [SegmentFeatures] = []
+  var src1 = FeatureTable([])
+  var src2 = FeatureTable([])
+  var tgt1 = FeatureTable([])
+  var tgt2 = FeatureTable([])
   var srcPara: [Bool] = []
   var tgtPara: [Bool] = []
   var ratio = 1.0
@@ -312,11 +370,12 @@ struct Model {
 
   /// Cost of a bead without its type prior: length cost + paragraph
   /// penalty - evidence. Null beads cost nothing here (their prior says it).
+  @inline(__always)
   func quality(_ i: Int, _ di: Int, _ j: Int, _ dj: Int) -> Double {
     if di == 0 || dj == 0 { return 0 }
-    let a = di == 1 ? src1[i] : src2[i]
-    let b = dj == 1 ? tgt1[j] : tgt2[j]
-    var q = lengthCost(a.length, b.length) - evidence(a, b)
+    let a = di == 1 ? src1 : src2
+    let b = dj == 1 ? tgt1 : tgt2
+    var q = lengthCost(a.length[i], b.length[j]) - evidence(a, i, b, j)
     if paragraphWeight > 0 {
       if di == 2 && srcPara[i + 1] { q += paragraphWeight }
       if dj == 2 && tgtPara[j + 1] { q += paragraphWeight }
@@ -329,17 +388,23 @@ struct Model {
     let t = lt / ratio
     let mean = max((ls + t) / 2, 1)
     let delta = abs(t - ls) / (Aligner.variance * mean).squareRoot()
+    if delta < 0.05 { return 0 }
     let p = erfc(delta / 2.0.squareRoot())
     return p > 1e-12 ? -log(p) : 27.6
   }
 
-  func evidence(_ a: SegmentFeatures, _ b: SegmentFeatures) -> Double {
+  static let punctWeights: [(UInt8, Double)] = [
+    (Punct.question, 0.5), (Punct.exclamation, 0.4), (Punct.quote, 0.3), (Punct.parenthesis, 0.3),
+    (Punct.colon, 0.15), (Punct.semicolon, 0.1), (Punct.dash, 0.05),
+  ]
+
+  func evidence(_ a: FeatureTable, _ i: Int, _ b: FeatureTable, _ j: Int) -> Double {
     var e = 0.0
     // Numbers, by value.
-    let na = a.numbers.count
-    let nb = b.numbers.count
+    let na = a.numbers.count(i)
+    let nb = b.numbers.count(j)
     if na + nb > 0 {
-      let k = overlap(a.numbers, b.numbers)
+      let k = a.numbers.overlap(i, b.numbers, j)
       if k == 0 {
         e -= (na > 0 && nb > 0 ? 0.6 : 0.3) * Aligner.Evidence.numbers
       } else {
@@ -347,30 +412,38 @@ struct Model {
       }
     }
     // Names (capitalised words) through cross-script keys.
-    if !a.names.isEmpty && !b.names.isEmpty {
-      let k = overlap(a.names, b.names)
-      let dice = Double(2 * k) / Double(a.names.count + b.names.count)
+    let ma = a.names.count(i)
+    let mb = b.names.count(j)
+    if ma > 0 && mb > 0 {
+      let k = a.names.overlap(i, b.names, j)
+      let dice = Double(2 * k) / Double(ma + mb)
       e += min(Aligner.Evidence.names, max(-0.5, Aligner.Evidence.names * (dice - 0.1) / 0.6))
     }
     // Cognates.
-    if !a.cognates.isEmpty && !b.cognates.isEmpty {
-      let k = overlap(a.cognates, b.cognates)
-      let dice = Double(2 * k) / Double(a.cognates.count + b.cognates.count)
+    let ca = a.cognates.count(i)
+    let cb = b.cognates.count(j)
+    if ca > 0 && cb > 0 {
+      let k = a.cognates.overlap(i, b.cognates, j)
+      let dice = Double(2 * k) / Double(ca + cb)
       e += min(Aligner.Evidence.cognates, max(-0.5, Aligner.Evidence.cognates * (dice - 0.08) / 0.35))
     }
     // Dictionary learned from the memories.
-    if a.dictionaryWords > 0 && !b.words.isEmpty {
-      let k = overlap(a.translations, b.words)
-      let frac = min(1, Double(k) / Double(min(a.dictionaryWords, b.words.count)))
+    let da = Int(a.dictionaryWords[i])
+    let wb = b.words.count(j)
+    if da > 0 && wb > 0 {
+      let k = a.translations.overlap(i, b.words, j)
+      let frac = min(1, Double(k) / Double(min(da, wb)))
       e += min(Aligner.Evidence.dictionary, max(-1, Aligner.Evidence.dictionary * (frac - 0.2) / 0.6))
     }
     // Punctuation: questions, exclamations, quotes, parentheses count more
     // than colons, semicolons and dashes, which translators move around.
-    if a.punct | b.punct != 0 {
+    let pa = a.punct[i]
+    let pb = b.punct[j]
+    if pa | pb != 0 {
       var p = 0.0
-      for (bit, w) in [(Punct.question, 0.5), (Punct.exclamation, 0.4), (Punct.quote, 0.3), (Punct.parenthesis, 0.3), (Punct.colon, 0.15), (Punct.semicolon, 0.1), (Punct.dash, 0.05)] {
-        let x = a.punct & bit != 0
-        let y = b.punct & bit != 0
+      for (bit, w) in Self.punctWeights {
+        let x = pa & bit != 0
+        let y = pb & bit != 0
         if x && y { p += w } else if x != y { p -= w }
       }
       e += min(Aligner.Evidence.punctuation, max(-Aligner.Evidence.punctuation, p))

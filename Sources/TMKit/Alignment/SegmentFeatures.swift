@@ -57,6 +57,71 @@ struct SegmentFeatures: Sendable {
   }
 }
 
+/// The features of many segments packed in flat arrays, so that the search
+/// loop reads them without reference counting.
+struct FeatureTable {
+  var length: [Double] = []
+  var punct: [UInt8] = []
+  var dictionaryWords: [Int32] = []
+  var numbers = Pool<Double>()
+  var names = Pool<UInt32>()
+  var cognates = Pool<UInt32>()
+  var words = Pool<UInt32>()
+  var translations = Pool<UInt32>()
+
+  init(_ features: [SegmentFeatures]) {
+    length.reserveCapacity(features.count)
+    for f in features {
+      length.append(f.length)
+      punct.append(f.punct)
+      dictionaryWords.append(Int32(f.dictionaryWords))
+      numbers.append(f.numbers)
+      names.append(f.names)
+      cognates.append(f.cognates)
+      words.append(f.words)
+      translations.append(f.translations)
+    }
+  }
+}
+
+/// Variable-length lists stored back to back.
+struct Pool<T: Comparable> {
+  var values: [T] = []
+  var start: [Int32] = [0]
+
+  mutating func append(_ list: [T]) {
+    values += list
+    start.append(Int32(values.count))
+  }
+
+  @inline(__always) func count(_ i: Int) -> Int { Int(start[i + 1] - start[i]) }
+
+  /// Size of the intersection of list `i` here and list `j` of `other`
+  /// (multiset intersection: both lists are sorted).
+  @inline(__always)
+  func overlap(_ i: Int, _ other: Pool<T>, _ j: Int) -> Int {
+    var a = Int(start[i])
+    let ae = Int(start[i + 1])
+    var b = Int(other.start[j])
+    let be = Int(other.start[j + 1])
+    var n = 0
+    while a < ae && b < be {
+      let x = values[a]
+      let y = other.values[b]
+      if x == y {
+        n += 1
+        a += 1
+        b += 1
+      } else if x < y {
+        a += 1
+      } else {
+        b += 1
+      }
+    }
+    return n
+  }
+}
+
 /// Punctuation signature bits.
 enum Punct {
   static let question: UInt8 = 1
@@ -104,7 +169,13 @@ final class FeatureExtractor {
   func features(_ text: String) -> SegmentFeatures {
     var f = SegmentFeatures()
     var length = 0
-    for u in text.unicodeScalars where !u.properties.isWhitespace { length += 1 }
+    for u in text.unicodeScalars {
+      if u.value < 0x80 {
+        if u.value > 0x20 { length += 1 }
+      } else if !u.properties.isWhitespace {
+        length += 1
+      }
+    }
     f.length = Double(length)
     f.numbers = Numbers.find(in: text, language: language).map(\.value).sorted()
 
@@ -135,9 +206,9 @@ final class FeatureExtractor {
     // One ICU call per segment for folding and one for the keys: the words
     // are joined by spaces, which both transforms keep.
     let folded = words.joined(separator: " ").caseFolded(for: language)
-    let foldedWords = folded.split(separator: " ", omittingEmptySubsequences: false)
+    let foldedWords = folded.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
     let latin = toLatin.apply(folded)
-    let keys = latin.split(separator: " ", omittingEmptySubsequences: false)
+    let keys = latin.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
     let aligned = keys.count == words.count && foldedWords.count == words.count
 
     var names = Set<UInt32>()
@@ -145,17 +216,17 @@ final class FeatureExtractor {
     var wordHashes = Set<UInt32>()
     var translations = Set<UInt32>()
     for (k, w) in foldedWords.enumerated() {
-      wordHashes.insert(fnv1a(w.utf8))
-      if let tr = dictionary[String(w)] {
+      wordHashes.insert(fnv1a(w))
+      if !dictionary.isEmpty, let tr = dictionary[String(decoding: w, as: UTF8.self)] {
         f.dictionaryWords += 1
         for t in tr { translations.insert(fnv1a(t.utf8)) }
       }
       guard aligned else { continue }
       // Consonant skeleton: the key's vowels are where the spellings of one
       // name differ most (Азербайджан ~ Azərbaycan → zrbjn).
-      let skeleton = CrossScriptKey.squeeze(String(keys[k])).utf8.filter { !Self.vowels.contains($0) }
+      let skeleton = CrossScriptKey.squeeze(String(decoding: keys[k], as: UTF8.self)).utf8.filter { !Self.vowels.contains($0) }
       if capitalised[k] && skeleton.count >= 2 { names.insert(fnv1a(skeleton)) }
-      if w.count >= 5 && skeleton.count >= 3 { cognates.insert(fnv1a(skeleton.prefix(3))) }
+      if skeleton.count >= 3 && w.lazy.filter({ $0 & 0xC0 != 0x80 }).count >= 5 { cognates.insert(fnv1a(skeleton.prefix(3))) }
     }
     f.names = names.sorted()
     f.cognates = cognates.sorted()
