@@ -74,7 +74,7 @@ public final class Aligner {
   static let lengthFactor: [Language: Double] = [.en: 1.0, .az: 1.013, .azCyrl: 1.014, .ru: 1.10]
   /// Variance of the length difference per character (UDHR: 1.4–2.3;
   /// set higher for less literal translations).
-  static let variance = 3.0
+  static let variance = 4.0
 
   /// The caps on each kind of evidence, in log-probability units.
   public enum Evidence {
@@ -87,8 +87,8 @@ public final class Aligner {
 
   // Bead types: (source count, target count, -log prior).
   static let types: [(Int, Int, Double)] = [
-    (1, 1, -log(0.89)), (1, 0, -log(0.006)), (0, 1, -log(0.006)),
-    (2, 1, -log(0.044)), (1, 2, -log(0.044)), (2, 2, -log(0.011)),
+    (1, 1, -log(0.89)), (1, 0, -log(0.015)), (0, 1, -log(0.015)),
+    (2, 1, -log(0.03)), (1, 2, -log(0.03)), (2, 2, -log(0.005)),
   ]
 
   /// - Parameter dictionary: source word → target words, both case-folded
