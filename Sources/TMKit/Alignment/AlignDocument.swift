@@ -3,7 +3,8 @@ public enum AlignDocument {
   /// The segments of `text`.
   ///
   /// - Running text (`segmented: false`): sentences from `SentenceSegmenter`;
-  ///   a blank line separates paragraphs; ids are sentence indices.
+  ///   a blank line separates paragraphs (or, in a text without any blank
+  ///   line, a line break); ids are sentence indices.
   /// - `segmented: true` (the hunalign convention): one segment per line;
   ///   ids are 0-based line numbers. Blank lines and lines holding only `<p>`
   ///   are paragraph breaks, not segments. When a file has neither, every
@@ -32,7 +33,10 @@ public enum AlignDocument {
       }
       return out
     }
-    let sentences = try SentenceSegmenter(language: language).segment(text)
+    // Plain-text exports often write one paragraph per line with no blank
+    // line anywhere: then each line is a paragraph.
+    let lines = !hasBlankLine(text)
+    let sentences = try SentenceSegmenter(language: language).segment(text, lines: lines)
     var out: [AlignSegment] = []
     out.reserveCapacity(sentences.count)
     var lastParagraph = -1
@@ -41,6 +45,28 @@ public enum AlignDocument {
       lastParagraph = s.paragraph
     }
     return out
+  }
+
+  /// Does the text contain a line that is empty or only spaces (between
+  /// other lines)?
+  static func hasBlankLine(_ text: String) -> Bool {
+    var sawText = false
+    var blankPending = false
+    var lineHasText = false
+    for b in text.utf8 {
+      if b == 0x0A {
+        if lineHasText {
+          if blankPending { return true }
+          sawText = true
+        } else if sawText {
+          blankPending = true
+        }
+        lineHasText = false
+      } else if b != 0x20 && b != 0x09 && b != 0x0D {
+        lineHasText = true
+      }
+    }
+    return lineHasText && blankPending
   }
 }
 

@@ -154,7 +154,7 @@ public final class Aligner {
     // Band search, widened around the path while the path touches the band.
     var center = Self.lengthDiagonal(model)
     var width = max(32, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
-    if Double(n + 1) * Double(m + 1) <= 4_000_000 { width = m + 1 }
+    if Double(n + 1) * Double(m + 1) <= 250_000 { width = m + 1 }
     var path: [(Int, Int, Int)] = []
     while true {
       let band = Band(center: center, width: width, m: m)
