@@ -68,6 +68,11 @@ public final class Aligner {
   private let sourceExtractor: FeatureExtractor
   private let targetExtractor: FeatureExtractor
   private let sourceDictionary: [String: [String]]
+  /// Up to this many cells the search covers the whole matrix; above it, a
+  /// band of ±32–64 segments, widened while the path touches its edge.
+  var fullSearchCells = 250_000.0
+  /// The narrowest band tried (tests set it low to exercise the widening).
+  var minimumBand = 32
 
   /// Characters of each language relative to English for the same content,
   /// measured on the UDHR (1-1 gold beads, all four texts).
@@ -153,8 +158,8 @@ public final class Aligner {
 
     // Band search, widened around the path while the path touches the band.
     var center = Self.lengthDiagonal(model)
-    var width = max(32, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
-    if Double(n + 1) * Double(m + 1) <= 250_000 { width = m + 1 }
+    var width = max(minimumBand, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
+    if Double(n + 1) * Double(m + 1) <= fullSearchCells { width = m + 1 }
     var path: [(Int, Int, Int)] = []
     while true {
       let band = Band(center: center, width: width, m: m)

@@ -7,7 +7,8 @@
 /// pair occurs; keep a pair when it occurs in at least `minCount` units and its
 /// Dice coefficient `2·c(s,t) / (c(s) + c(t))` is at least `minDice`, at most
 /// three translations per source word. Words in more than 5% of the units
-/// (function words) are left out: they co-occur with everything.
+/// (function words) are left out once there are 200 units or more: they
+/// co-occur with everything.
 public struct BilingualDictionary: Sendable {
   /// Case-folded source word → case-folded target words.
   public var translations: [String: [String]]
@@ -76,7 +77,7 @@ public struct BilingualDictionary: Sendable {
         for b in tids { pairs[UInt64(UInt32(a)) << 32 | UInt64(UInt32(b)), default: 0] += 1 }
       }
     }
-    let tooCommon = max(minCount + 1, used / 20)
+    let tooCommon = used >= 200 ? used / 20 : Int.max
     var best: [Int32: [(Double, Int32)]] = [:]
     for (key, c) in pairs where Int(c) >= minCount {
       let a = Int32(truncatingIfNeeded: key >> 32)
