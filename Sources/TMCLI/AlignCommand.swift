@@ -202,7 +202,7 @@ public struct AlignCommand: ParsableCommand {
   func writeReview(
     _ beads: [AlignedBead], to path: String, _ a: Language, _ b: Language, origin: (AlignedBead) -> String
   ) throws {
-    let threshold = max(minScore, 0.5)
+    let threshold = max(minScore, 0.4)
     var text = "score\t\(a.tag)\t\(b.tag)\torigin\n"
     for x in beads {
       let mark = x.isNull ? " unaligned" : x.score < threshold ? " check" : ""

@@ -58,10 +58,12 @@ public struct Alignment: Sendable {
 /// path found whenever the path comes near the band's edge, so time and
 /// memory are linear in the document length times the band width.
 ///
-/// A bead's score is `1 / (1 + exp(q - 1))` where `q` is its cost without the
-/// type prior (length cost + paragraph penalty - evidence): ≈0.7 for a bead
-/// whose lengths fit and nothing else is known, >0.95 with matching numbers or
-/// names, <0.2 when lengths disagree and nothing supports it.
+/// A bead's score is the product of two confidences: the bead's own,
+/// `1 / (1 + exp(q - 2))` where `q` is its cost without the type prior
+/// (length cost + paragraph penalty - evidence), and that of its two
+/// boundaries, `1 / (1 + exp(1 - margin))` where `margin` is how much more the
+/// best path that avoids the boundary costs (the smaller of the two). A bead
+/// that fits but could as well have taken its neighbour in scores low.
 public final class Aligner {
   public let sourceLanguage: Language
   public let targetLanguage: Language
@@ -161,23 +163,45 @@ public final class Aligner {
     var width = max(minimumBand, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
     if Double(n + 1) * Double(m + 1) <= fullSearchCells { width = m + 1 }
     var path: [(Int, Int, Int)] = []
+    var band = Band(center: center, width: width, m: m)
+    var forward: [Float] = []
+    var beadCost: [Float] = []
     while true {
-      let band = Band(center: center, width: width, m: m)
-      if band.cells > 400_000_000 { break }
-      let (p, touches) = model.search(band, progress: progress)
+      let (p, touches, f, bc) = model.search(band, progress: progress)
       path = p
+      forward = f
+      beadCost = bc
       if !touches || width > m { break }
+      let wider = Band(center: Self.pathCenter(path, n: n), width: width * 2, m: m)
+      if wider.cells > 300_000_000 { break }
       width *= 2
-      center = Self.pathCenter(path, n: n)
+      band = wider
     }
+    // Confidence of each bead boundary: how much the best path that avoids
+    // it costs more (a max-marginal; Viterbi's stand-in for a posterior).
+    let backward = model.backward(band, beadCost)
+    beadCost = []
     progress?(1)
+    let total = forward[band.cells - 1]
     var beads: [Bead] = []
     beads.reserveCapacity(path.count)
+    var startMargin = 20.0
+    var si = 0
+    var sj = 0
     for (i, j, t) in path {
       let (di, dj, _) = Self.types[t]
-      let q = model.quality(i - di, di, j - dj, dj)
-      let score = (di == 0 || dj == 0) ? 0 : 1 / (1 + exp(q - 1))
-      beads.append(Bead(source: (i - di)..<i, target: (j - dj)..<j, score: (score * 1000).rounded() / 1000))
+      let endMargin = model.boundaryMargin(i, j, band, forward, backward, total: total)
+      var score = 0.0
+      if di > 0 && dj > 0 {
+        let q = model.quality(i - di, di, j - dj, dj)
+        let local = 1 / (1 + exp(q - 2))
+        let boundary = 1 / (1 + exp(1 - min(startMargin, endMargin)))
+        score = local * boundary
+      }
+      beads.append(Bead(source: si..<i, target: sj..<j, score: (score * 1000).rounded() / 1000))
+      startMargin = endMargin
+      si = i
+      sj = j
     }
     return Alignment(beads: beads, lengthRatio: ratio, notes: notes)
   }
@@ -316,9 +340,11 @@ struct Model {
 
   /// Dynamic programme in a band. Returns the best path as (i, j, type)
   /// for each bead ending at (i, j), and whether it touched the band's edge.
-  func search(_ band: Band, progress: ((Double) -> Void)?) -> ([(Int, Int, Int)], Bool) {
+  func search(_ band: Band, progress: ((Double) -> Void)?) -> ([(Int, Int, Int)], Bool, [Float], [Float]) {
     let inf = Float.greatestFiniteMagnitude
     var cost = [Float](repeating: inf, count: band.cells)
+    // Each bead's cost (prior + quality) by its end cell, for the backward pass.
+    var beadCost = [Float](repeating: inf, count: band.cells * 6)
     var back = [UInt8](repeating: 255, count: band.cells)
     cost[0] = 0
     let types = Aligner.types
@@ -338,7 +364,9 @@ struct Model {
           if pi < 0 || pj < 0 || pj < band.lo[pi] || pj > band.hi[pi] { continue }
           let prev = cost[band.offset[pi] + pj - band.lo[pi]]
           if prev == inf { continue }
-          let c = prev + Float(prior + quality(pi, di, pj, dj) + cell)
+          let bc = Float(prior + quality(pi, di, pj, dj))
+          beadCost[(base + j - lo) * 6 + t] = bc
+          let c = prev + bc + Float(cell)
           if c < best {
             best = c
             bestT = UInt8(t)
@@ -363,7 +391,58 @@ struct Model {
       i -= types[t].0
       j -= types[t].1
     }
-    return (path.reversed(), touches)
+    return (path.reversed(), touches, cost, beadCost)
+  }
+
+  /// Best cost from each cell to the end (the mirror of `search`, without
+  /// the cell's own paragraph cost, which the forward cost holds).
+  func backward(_ band: Band, _ beadCost: [Float]) -> [Float] {
+    let inf = Float.greatestFiniteMagnitude
+    var cost = [Float](repeating: inf, count: band.cells)
+    cost[band.cells - 1] = 0
+    let types = Aligner.types
+    for i in stride(from: n, through: 0, by: -1) {
+      let lo = band.lo[i]
+      let hi = band.hi[i]
+      let base = band.offset[i]
+      for j in stride(from: hi, through: lo, by: -1) {
+        if i == n && j == m { continue }
+        var best = inf
+        for (t, (di, dj, _)) in types.enumerated() {
+          let ni = i + di
+          let nj = j + dj
+          if ni > n || nj > m || nj < band.lo[ni] || nj > band.hi[ni] { continue }
+          let k = band.offset[ni] + nj - band.lo[ni]
+          let next = cost[k]
+          let bc = beadCost[k * 6 + t]
+          if next == inf || bc == inf { continue }
+          let c = next + bc + Float(cellCost(ni, nj))
+          if c < best { best = c }
+        }
+        cost[base + j - lo] = best
+      }
+    }
+    return cost
+  }
+
+  /// How much worse (in nats) the best path is that does not pass through
+  /// the boundary (i, j): the other cells of row i and of column j nearby.
+  func boundaryMargin(_ i: Int, _ j: Int, _ band: Band, _ fwd: [Float], _ bwd: [Float], total: Float) -> Double {
+    if (i == 0 && j == 0) || (i == n && j == m) { return 20 }
+    let inf = Float.greatestFiniteMagnitude
+    var other = inf
+    let reach = 6
+    for jj in max(band.lo[i], j - reach)...min(band.hi[i], j + reach) where jj != j {
+      let k = band.offset[i] + jj - band.lo[i]
+      if fwd[k] < inf && bwd[k] < inf { other = min(other, fwd[k] + bwd[k]) }
+    }
+    for ii in max(0, i - reach)...min(n, i + reach) where ii != i {
+      if j < band.lo[ii] || j > band.hi[ii] { continue }
+      let k = band.offset[ii] + j - band.lo[ii]
+      if fwd[k] < inf && bwd[k] < inf { other = min(other, fwd[k] + bwd[k]) }
+    }
+    if other == inf { return 20 }
+    return Double(max(0, other - total))
   }
 
   /// Paragraph agreement at a bead boundary.
