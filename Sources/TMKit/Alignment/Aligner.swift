@@ -159,7 +159,7 @@ public final class Aligner {
     }
 
     // Band search, widened around the path while the path touches the band.
-    var center = Self.lengthDiagonal(model)
+    let center = Self.lengthDiagonal(model)
     var width = max(minimumBand, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
     if Double(n + 1) * Double(m + 1) <= fullSearchCells { width = m + 1 }
     var path: [(Int, Int, Int)] = []
