@@ -110,14 +110,25 @@ public struct AlignCommand: ParsableCommand {
     }
 
     let summary = Self.summary(beads)
+    // Beads below --min-score stay out of the memory (and out of the dry-run
+    // output, which shows what would be written) and are listed on stderr.
+    let weak = beads.filter { !$0.isNull && $0.score < minScore }
+    let kept = minScore > 0 ? beads.filter { $0.isNull || $0.score >= minScore } : beads
+    if !weak.isEmpty {
+      warn("\(weak.count) beads below --min-score \(BeadWriter.score(minScore)) left out:")
+      for b in weak {
+        Output.error.line("  \(BeadWriter.score(b.score))\t\(origin(b))\t\(BeadWriter.tsvField(b.source))\t\(BeadWriter.tsvField(b.target))")
+      }
+      Output.error.flush()
+    }
     if dryRun {
       let out = Output.standard
       switch BeadFormat(rawValue: format) ?? .tsv {
-      case .tsv: for b in beads { out.line(BeadWriter.tsvLine(b)) }
-      case .jsonl: for b in beads { out.line(BeadWriter.jsonLine(b)) }
+      case .tsv: for b in kept { out.line(BeadWriter.tsvLine(b)) }
+      case .jsonl: for b in kept { out.line(BeadWriter.jsonLine(b)) }
       case .tmx:
         out.line(BeadWriter.tmxHeader(source: fromLang, target: toLang, created: created))
-        for b in beads {
+        for b in kept {
           if let u = BeadWriter.tmxUnit(b, source: fromLang, target: toLang, origin: origin(b)) { out.line(u) }
         }
         out.line(BeadWriter.tmxFooter)
@@ -127,22 +138,8 @@ public struct AlignCommand: ParsableCommand {
       return
     }
 
-    var units: [TranslationUnit] = []
-    var weak: [AlignedBead] = []
-    for b in beads where !b.isNull {
-      if b.score < minScore {
-        weak.append(b)
-        continue
-      }
-      units.append(
-        TranslationUnit(texts: [fromLang: b.source, toLang: b.target], origin: origin(b), created: created, score: b.score))
-    }
-    if !weak.isEmpty {
-      warn("\(weak.count) beads below --min-score \(BeadWriter.score(minScore)) not written:")
-      for b in weak {
-        Output.error.line("  \(BeadWriter.score(b.score))\t\(origin(b))\t\(BeadWriter.tsvField(b.source))\t\(BeadWriter.tsvField(b.target))")
-      }
-      Output.error.flush()
+    let units = kept.filter { !$0.isNull }.map { b in
+      TranslationUnit(texts: [fromLang: b.source, toLang: b.target], origin: origin(b), created: created, score: b.score)
     }
     try ensureFolder(of: memoryPath)
     let appended = try MemoryFile.append(units, to: memoryPath)

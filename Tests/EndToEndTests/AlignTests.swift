@@ -131,4 +131,22 @@ import Testing
     #expect(lines.count == 7)
     #expect(lines.dropFirst().allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 4 })
   }
+
+  @Test func minScoreLeavesWeakBeadsOutAndListsThem() throws {
+    let dir = try Run.tempDir()
+    let a = try write(dir, "a.txt", Self.az)
+    let b = try write(dir, "b.txt", Self.ru)
+    let all = try objects(
+      Run("tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--dry-run", "--format", "jsonl", "--memories", dir.path]).stdout)
+    let scores = all.compactMap { $0["score"] as? Double }.sorted()
+    let cut = scores[scores.count / 2]
+    let r = try Run(
+      "tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--dry-run", "--format", "jsonl", "--min-score", "\(cut)", "--memories", dir.path])
+    #expect(r.status == 0)
+    let kept = try objects(r.stdout)
+    let weak = scores.filter { $0 < cut }.count
+    #expect(weak > 0)
+    #expect(kept.count == all.count - weak)
+    #expect(r.stderr.contains("\(weak) beads below --min-score"))
+  }
 }
