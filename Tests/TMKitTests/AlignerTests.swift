@@ -278,6 +278,22 @@ private let articlesEn = [
     #expect(d.translations["qanun"]?.contains("law") == true)
   }
 
+  /// With no numbers, names or length to go by, the learned dictionary
+  /// decides which sentence was dropped.
+  @Test func dictionaryDecidesBetweenLookalikes() throws {
+    let d = BilingualDictionary(translations: [
+      "məhkəmə": ["суд"], "qərar": ["решение"], "verdi": ["вынес"], "yağış": ["дождь"], "yağdı": ["шёл"], "bütün": ["весь"],
+      "gün": ["день"],
+    ])
+    let az = ["Məhkəmə qərar verdi.", "Bütün gün yağış yağdı."]
+    let ru = ["Весь день шёл дождь."]
+    let without = try Aligner(from: .az, to: .ru).align(segs(az), segs(ru))
+    try #require(render(without.beads) == ["0:0", "1:"])  // length alone picks the wrong one
+    let with = try Aligner(from: .az, to: .ru, dictionary: d).align(segs(az), segs(ru))
+    #expect(render(with.beads) == ["0:", "1:0"])
+    #expect(with.beads[1].score > without.beads[0].score)
+  }
+
   @Test func jsonAndTSVEscaping() {
     let b = AlignedBead(source: "Он сказал: \"да\"\tи\nушёл", target: "«Bəli» dedi\\", score: 0.5, sourceIDs: [3, 4], targetIDs: [])
     #expect(

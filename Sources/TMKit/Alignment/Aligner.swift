@@ -120,6 +120,7 @@ public final class Aligner {
       for j in 0..<m { beads.append(Bead(source: 0..<0, target: j..<j + 1, score: 0)) }
       return Alignment(beads: beads, lengthRatio: 1, notes: [])
     }
+    progress?(0)
     var model = Model(n: n, m: m)
     let (sf, tf) = extractFeatures(source.map(\.text), target.map(\.text))
     progress?(0.1)
