@@ -9,6 +9,7 @@ Modes per pair:
   paras   running text with a blank line between units (paragraphs).
   hard    --segmented on a variant where about one unit in ten is merged with
           its neighbour or dropped, on either side (fixed seed, see make_hard).
+  hardp   the hard variants as running text, one paragraph per unit.
 
 Usage: align_eval.py --tm PATH/TO/tm --shared DIR [--baseline] [--tsv OUT]
                      [--modes seg,text,paras,hard]
@@ -195,14 +196,15 @@ def main():
                 write(ps, "\n\n".join(src) + "\n")
                 write(pt, "\n\n".join(tgt) + "\n")
                 cases.append((ps, pt, gold, src, tgt, False, None))
-            elif mode == "hard":
+            elif mode in ("hard", "hardp"):
                 for seed in [int(x) for x in a.seeds.split(",")]:
                     hs, ht, hg = make_hard(src, tgt, gold, seed)
                     ps, pt = os.path.join(work, f"{name}.{seed}.src"), os.path.join(work, f"{name}.{seed}.tgt")
-                    write(ps, "\n".join(hs) + "\n")
-                    write(pt, "\n".join(ht) + "\n")
+                    sep = "\n" if mode == "hard" else "\n\n"
+                    write(ps, sep.join(hs) + "\n")
+                    write(pt, sep.join(ht) + "\n")
                     write(os.path.join(work, f"{name}.{seed}.gold"), gold_text(hg))
-                    cases.append((ps, pt, hg, hs, ht, True, seed))
+                    cases.append((ps, pt, hg, hs, ht, mode == "hard", seed))
             tot = [0.0, 0.0, 0.0]
             gtot = [0.0, 0.0, 0.0]
             for ps, pt, g, us, ut, segmented, seed in cases:
