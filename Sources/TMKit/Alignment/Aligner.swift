@@ -139,13 +139,14 @@ public final class Aligner {
     let sl = model.src1.length.reduce(0, +)
     let tl = model.tgt1.length.reduce(0, +)
     var ratio = prior
+    // The document's own ratio once there is enough text to measure it.
     if sl > 0 && tl > 0 {
       let doc = tl / sl
-      if doc > prior / 1.5 && doc < prior * 1.5 {
-        ratio = doc
-      } else {
+      let agrees = doc > prior / 1.5 && doc < prior * 1.5
+      if agrees && sl >= 500 && tl >= 500 { ratio = doc }
+      if !agrees && sl + tl >= 1000 {
         notes.append(
-          "the target is \(String(format2(doc / prior))) times as long as expected for \(sourceLanguage)→\(targetLanguage); "
+          "the target is \(format2(doc / prior)) times as long as expected for \(sourceLanguage)→\(targetLanguage); "
             + "expect many unaligned (1-0/0-1) beads")
       }
     }
