@@ -149,4 +149,57 @@ import Testing
     #expect(kept.count == all.count - weak)
     #expect(r.stderr.contains("\(weak) beads below --min-score"))
   }
+
+  // MARK: Writing to the memory
+
+  @Test func beadsAreAppendedToTheDefaultMemoryOnce() throws {
+    let dir = try Run.tempDir()
+    let a = try write(dir, "a.az.txt", Self.az)
+    let b = try write(dir, "b.ru.txt", Self.ru)
+    let mems = dir.appendingPathComponent("Memories").path
+    let r = try Run("tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--memories", mems])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.contains("added 6 units"))
+    let text = try String(contentsOfFile: mems + "/az-ru.tsv", encoding: .utf8)
+    let lines = text.split(separator: "\n")
+    #expect(lines.count == 7)
+    #expect(lines[0].hasPrefix("az\tru"))
+    #expect(text.contains("Maddə 1\tСтатья 1\talign:a.az.txt#0|b.ru.txt#0\t"))
+    #expect(text.contains("align:a.az.txt#4|b.ru.txt#4-5"))
+    // Again: nothing new, and the memory now lends its dictionary.
+    let again = try Run("tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--memories", mems])
+    #expect(again.status == 0)
+    #expect(again.stderr.contains("added 0 units"))
+    #expect(try String(contentsOfFile: mems + "/az-ru.tsv", encoding: .utf8) == text)
+  }
+
+  @Test func minScoreKeepsWeakBeadsOutOfTheMemory() throws {
+    let dir = try Run.tempDir()
+    let a = try write(dir, "a.txt", Self.az)
+    let b = try write(dir, "b.txt", Self.ru)
+    let mem = dir.appendingPathComponent("m.tsv").path
+    let r = try Run("tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--memory", mem, "--min-score", "0.9"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("below --min-score 0.9"))
+    let lines = (try? String(contentsOfFile: mem, encoding: .utf8))?.split(separator: "\n") ?? [""]
+    let written = lines.count - 1
+    #expect(r.stderr.contains("added \(written) units"))
+    #expect(written < 6)
+  }
+
+  @Test func reviewedFileImportsBack() throws {
+    let dir = try Run.tempDir()
+    let a = try write(dir, "a.txt", Self.az)
+    let b = try write(dir, "b.txt", Self.ru)
+    let review = dir.appendingPathComponent("review.tsv").path
+    let mem = dir.appendingPathComponent("m.tsv").path
+    let r = try Run("tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--dry-run", "--review", review, "--memories", dir.path])
+    #expect(r.status == 0)
+    let i = try Run("tm", ["import", review, "--memory", mem])
+    #expect(i.status == 0, "\(i.stderr)")
+    let text = try String(contentsOfFile: mem, encoding: .utf8)
+    #expect(text.split(separator: "\n").count == 7)
+    #expect(text.contains("Heç kim köləlikdə və ya asılı vəziyyətdə saxlanılmamalıdır.\tНикто не должен содержаться в рабстве или в подневольном состоянии."))
+  }
 }
