@@ -75,6 +75,8 @@ public final class Aligner {
   var fullSearchCells = 250_000.0
   /// The narrowest band tried (tests set it low to exercise the widening).
   var minimumBand = 32
+  /// See `Model.cacheCells` (tests set it to 0 to exercise the recomputation).
+  var cacheCells = 20_000_000
 
   /// Characters of each language relative to English for the same content,
   /// measured on the UDHR (1-1 gold beads, all four texts).
@@ -122,6 +124,7 @@ public final class Aligner {
     }
     progress?(0)
     var model = Model(n: n, m: m)
+    model.cacheCells = cacheCells
     let (sf, tf) = extractFeatures(source.map(\.text), target.map(\.text))
     progress?(0.1)
     model.src1 = FeatureTable(sf)
@@ -175,7 +178,8 @@ public final class Aligner {
       beadCost = bc
       if !touches || width > m { break }
       let wider = Band(center: Self.pathCenter(path, n: n), width: width * 2, m: m)
-      if wider.cells > 300_000_000 { break }
+      // Memory stays under ~1.2 GB: 9 bytes a cell beyond the cache.
+      if wider.cells > 120_000_000 { break }
       width *= 2
       band = wider
     }
@@ -334,6 +338,8 @@ struct Model {
   var tgtPara: [Bool] = []
   var ratio = 1.0
   var paragraphWeight = 0.0
+  /// Bands up to this many cells keep each bead's cost for the backward pass.
+  var cacheCells = 20_000_000
 
   init(n: Int, m: Int) {
     self.n = n
@@ -346,7 +352,10 @@ struct Model {
     let inf = Float.greatestFiniteMagnitude
     var cost = [Float](repeating: inf, count: band.cells)
     // Each bead's cost (prior + quality) by its end cell, for the backward pass.
-    var beadCost = [Float](repeating: inf, count: band.cells * 6)
+    // (Kept only for bands of up to 20M cells, 480 MB; above, the backward
+    // pass recomputes them.)
+    let cache = band.cells <= cacheCells
+    var beadCost = [Float](repeating: inf, count: cache ? band.cells * 6 : 0)
     var back = [UInt8](repeating: 255, count: band.cells)
     cost[0] = 0
     let types = Aligner.types
@@ -367,7 +376,7 @@ struct Model {
           let prev = cost[band.offset[pi] + pj - band.lo[pi]]
           if prev == inf { continue }
           let bc = Float(prior + quality(pi, di, pj, dj))
-          beadCost[(base + j - lo) * 6 + t] = bc
+          if cache { beadCost[(base + j - lo) * 6 + t] = bc }
           let c = prev + bc + Float(cell)
           if c < best {
             best = c
@@ -416,7 +425,7 @@ struct Model {
           if ni > n || nj > m || nj < band.lo[ni] || nj > band.hi[ni] { continue }
           let k = band.offset[ni] + nj - band.lo[ni]
           let next = cost[k]
-          let bc = beadCost[k * 6 + t]
+          let bc = beadCost.isEmpty ? Float(types[t].2 + quality(i, di, j, dj)) : beadCost[k * 6 + t]
           if next == inf || bc == inf { continue }
           let c = next + bc + Float(cellCost(ni, nj))
           if c < best { best = c }
