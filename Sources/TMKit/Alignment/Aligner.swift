@@ -501,7 +501,7 @@ struct Model {
     if na + nb > 0 {
       let k = a.numbers.overlap(i, b.numbers, j)
       if k == 0 {
-        e -= (na > 0 && nb > 0 ? 0.6 : 0.3) * Aligner.Evidence.numbers
+        e -= (na > 0 && nb > 0 ? 0.6 : 0.5) * Aligner.Evidence.numbers
       } else {
         e += Aligner.Evidence.numbers * Double(2 * k) / Double(na + nb)
       }
