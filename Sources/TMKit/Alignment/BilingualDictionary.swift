@@ -24,7 +24,7 @@ public struct BilingualDictionary: Sendable {
   /// ones win: the list's tail).
   public static func learn(
     from units: [TranslationUnit], source: Language, target: Language,
-    maxUnits: Int = 30_000, maxWords: Int = 25, minCount: Int = 2, minDice: Double = 0.3
+    maxUnits: Int = 20_000, maxWords: Int = 20, minCount: Int = 2, minDice: Double = 0.3
   ) throws -> BilingualDictionary {
     let st = try Tokenizer(language: source)
     let tt = try Tokenizer(language: target)
