@@ -10,6 +10,9 @@ Modes per pair:
   hard    --segmented on a variant where about one unit in ten is merged with
           its neighbour or dropped, on either side (fixed seed, see make_hard).
   hardp   the hard variants as running text, one paragraph per unit.
+  dict    the learned dictionary: a memory made (with `tm import`) of the
+          gold units of the first half; hard variants of the second half
+          aligned without and with it (columns: strict F1 without, with).
 
 Usage: align_eval.py --tm PATH/TO/tm --shared DIR [--baseline] [--tsv OUT]
                      [--modes seg,text,paras,hard]
@@ -163,6 +166,41 @@ def score(sc, gold, pred):
     return s["strict"]["f1"], s["lax"]["f1"], s["link"]["f1"]
 
 
+def dict_mode(a, sc, name, src, tgt, gold, lf, lt, work):
+    """Strict F1 on hard variants of the second half, without and with a
+    memory holding the gold units of the first half."""
+    half = len(gold) // 2
+    train, test = gold[:half], gold[half:]
+    d = os.path.join(work, "dict-" + name)
+    os.makedirs(os.path.join(d, "M"), exist_ok=True)
+    write(os.path.join(d, "train.tsv"), "".join(
+        " ".join(src[i] for i in s) + "\t" + " ".join(tgt[j] for j in t) + "\n" for s, t in train if s and t))
+    order = ["az", "az-Cyrl", "ru", "en"]
+    mem = os.path.join(d, "M", "-".join(sorted([lf, lt], key=order.index)) + ".tsv")
+    r = subprocess.run([a.tm, "import", os.path.join(d, "train.tsv"), "--from", lf, "--to", lt, "--memory", mem],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    s0 = min(i for s, t in test for i in s)
+    t0 = min(j for s, t in test for j in t)
+    ts, tt = src[s0:], tgt[t0:]
+    tg = [(tuple(i - s0 for i in s), tuple(j - t0 for j in t)) for s, t in test]
+    out = []
+    for mdir in (os.path.join(d, "none"), os.path.join(d, "M")):
+        tot = 0.0
+        seeds = [int(x) for x in a.seeds.split(",")]
+        for seed in seeds:
+            hs, ht, hg = make_hard(ts, tt, tg, seed)
+            write(os.path.join(d, "s"), "\n".join(hs) + "\n")
+            write(os.path.join(d, "t"), "\n".join(ht) + "\n")
+            args = [a.tm, "align", os.path.join(d, "s"), os.path.join(d, "t"), "--from", lf, "--to", lt,
+                    "--segmented", "--dry-run", "--format", "jsonl", "--memories", mdir]
+            pred = jsonl_to_beads(subprocess.run(args, capture_output=True, text=True).stdout)
+            tot += score(sc, hg, pred)[0]
+        out.append(tot / len(seeds))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tm", required=True)
@@ -186,6 +224,14 @@ def main():
         src, tgt = lines_of(os.path.join(d, sf)), lines_of(os.path.join(d, tf))
         gold = sc.read_beads(os.path.join(d, "gold.tsv"))
         for mode in modes:
+            if mode == "dict":
+                r = dict_mode(a, sc, name, src, tgt, gold, lf, lt, work)
+                if r is None:
+                    print(f"{name:10} dict   (tm import cannot write memories in this build)")
+                else:
+                    print(f"{name:10} dict   without {r[0]:.4f}  with the learned dictionary {r[1]:.4f}")
+                    rows += [(name, "dict", "without", r[0]), (name, "dict", "with", r[1])]
+                continue
             cases = []
             if mode == "seg":
                 cases.append((os.path.join(d, sf), os.path.join(d, tf), gold, src, tgt, True, None))
