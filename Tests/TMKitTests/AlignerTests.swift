@@ -175,6 +175,31 @@ private let articlesEn = [
     #expect(r.beads.filter { $0.source.isEmpty }.count >= 37)
   }
 
+  /// A long insertion on one side (an appendix the translation lacks) takes
+  /// the path far off the diagonal; numbered paragraphs anchor the band.
+  @Test func longInsertionIsFollowedThroughAnchors() throws {
+    let bodies = articlesAz.filter { !$0.hasPrefix("Maddə") }
+    let bodiesEn = articlesEn.filter { !$0.hasPrefix("Article") }
+    var az: [String] = []
+    var en: [String] = []
+    for k in 0..<400 {
+      az.append("\(k + 1). " + bodies[k % bodies.count])
+      en.append("\(k + 1). " + bodiesEn[k % bodiesEn.count])
+      if k == 200 {
+        for x in 0..<150 { en.append("Annex note \(x % 7 == 0 ? "with a table" : "without a table"): text that was never translated.") }
+      }
+    }
+    let a = try Aligner(from: .az, to: .en)
+    a.fullSearchCells = 0
+    a.minimumBand = 8
+    let r = a.align(segs(az), segs(en))
+    let out = render(r.beads)
+    #expect(out.filter { $0.hasPrefix(":") }.count == 150)
+    #expect(out.contains("200:200"))
+    #expect(out.contains("201:351"))
+    #expect(out.contains("399:549"))
+  }
+
   /// Property: on random documents (fixed seed) with merges and drops, the
   /// beads always cover both documents exactly once, in order, with scores
   /// in [0, 1]; the band search agrees with the full search.

@@ -164,7 +164,11 @@ public final class Aligner {
     }
 
     // Band search, widened around the path while the path touches the band.
-    let center = Self.lengthDiagonal(model)
+    // The band follows anchors (segments whose numbers occur in no other
+    // segment of either document) where there are some, else the length
+    // diagonal: a long insertion on one side moves the path far off the
+    // diagonal, and the anchors keep the band on it.
+    let center = Self.anchorCenter(model) ?? Self.lengthDiagonal(model)
     var width = max(minimumBand, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
     if Double(n + 1) * Double(m + 1) <= fullSearchCells { width = m + 1 }
     var path: [(Int, Int, Int)] = []
@@ -267,6 +271,63 @@ public final class Aligner {
     return out
   }
 
+  /// A band center through anchors: pairs of segments whose set of numbers
+  /// is unique in its document and the same on both sides (`Article 17`,
+  /// `1 000,5 manat`), kept when they form the longest chain in document
+  /// order; the center runs straight between them.
+  static func anchorCenter(_ model: Model) -> [Int]? {
+    func signatures(_ t: FeatureTable, _ count: Int) -> [UInt64: Int] {
+      var seen: [UInt64: Int] = [:]
+      for i in 0..<count where t.numbers.count(i) > 0 {
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for k in Int(t.numbers.start[i])..<Int(t.numbers.start[i + 1]) {
+          h = (h ^ t.numbers.values[k].bitPattern) &* 1_099_511_628_211
+        }
+        seen[h] = seen[h] == nil ? i : -1
+      }
+      return seen.filter { $0.value >= 0 }
+    }
+    let a = signatures(model.src1, model.n)
+    let b = signatures(model.tgt1, model.m)
+    var pairs: [(Int, Int)] = []
+    for (h, i) in a { if let j = b[h] { pairs.append((i, j)) } }
+    if pairs.count < 2 { return nil }
+    pairs.sort { $0.0 < $1.0 }
+    // Longest chain with increasing j (patience sorting).
+    var tails: [Int] = []  // index into pairs of the smallest tail of each length
+    var prev = [Int](repeating: -1, count: pairs.count)
+    for (k, p) in pairs.enumerated() {
+      var lo = 0
+      var hi = tails.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if pairs[tails[mid]].1 < p.1 { lo = mid + 1 } else { hi = mid }
+      }
+      if lo > 0 { prev[k] = tails[lo - 1] }
+      if lo == tails.count { tails.append(k) } else { tails[lo] = k }
+    }
+    guard var k = tails.last, tails.count >= 2 else { return nil }
+    var chain: [(Int, Int)] = []
+    while k >= 0 {
+      chain.append(pairs[k])
+      k = prev[k]
+    }
+    chain.reverse()
+    // Anchors are bead ends: the boundary after the anchored pair.
+    var points = [(0, 0)] + chain.map { ($0.0 + 1, $0.1 + 1) } + [(model.n, model.m)]
+    points = points.enumerated().filter { $0.offset == 0 || $0.element.0 > points[$0.offset - 1].0 }.map(\.element)
+    var out = [Int](repeating: 0, count: model.n + 1)
+    for s in 0..<(points.count - 1) {
+      let (i0, j0) = points[s]
+      let (i1, j1) = points[s + 1]
+      for i in i0...i1 {
+        let f = i1 == i0 ? 0 : Double(i - i0) / Double(i1 - i0)
+        out[i] = min(model.m, max(0, j0 + Int((Double(j1 - j0) * f).rounded())))
+      }
+    }
+    return out
+  }
+
   static func pathCenter(_ path: [(Int, Int, Int)], n: Int) -> [Int] {
     var out = [Int](repeating: -1, count: n + 1)
     out[0] = 0
@@ -312,8 +373,12 @@ struct Band {
     hi = [Int](repeating: 0, count: rows)
     offset = [Int](repeating: 0, count: rows + 1)
     for i in 0..<rows {
-      lo[i] = max(0, center[i] - width)
-      hi[i] = min(m, center[i] + width)
+      // A row also spans the jump to its neighbours' centers (a run of
+      // 0-1 beads between two anchors is one long row).
+      let a = min(center[i], i > 0 ? center[i - 1] : center[i], i + 1 < rows ? center[i + 1] : center[i])
+      let b = max(center[i], i > 0 ? center[i - 1] : center[i], i + 1 < rows ? center[i + 1] : center[i])
+      lo[i] = max(0, a - width)
+      hi[i] = min(m, b + width)
       // Rows must overlap so that a path always exists.
       if i > 0 {
         lo[i] = min(lo[i], hi[i - 1])
