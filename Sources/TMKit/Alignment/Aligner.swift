@@ -172,23 +172,31 @@ public final class Aligner {
     var width = max(minimumBand, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
     if Double(n + 1) * Double(m + 1) <= fullSearchCells { width = m + 1 }
     var path: [(Int, Int, Int)] = []
-    var band = Band(center: center, width: width, m: m)
+    var widths = [Int](repeating: width, count: n + 1)
+    var band = Band(center: center, widths: widths, m: m)
     var forward: [Float] = []
     var beadCost: [Float] = []
-    while true {
-      let (p, touches, f, bc) = model.search(band, progress: progress)
+    var searched = band
+    for pass in 0..<8 {
+      let (p, touched, f, bc) = model.search(band, progress: progress)
       path = p
       forward = f
       beadCost = bc
-      if !touches || width > m { break }
-      let wider = Band(center: Self.pathCenter(path, n: n), width: width * 2, m: m)
+      searched = band
+      if touched.isEmpty || pass == 7 { break }
+      // Widen everywhere, recentred on the path. (Widening only around the
+      // rows where the path met the edge was tried: a wrong path inside a
+      // narrow band need not touch the edge where it goes wrong.)
+      let wider = widths.map { min($0 * 2, m + 1) }
+      let next = Band(center: Self.pathCenter(path, n: n), widths: wider, m: m)
       // Memory stays under ~1.2 GB: 9 bytes a cell beyond the cache.
-      if wider.cells > 120_000_000 { break }
-      width *= 2
-      band = wider
+      if next.cells > 120_000_000 || wider == widths { break }
+      widths = wider
+      band = next
     }
     // Confidence of each bead boundary: how much the best path that avoids
     // it costs more (a max-marginal; Viterbi's stand-in for a posterior).
+    band = searched
     let backward = model.backward(band, beadCost)
     beadCost = []
     progress?(1)
@@ -368,6 +376,10 @@ struct Band {
   var cells: Int
 
   init(center: [Int], width: Int, m: Int) {
+    self.init(center: center, widths: [Int](repeating: width, count: center.count), m: m)
+  }
+
+  init(center: [Int], widths: [Int], m: Int) {
     let rows = center.count
     lo = [Int](repeating: 0, count: rows)
     hi = [Int](repeating: 0, count: rows)
@@ -377,8 +389,8 @@ struct Band {
       // 0-1 beads between two anchors is one long row).
       let a = min(center[i], i > 0 ? center[i - 1] : center[i], i + 1 < rows ? center[i + 1] : center[i])
       let b = max(center[i], i > 0 ? center[i - 1] : center[i], i + 1 < rows ? center[i + 1] : center[i])
-      lo[i] = max(0, a - width)
-      hi[i] = min(m, b + width)
+      lo[i] = max(0, a - widths[i])
+      hi[i] = min(m, b + widths[i])
       // Rows must overlap so that a path always exists.
       if i > 0 {
         lo[i] = min(lo[i], hi[i - 1])
@@ -412,8 +424,9 @@ struct Model {
   }
 
   /// Dynamic programme in a band. Returns the best path as (i, j, type)
-  /// for each bead ending at (i, j), and whether it touched the band's edge.
-  func search(_ band: Band, progress: ((Double) -> Void)?) -> ([(Int, Int, Int)], Bool, [Float], [Float]) {
+  /// for each bead ending at (i, j), the rows where it touched the band's
+  /// edge, the forward costs and the bead costs kept for `backward`.
+  func search(_ band: Band, progress: ((Double) -> Void)?) -> ([(Int, Int, Int)], [Int], [Float], [Float]) {
     let inf = Float.greatestFiniteMagnitude
     var cost = [Float](repeating: inf, count: band.cells)
     // Each bead's cost (prior + quality) by its end cell, for the backward pass.
@@ -455,19 +468,19 @@ struct Model {
     var path: [(Int, Int, Int)] = []
     var i = n
     var j = m
-    var touches = false
+    var touched: [Int] = []
     let margin = 3
     while i > 0 || j > 0 {
       let t = Int(back[band.offset[i] + j - band.lo[i]])
       if t == 255 { break }
       if (band.lo[i] > 0 && j - band.lo[i] < margin) || (band.hi[i] < m && band.hi[i] - j < margin) {
-        touches = true
+        touched.append(i)
       }
       path.append((i, j, t))
       i -= types[t].0
       j -= types[t].1
     }
-    return (path.reversed(), touches, cost, beadCost)
+    return (path.reversed(), touched, cost, beadCost)
   }
 
   /// Best cost from each cell to the end (the mirror of `search`, without
