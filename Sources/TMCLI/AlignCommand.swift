@@ -69,6 +69,9 @@ public struct AlignCommand: ParsableCommand {
   }
 
   public func run() throws {
+    if !dryRun && format != "tsv" {
+      warn("warning: --format \(format) only applies with --dry-run; the beads go to the memory")
+    }
     let srcText = try Self.readDocument(source, encoding: encoding)
     let tgtText = try Self.readDocument(target, encoding: encoding)
     let fromLang = try language(from, srcText, file: source, option: "--from")
