@@ -18,7 +18,14 @@ public struct AlignCommand: ParsableCommand {
       (--memory, else <memories>/<pair>.tsv) with their score and origin. With \
       --dry-run nothing is written and the beads are printed (--format). \
       --review FILE writes a TSV to check in a spreadsheet and bring back with \
-      `tm import FILE`.
+      `tm import FILE`: a header (score, the two language tags, origin), one row \
+      per bead; `check` after the origin marks a weak bead (score below 0.4 or \
+      --min-score), `unaligned` a segment with no counterpart (fill in or delete \
+      those rows before importing).
+
+      A score combines how well the bead's own lengths, numbers, names and words \
+      agree with how clearly its boundaries stand out from the alternatives: \
+      above 0.9 is near certain, below 0.4 is worth a look.
       """
   )
 
