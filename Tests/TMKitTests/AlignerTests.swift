@@ -272,6 +272,19 @@ private let articlesEn = [
     #expect(s.map(\.id) == [0, 1, 2])
   }
 
+  @Test func hardWrappedSentencesAreUnwrapped() throws {
+    let text = "Омбудсмен Сабина Алиева заявила,\r\nчто 105 лет назад\n  в Шемахе,\tГубе и Гяндже\nбыли убиты тысячи людей.\n\nВторой абзац.\n"
+    let s = try AlignDocument.segments(text, language: .ru, segmented: false)
+    #expect(s.first?.text == "Омбудсмен Сабина Алиева заявила, что 105 лет назад в Шемахе,\tГубе и Гяндже были убиты тысячи людей.")
+    #expect(s.count == 2)
+    // Headings and lines that end a sentence keep their breaks.
+    let h = try AlignDocument.segments("Maddə 1\nBütün insanlar azad doğulurlar.\nHər kəs bərabərdir\n\nSon.", language: .az, segmented: false)
+    #expect(h.map(\.text) == ["Maddə 1", "Bütün insanlar azad doğulurlar.", "Hər kəs bərabərdir", "Son."])
+    // Without blank lines every line is a paragraph: nothing is joined.
+    let l = try AlignDocument.segments("bu hüquqların,\ninsan hüquqlarına\n", language: .az, segmented: false)
+    #expect(l.count == 2)
+  }
+
   @Test func blankLineDetection() {
     #expect(AlignDocument.hasBlankLine("a\n\nb"))
     #expect(AlignDocument.hasBlankLine("a\n  \nb\n"))

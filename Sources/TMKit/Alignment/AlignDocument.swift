@@ -36,7 +36,9 @@ public enum AlignDocument {
     // Plain-text exports often write one paragraph per line with no blank
     // line anywhere: then each line is a paragraph.
     let lines = !hasBlankLine(text)
-    let sentences = try SentenceSegmenter(language: language).segment(text, lines: lines)
+    // With blank lines between paragraphs, a line break inside a paragraph
+    // is usually a hard wrap.
+    let sentences = try SentenceSegmenter(language: language).segment(lines ? text : unwrap(text), lines: lines)
     var out: [AlignSegment] = []
     out.reserveCapacity(sentences.count)
     var lastParagraph = -1
@@ -45,6 +47,39 @@ public enum AlignDocument {
       lastParagraph = s.paragraph
     }
     return out
+  }
+
+  /// Running text without its hard wraps: a line break inside a sentence
+  /// (the line before does not end a sentence or clause, and the next line
+  /// starts with a lower-case letter) becomes a space. ICU's sentence rules
+  /// break at every line break; headings and short lines keep theirs.
+  static func unwrap(_ text: String) -> String {
+    guard text.utf8.contains(0x0A) else { return text }
+    let enders: Set<Character> = [".", "!", "?", ":", ";", "»", "\"", "”", ")", "…"]
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    var lastNonSpace: Character? = nil
+    var pendingBreak = ""  // the line break and spaces around it, held back
+    for c in text {
+      if !pendingBreak.isEmpty {
+        if c.isWhitespace && !c.isNewline {
+          pendingBreak.append(c)
+          continue
+        }
+        let join = !c.isNewline && c.isLowercase && lastNonSpace.map { !enders.contains($0) } == true
+        out += join ? " " : pendingBreak
+        pendingBreak = ""
+      }
+      if c.isNewline {
+        // Trailing spaces on the line go with the break.
+        while let l = out.last, l.isWhitespace, !l.isNewline { out.removeLast() }
+        pendingBreak = String(c)
+        continue
+      }
+      out.append(c)
+      if !c.isWhitespace { lastNonSpace = c }
+    }
+    return out + pendingBreak
   }
 
   /// Does the text contain a line that is empty or only spaces (between
