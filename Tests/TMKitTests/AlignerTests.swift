@@ -161,6 +161,24 @@ private let articlesEn = [
     #expect(m.evidence(q1, 0, q2, 0) > m.evidence(q1, 0, p2, 0))
   }
 
+  /// Matching paragraphs outweigh lengths that would pair across them; when
+  /// the paragraphs do not match, lengths decide again.
+  @Test func paragraphsAreFollowedWhenTheyMatch() throws {
+    let s0 = "Hökumət yeni qanun layihəsini parlamentə təqdim etdi."
+    let s1 = "Deputatlar layihəni müzakirə etdilər."
+    let s2 = "Səsvermə gələn həftə keçiriləcək, nəticələr isə dərhal elan olunacaq, deyə spiker bildirib."
+    let t0 = "The government submitted the new bill to parliament after a long delay, officials said."
+    let t1 = "Deputies discussed the bill; the vote will be held next week, and results announced at once."
+    func doc(_ texts: [String], _ starts: [Bool]) -> [AlignSegment] {
+      texts.enumerated().map { AlignSegment(text: $0.element, id: $0.offset, startsParagraph: starts[$0.offset]) }
+    }
+    let a = try Aligner(from: .az, to: .en)
+    let flat = a.align(doc([s0, s1, s2], [true, false, false]), doc([t0, t1], [true, false]))
+    let paras = a.align(doc([s0, s1, s2], [true, true, false]), doc([t0, t1], [true, true]))
+    #expect(render(paras.beads) == ["0:0", "1,2:1"])
+    #expect(render(flat.beads) != render(paras.beads))
+  }
+
   @Test func emptySideGivesNullBeads() throws {
     let r = try Aligner(from: .az, to: .en).align(segs(["Salam.", "Necəsən?"]), [])
     #expect(render(r.beads) == ["0:", "1:"])
