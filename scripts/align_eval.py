@@ -206,7 +206,7 @@ def main():
     ap.add_argument("--tm", required=True)
     ap.add_argument("--shared", required=True)
     ap.add_argument("--baseline", action="store_true", help="also run NLTK Gale-Church")
-    ap.add_argument("--modes", default="seg,text,paras,hard")
+    ap.add_argument("--modes", default="seg,text,paras,hard,hardp,dict")
     ap.add_argument("--tsv", help="write the scores here (pair, mode, metric, value)")
     ap.add_argument("--seeds", default="1,2,3")
     a = ap.parse_args()
