@@ -93,6 +93,20 @@ enum MemorySupport {
     #expect(r.stdout == (try Run.golden("align-az-ru.tsv")))
   }
 
+  /// A news item in az and ru, running text in paragraphs: a 2-1 and a
+  /// 1-2, numbers in local formats, names across scripts, quotes.
+  @Test func newsItemMatchesGolden() throws {
+    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    let r = try Run(
+      "tm",
+      [
+        "align", golden.appendingPathComponent("align-news.az.txt").path, golden.appendingPathComponent("align-news.ru.txt").path,
+        "--from", "az", "--to", "ru", "--dry-run", "--memories", try Run.tempDir().path,
+      ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == (try Run.golden("align-news.tsv")))
+  }
+
   @Test func tmxHasOneUnitPerBead() throws {
     let dir = try Run.tempDir()
     let a = try write(dir, "a.txt", Self.az)
