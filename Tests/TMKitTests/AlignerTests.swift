@@ -298,6 +298,10 @@ private let articlesEn = [
     // Headings and lines that end a sentence keep their breaks.
     let h = try AlignDocument.segments("Maddə 1\nBütün insanlar azad doğulurlar.\nHər kəs bərabərdir\n\nSon.", language: .az, segmented: false)
     #expect(h.map(\.text) == ["Maddə 1", "Bütün insanlar azad doğulurlar.", "Hər kəs bərabərdir", "Son."])
+    // A blank line is never joined, whatever follows it.
+    #expect(AlignDocument.unwrap("bu hüquqların,\n\ninsan hüquqlarına") == "bu hüquqların,\n\ninsan hüquqlarına")
+    #expect(AlignDocument.unwrap("bu hüquqların,\r\n  \r\ninsan") == "bu hüquqların,\r\n  \r\ninsan")
+    #expect(AlignDocument.unwrap("bu hüquqların, \n  insan") == "bu hüquqların, insan")
     // Without blank lines every line is a paragraph: nothing is joined.
     let l = try AlignDocument.segments("bu hüquqların,\ninsan hüquqlarına\n", language: .az, segmented: false)
     #expect(l.count == 2)

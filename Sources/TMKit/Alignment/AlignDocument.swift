@@ -60,15 +60,20 @@ public enum AlignDocument {
     out.reserveCapacity(text.utf8.count)
     var lastNonSpace: Character? = nil
     var pendingBreak = ""  // the line break and spaces around it, held back
+    var blank = false
     for c in text {
       if !pendingBreak.isEmpty {
-        if c.isWhitespace && !c.isNewline {
+        if c.isWhitespace {
+          // More spaces, or a second line break: a blank line, which is a
+          // paragraph break and never joined.
           pendingBreak.append(c)
+          if c.isNewline { blank = true }
           continue
         }
-        let join = !c.isNewline && c.isLowercase && lastNonSpace.map { !enders.contains($0) } == true
+        let join = !blank && c.isLowercase && lastNonSpace.map { !enders.contains($0) } == true
         out += join ? " " : pendingBreak
         pendingBreak = ""
+        blank = false
       }
       if c.isNewline {
         // Trailing spaces on the line go with the break.
