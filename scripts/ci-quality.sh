@@ -16,7 +16,7 @@ swift build --product tm 2>&1 | tail -n 1
 bin="$(swift build --show-bin-path)"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
-python3 scripts/align_eval.py --tm "$bin/tm" --shared "$shared" --modes seg,text,hard --seeds 1,2,3 --tsv "$out"
+python3 scripts/align_eval.py --tm "$bin/tm" --shared "$shared" --modes seg,text,paras,hard --seeds 1,2,3 --tsv "$out"
 if [ "${1:-}" = "--record" ]; then
   cp "$out" scripts/align-baseline.tsv
   echo "ci-quality: recorded scripts/align-baseline.tsv"
