@@ -193,7 +193,7 @@ public struct AlignCommand: ParsableCommand {
     var files = (try? MemoryStore.memoryFiles(in: memoryOptions.directory)) ?? []
     if let m = memoryOptions.memory, FileManager.default.fileExists(atPath: m), !files.contains(m) { files.append(m) }
     var units: [TranslationUnit] = []
-    for f in files {
+    for f in files where Self.headerNames(f, a, b) {
       do {
         let mem = try MemoryFile.load(path: f)
         guard mem.languages.contains(a) && mem.languages.contains(b) else { continue }
@@ -204,6 +204,21 @@ public struct AlignCommand: ParsableCommand {
     }
     guard !units.isEmpty else { return nil }
     return try? BilingualDictionary.learn(from: units, source: a, target: b)
+  }
+
+  /// Does the memory's header line name both languages? (Read before
+  /// loading, so that big memories of other pairs cost nothing.) Unreadable
+  /// headers say yes and let the loader report the problem.
+  static func headerNames(_ path: String, _ a: Language, _ b: Language) -> Bool {
+    guard let h = FileHandle(forReadingAtPath: path) else { return true }
+    defer { try? h.close() }
+    let head = (try? h.read(upToCount: 4096)) ?? Data()
+    var line = head.prefix { $0 != 0x0A }
+    if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+    let tags = String(decoding: line, as: UTF8.self).split(separator: "\t").compactMap {
+      Language(tag: $0.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    return tags.contains(a) && tags.contains(b)
   }
 
   func writeReview(
