@@ -86,7 +86,7 @@ public struct LookupCommand: ParsableCommand {
     if let batch {
       let text = try TextDecoder.read(path: batch, encoding: encoding)
       if segment {
-        let lang = from ?? LanguageGuess.guess(String(text.prefix(2000)))
+        let lang = from ?? LanguageGuess.language(of: String(text.prefix(2000)))
         queries = try SentenceSegmenter(language: lang).segment(text).map(\.text)
       } else {
         queries = text.split(separator: "\n", omittingEmptySubsequences: false).map {
@@ -127,7 +127,7 @@ public struct LookupCommand: ParsableCommand {
     var batchLanguage: Language? = from
     if batch != nil && from == nil {
       let sample = String(queries.joined(separator: " ").prefix(5000))
-      let l = LanguageGuess.guess(sample, available: available)
+      let l = LanguageGuess.language(of: sample, available: available)
       batchLanguage = l
       warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)")
     }
@@ -138,7 +138,7 @@ public struct LookupCommand: ParsableCommand {
       if let batchLanguage {
         lang = batchLanguage
       } else {
-        lang = LanguageGuess.guess(q, available: available)
+        lang = LanguageGuess.language(of: q, available: available)
         warn("query language: \(lang.tag) (\(lang.name), guessed; set it with --from)")
       }
       if !available.contains(where: { LookupKeys.section(of: $0) == LookupKeys.section(of: lang) }) {

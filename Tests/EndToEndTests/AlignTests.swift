@@ -4,16 +4,6 @@ import Testing
 
 /// Whether this build can write memories (the memory work lands on main
 /// separately; until then the writing tests are skipped, not failed).
-enum MemorySupport {
-  static let writes: Bool = {
-    let p = FileManager.default.temporaryDirectory.appendingPathComponent("tm-probe-\(UUID().uuidString).tsv").path
-    defer {
-      try? FileManager.default.removeItem(atPath: p)
-      try? FileManager.default.removeItem(atPath: p + ".lock")
-    }
-    return (try? MemoryFile.append([TranslationUnit(texts: [.az: "a", .en: "b"])], to: p)) != nil
-  }()
-}
 
 /// `tm align` run as a user runs it.
 @Suite struct AlignEndToEndTests {
@@ -180,7 +170,7 @@ enum MemorySupport {
 
   // MARK: Writing to the memory
 
-  @Test(.enabled(if: MemorySupport.writes, "needs MemoryFile.append from main"))
+  @Test
   func beadsAreAppendedToTheDefaultMemoryOnce() throws {
     let dir = try Run.tempDir()
     let a = try write(dir, "a.az.txt", Self.az)
@@ -203,7 +193,7 @@ enum MemorySupport {
     #expect(try String(contentsOfFile: mems + "/az-ru.tsv", encoding: .utf8) == text)
   }
 
-  @Test(.enabled(if: MemorySupport.writes, "needs MemoryFile.append from main"))
+  @Test
   func minScoreKeepsWeakBeadsOutOfTheMemory() throws {
     let dir = try Run.tempDir()
     let a = try write(dir, "a.txt", Self.az)
@@ -218,7 +208,7 @@ enum MemorySupport {
     #expect(written < 6)
   }
 
-  @Test(.enabled(if: MemorySupport.writes, "needs MemoryFile.append from main"))
+  @Test
   func reviewedFileImportsBack() throws {
     let dir = try Run.tempDir()
     let a = try write(dir, "a.txt", Self.az)

@@ -3,17 +3,9 @@ import Testing
 
 /// True once the memory reader exists in this build (the lookup e2e tests
 /// need real memory files).
-let memoryReaderExists: Bool = {
-  guard let dir = try? Run.tempDir() else { return false }
-  defer { try? FileManager.default.removeItem(at: dir) }
-  let path = dir.appendingPathComponent("m.tsv").path
-  try? "en\tru\nHello\tПривет\n".write(toFile: path, atomically: true, encoding: .utf8)
-  guard let r = try? Run("tm", ["lookup", "--memory", path, "--from", "en", "Hello"]) else { return false }
-  return !r.stderr.contains("not implemented")
-}()
 
 /// `tm lookup` run as a user runs it, on memories written to a temp folder.
-@Suite(.enabled(if: memoryReaderExists, "needs the memory reader (MemoryFile.load)"))
+@Suite
 struct LookupEndToEndTests {
   static let header = "az\taz-Cyrl\tru\ten\torigin\tcreated\tscore\n"
   static let rows = [
@@ -192,7 +184,7 @@ struct LookupEndToEndTests {
   }
 }
 
-@Suite(.enabled(if: memoryReaderExists, "needs the memory reader (MemoryFile.load)"))
+@Suite
 struct LookupIncrementalIndexTests {
   @Test func appendedUnitsGetADeltaIndexAndAreFound() throws {
     let dir = try LookupEndToEndTests.memories()

@@ -230,7 +230,7 @@ private let articlesEn = [
   /// beads always cover both documents exactly once, in order, with scores
   /// in [0, 1]; the band search agrees with the full search.
   @Test func randomDocumentsAreCoveredInOrder() throws {
-    var rng = SplitMix(seed: 20_261_125)
+    var rng = SeededRandom(seed: 20_261_125)
     let words = ["hüquq", "azadlıq", "dövlət", "Bakı", "insan", "cəmiyyət", "qanun", "məhkəmə", "təhsil", "Gəncə"]
     let wordsRu = ["право", "свобода", "государство", "Баку", "человек", "общество", "закон", "суд", "образование", "Гянджа"]
     let aligner = try Aligner(from: .az, to: .ru)
@@ -315,7 +315,7 @@ private let articlesEn = [
   }
 }
 
-@Suite struct LanguageGuessTests {
+@Suite struct DocumentLanguageGuessTests {
   @Test(arguments: [
     ("Azərbaycan Respublikasının paytaxtı Bakı şəhəridir.", Language.az),
     ("Азәрбајҹан Республикасынын пајтахты Бакы шәһәридир.", .azCyrl),
@@ -373,15 +373,3 @@ private let articlesEn = [
   }
 }
 
-/// A small deterministic generator for property tests.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

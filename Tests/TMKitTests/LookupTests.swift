@@ -308,7 +308,7 @@ enum LookupFixture {
     LookupIndex.writeAtomically(Array("not an index at all".utf8), to: path)
     #expect(LookupIndex.mapped(path: path, memoryPath: "x") == nil)
     // Random bytes flipped in the body: may load, must not crash.
-    var rng = SplitMix(seed: 7)
+    var rng = SeededRandom(seed: 7)
     for _ in 0..<30 {
       var b = bytes
       for _ in 0..<50 {
@@ -337,25 +337,12 @@ enum LookupFixture {
   }
 }
 
-/// Deterministic random numbers for property tests.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 @Suite struct LookupPropertyTests {
   /// The index's candidate generation (prefix and length filters) loses
   /// nothing: it finds exactly the segments a full scan scores ≥ threshold.
   @Test func indexSearchEqualsBruteForce() throws {
-    var rng = SplitMix(seed: 42)
+    var rng = SeededRandom(seed: 42)
     let words = [
       "bakı", "şəhər", "ilə", "və", "prezident", "nazir", "ölkə", "iqtisadiyyat", "ildə", "yeni", "layihə",
       "İlham", "Əliyev", "qəbul", "edib", "görüş", "keçirilib", "2024", "1,5", "faiz",
@@ -393,7 +380,7 @@ struct SplitMix {
   }
 
   @Test func tokenDistanceProperties() {
-    var rng = SplitMix(seed: 2026)
+    var rng = SeededRandom(seed: 2026)
     var scratch = DistanceScratch()
     for _ in 0..<300 {
       let a = (0..<rng.below(15)).map { _ in UInt32(rng.below(6)) }
@@ -447,15 +434,15 @@ struct SplitMix {
   }
 }
 
-@Suite struct LanguageGuessTests {
+@Suite struct QueryLanguageGuessTests {
   @Test func guesses() {
-    #expect(LanguageGuess.guess("Азәрбајҹан Республикасы") == .azCyrl)
-    #expect(LanguageGuess.guess("Министерство иностранных дел") == .ru)
-    #expect(LanguageGuess.guess("Azərbaycan Respublikası") == .az)
-    #expect(LanguageGuess.guess("Foreign affairs") == .en)
-    #expect(LanguageGuess.guess("Aliyeva") == .en)
-    #expect(LanguageGuess.guess("Aliyeva", available: [.az, .ru]) == .az)
-    #expect(LanguageGuess.guess("Qarabağ") == .az)
+    #expect(LanguageGuess.language(of: "Азәрбајҹан Республикасы") == .azCyrl)
+    #expect(LanguageGuess.language(of: "Министерство иностранных дел") == .ru)
+    #expect(LanguageGuess.language(of: "Azərbaycan Respublikası") == .az)
+    #expect(LanguageGuess.language(of: "Foreign affairs") == .en)
+    #expect(LanguageGuess.language(of: "Aliyeva") == .en)
+    #expect(LanguageGuess.language(of: "Aliyeva", available: [.az, .ru]) == .az)
+    #expect(LanguageGuess.language(of: "Qarabağ") == .az)
   }
 
   @Test func analysisBands() {
@@ -472,7 +459,7 @@ struct SplitMix {
   /// stored numbers back gives the stored translation again, for random
   /// values written in each language's own format.
   @Test func substitutionRoundTrips() {
-    var rng = SplitMix(seed: 1918)
+    var rng = SeededRandom(seed: 1918)
     func value() -> Double {
       rng.below(3) == 0 ? Double(rng.below(10_000)) / 10 + 0.5 : Double(1 + rng.below(999_999))
     }
@@ -516,7 +503,7 @@ struct SplitMix {
     let alphabet = Array(
       "aəıİiIğşçöüqxAƏЖжәҹһјүөғҝЁёЫыйАлиеваAliyeva 0123456789 ,.-–—«»“”'’%$№\u{0301}\u{0307}\u{200B}\u{200D}\u{FEFF}👍🏽\t\n\u{07}\u{1B}١٢٣"
     )
-    var rng = SplitMix(seed: 99)
+    var rng = SeededRandom(seed: 99)
     for i in 0..<300 {
       let n = rng.below(40)
       let q = String((0..<n).map { _ in alphabet[rng.below(alphabet.count)] })

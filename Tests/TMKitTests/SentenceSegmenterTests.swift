@@ -177,17 +177,6 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
 
 /// Property tests: random documents built from real-looking pieces (fixed seed).
 @Suite struct SentenceSegmenterPropertyTests {
-  struct SplitMix: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   static let pieces = [
     "проф.", "Иванов", "т.д.", "Затем", "1918", "г.", "«Да!»", "—", "сказал", "он.", "H.", "Əliyev", "və s.", "Sonra",
     "küç.", "5", "mln.", "manat", "U.S.", "The", "etc.", "3.14", "1 000,5", "…", "...", "?", "!", "\n", "\n\n", "\r\n",
@@ -195,7 +184,7 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
   ]
 
   @Test func rangesCoverTheTextAndMatchIt() throws {
-    var rng = SplitMix(state: 20_241_125)
+    var rng = SeededRandom(seed: 20_241_125)
     for language in Language.allCases {
       let seg = try SentenceSegmenter(language: language)
       for _ in 0..<300 {
@@ -238,7 +227,7 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
       "Лекцию читал проф. Иванов.", "В 1918 г. Москва стала столицей.", "Prof. Əliyev və s. gəldi.", "\n", "\n\n",
       "Mr. Smith came at 5 p.m. The end.", "«Приду!» — сказал он.", "😀 Emoji. Next.", "\r\n", "1. Item",
     ]
-    var rng = SentenceSegmenterPropertyTests.SplitMix(state: 7)
+    var rng = SeededRandom(seed: 7)
     for lineBreaks in [true, false] {
       var text = ""
       while text.utf8.count < 300_000 {

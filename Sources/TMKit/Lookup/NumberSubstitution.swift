@@ -138,37 +138,3 @@ public enum NumberSubstitution {
     return 1  // milyard
   }
 }
-
-/// Guesses the language of a query from its letters.
-public enum LanguageGuess {
-  /// az-Cyrl when Cyrillic with Azerbaijani letters (ә ғ ј ҝ һ ү ө ҹ),
-  /// ru for other Cyrillic; az for Latin with Azerbaijani letters
-  /// (ə ı ğ ş ç ö ü İ q x), else en. `available` breaks the tie toward a
-  /// language some memory actually has.
-  public static func guess(_ text: String, available: [Language] = Language.allCases) -> Language {
-    var cyr = 0, azCyr = 0, lat = 0, azLat = 0, azLatWeak = 0
-    let azCyrLetters: Set<Character> = ["ә", "ғ", "ј", "ҝ", "һ", "ү", "ө", "ҹ"]
-    let azLatLetters: Set<Character> = ["ə", "ı", "ğ", "ş", "ç", "ö", "ü"]
-    for ch in text.lowercased() {
-      guard let s = ch.unicodeScalars.first, s.properties.isAlphabetic else { continue }
-      if (0x0400...0x04FF).contains(s.value) {
-        cyr += 1
-        if azCyrLetters.contains(ch) { azCyr += 1 }
-      } else if s.value < 0x0250 {
-        lat += 1
-        if azLatLetters.contains(ch) || ch == "i̇" { azLat += 1 }
-        if ch == "q" || ch == "x" { azLatWeak += 1 }
-      }
-    }
-    func pick(_ preferred: [Language]) -> Language {
-      preferred.first(where: available.contains) ?? preferred[0]
-    }
-    if cyr == 0 && lat == 0 { return available.first ?? .en }
-    if cyr >= lat {
-      return azCyr > 0 ? pick([.azCyrl, .az, .ru]) : pick([.ru, .azCyrl, .az])
-    }
-    if azLat > 0 { return pick([.az, .en]) }
-    if azLatWeak > 0 && !available.contains(.en) { return pick([.az, .en]) }
-    return pick([.en, .az])
-  }
-}
