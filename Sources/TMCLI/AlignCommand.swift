@@ -127,7 +127,7 @@ public struct AlignCommand: ParsableCommand {
     if !weak.isEmpty {
       warn("\(weak.count) beads below --min-score \(BeadWriter.score(minScore)) left out:")
       for b in weak {
-        Output.error.line("  \(BeadWriter.score(b.score))\t\(origin(b))\t\(BeadWriter.tsvField(b.source))\t\(BeadWriter.tsvField(b.target))")
+        Output.error.line("  \(BeadWriter.score(b.score))\t\(origin(b))\t\(TSVCodec.escape(b.source))\t\(TSVCodec.escape(b.target))")
       }
       Output.error.flush()
     }
@@ -228,7 +228,7 @@ public struct AlignCommand: ParsableCommand {
     var text = "score\t\(a.tag)\t\(b.tag)\torigin\n"
     for x in beads {
       let mark = x.isNull ? " unaligned" : x.score < threshold ? " check" : ""
-      text += "\(BeadWriter.score(x.score))\t\(BeadWriter.tsvField(x.source))\t\(BeadWriter.tsvField(x.target))\t\(origin(x))\(mark)\n"
+      text += "\(BeadWriter.score(x.score))\t\(TSVCodec.escape(x.source))\t\(TSVCodec.escape(x.target))\t\(origin(x))\(mark)\n"
     }
     do {
       try text.write(toFile: path, atomically: true, encoding: .utf8)

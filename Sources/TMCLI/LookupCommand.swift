@@ -299,19 +299,6 @@ struct Printer {
     }
   }
 
-  func tsvField(_ s: String) -> String {
-    var o = ""
-    for ch in s.unicodeScalars {
-      switch ch {
-      case "\t": o += "\\t"
-      case "\n": o += "\\n"
-      case "\r": o += "\\r"
-      case "\\": o += "\\\\"
-      default: o.unicodeScalars.append(ch)
-      }
-    }
-    return o
-  }
 
   func tsv(query: String, _ m: Match) {
     let targets = m.targets.isEmpty ? [MatchTarget(language: m.sourceLanguage, text: "", substituted: nil)] : m.targets
@@ -321,43 +308,23 @@ struct Printer {
         m.targets.isEmpty ? "" : t.language.tag, t.text, t.substituted ?? "", m.differences.joined(separator: ","),
         "\(fileName(m.memory)):\(m.unit + 2)",
       ]
-      out.line(fields.map(tsvField).joined(separator: "\t"))
+      out.line(fields.map(TSVCodec.escape).joined(separator: "\t"))
     }
   }
 
-  func json(_ s: String) -> String {
-    var o = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": o += "\\\""
-      case "\\": o += "\\\\"
-      case "\n": o += "\\n"
-      case "\r": o += "\\r"
-      case "\t": o += "\\t"
-      default:
-        if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-          let h = String(u.value, radix: 16)
-          o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        } else {
-          o.unicodeScalars.append(u)
-        }
-      }
-    }
-    return o + "\""
-  }
 
   func jsonl(query: String, _ m: Match) {
     let targets: [MatchTarget?] = m.targets.isEmpty ? [nil] : m.targets
     for t in targets {
       var f: [String] = [
-        "\"query\":\(json(query))", "\"kind\":\(json(m.kind.rawValue))", "\"score\":\(scoreText(m.score))",
-        "\"source\":\(json(m.source))", "\"source_lang\":\(json(m.sourceLanguage.tag))",
-        "\"target\":\(t.map { json($0.text) } ?? "null")", "\"target_lang\":\(t.map { json($0.language.tag) } ?? "null")",
-        "\"memory\":\(json(m.memory))", "\"unit\":\(m.unit + 1)", "\"line\":\(m.unit + 2)",
-        "\"differences\":[" + m.differences.map(json).joined(separator: ",") + "]",
+        "\"query\":\(JSON.string(query))", "\"kind\":\(JSON.string(m.kind.rawValue))", "\"score\":\(scoreText(m.score))",
+        "\"source\":\(JSON.string(m.source))", "\"source_lang\":\(JSON.string(m.sourceLanguage.tag))",
+        "\"target\":\(t.map { JSON.string($0.text) } ?? "null")", "\"target_lang\":\(t.map { JSON.string($0.language.tag) } ?? "null")",
+        "\"memory\":\(JSON.string(m.memory))", "\"unit\":\(m.unit + 1)", "\"line\":\(m.unit + 2)",
+        "\"differences\":[" + m.differences.map(JSON.string).joined(separator: ",") + "]",
         "\"marks\":[" + m.marks.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]",
       ]
-      if let s = t?.substituted { f.append("\"substituted\":\(json(s))") }
+      if let s = t?.substituted { f.append("\"substituted\":\(JSON.string(s))") }
       out.line("{" + f.joined(separator: ",") + "}")
     }
   }
@@ -367,7 +334,7 @@ struct Printer {
     case .jsonl:
       var f: [String] = []
       for (i, (name, _)) in MatchAnalysis.bands.enumerated() {
-        f.append("{\"band\":\(json(name)),\"segments\":\(a.segments[i]),\"words\":\(a.words[i])}")
+        f.append("{\"band\":\(JSON.string(name)),\"segments\":\(a.segments[i]),\"words\":\(a.words[i])}")
       }
       out.line("{\"analysis\":[" + f.joined(separator: ",") + "]}")
     case .tsv, .text:

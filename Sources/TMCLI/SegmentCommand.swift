@@ -61,7 +61,7 @@ public struct SegmentCommand: ParsableCommand {
         try runBenchmark(segmenter, &text)
         continue
       }
-      let fileJSON = jsonString(name)
+      let fileJSON = Array(JSON.string(name).utf8)
       var lastParagraph = -1
       text.withUTF8 { buf in
         segmenter.forEachSentence(utf8: buf, lines: lines) { range, paragraph in
@@ -94,7 +94,7 @@ public struct SegmentCommand: ParsableCommand {
             scratch.append(0x0A)
           case .jsonl:
             scratch.append(contentsOf: #"{"text":"#.utf8)
-            appendJSONString(&scratch, UnsafeBufferPointer(rebasing: buf[range]))
+            JSON.appendString(&scratch, UnsafeBufferPointer(rebasing: buf[range]))
             scratch.append(contentsOf: #","paragraph":\#(paragraph),"start":\#(range.lowerBound),"end":\#(range.upperBound),"file":"#.utf8)
             scratch.append(contentsOf: fileJSON)
             scratch.append(contentsOf: "}\n".utf8)
@@ -133,30 +133,4 @@ public struct SegmentCommand: ParsableCommand {
   }
 }
 
-/// `s` as a JSON string literal, UTF-8.
-private func jsonString(_ s: String) -> [UInt8] {
-  var out: [UInt8] = []
-  var copy = s
-  copy.withUTF8 { appendJSONString(&out, $0) }
-  return out
-}
 
-/// Appends the UTF-8 text `s` as a JSON string literal (quotes, backslashes
-/// and control characters escaped; everything else as is).
-private func appendJSONString(_ out: inout [UInt8], _ s: UnsafeBufferPointer<UInt8>) {
-  let hex: [UInt8] = Array("0123456789abcdef".utf8)
-  out.append(0x22)
-  for b in s {
-    switch b {
-    case 0x22: out.append(contentsOf: [0x5C, 0x22])
-    case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-    case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-    case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-    case 0x09: out.append(contentsOf: [0x5C, 0x74])
-    case 0..<0x20, 0x7F:
-      out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-    default: out.append(b)
-    }
-  }
-  out.append(0x22)
-}

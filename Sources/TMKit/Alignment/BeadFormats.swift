@@ -45,42 +45,7 @@ public enum BeadWriter {
     return t
   }
 
-  /// Escapes a TSV field the way memories do: `\\`, `\t`, `\n`, `\r`.
-  public static func tsvField(_ s: String) -> String {
-    guard s.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return s }
-    var out = ""
-    for c in s.unicodeScalars {
-      switch c {
-      case "\\": out += "\\\\"
-      case "\t": out += "\\t"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      default: out.unicodeScalars.append(c)
-      }
-    }
-    return out
-  }
 
-  public static func jsonString(_ s: String) -> String {
-    var out = "\""
-    for c in s.unicodeScalars {
-      switch c {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if c.value < 0x20 {
-          let h = String(c.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        } else {
-          out.unicodeScalars.append(c)
-        }
-      }
-    }
-    return out + "\""
-  }
 
   public static func xml(_ s: String) -> String {
     var out = ""
@@ -100,11 +65,11 @@ public enum BeadWriter {
 
   /// One line per bead: `source<TAB>target<TAB>score`.
   public static func tsvLine(_ b: AlignedBead) -> String {
-    tsvField(b.source) + "\t" + tsvField(b.target) + "\t" + score(b.score)
+    TSVCodec.escape(b.source) + "\t" + TSVCodec.escape(b.target) + "\t" + score(b.score)
   }
 
   public static func jsonLine(_ b: AlignedBead) -> String {
-    "{\"source\":\(jsonString(b.source)),\"target\":\(jsonString(b.target)),\"score\":\(score(b.score)),"
+    "{\"source\":\(JSON.string(b.source)),\"target\":\(JSON.string(b.target)),\"score\":\(score(b.score)),"
       + "\"source_ids\":[\(b.sourceIDs.map(String.init).joined(separator: ","))],"
       + "\"target_ids\":[\(b.targetIDs.map(String.init).joined(separator: ","))]}"
   }
