@@ -11,7 +11,7 @@
 ///
 /// Not thread-safe (it holds ICU objects); make one per thread.
 public final class LookupKeys {
-  private var tokenizers: [Language: BreakIterator] = [:]
+  private var tokenizers: [Language: Tokenizer] = [:]
   private var azLatin: ICUTransform?
   private var crossKey: CrossScriptKey?
 
@@ -26,12 +26,12 @@ public final class LookupKeys {
   /// The case and spelling rules a column's key uses.
   static func keyLanguage(_ language: Language) -> Language { section(of: language) }
 
-  private func iterator(_ language: Language) throws -> BreakIterator {
+  private func tokenizer(_ language: Language) throws -> Tokenizer {
     let l = LookupKeys.section(of: language)
-    if let it = tokenizers[l] { return it }
-    let it = try BreakIterator(.word, locale: l.icuLocale)
-    tokenizers[l] = it
-    return it
+    if let t = tokenizers[l] { return t }
+    let t = try Tokenizer(language: l)
+    tokenizers[l] = t
+    return t
   }
 
   /// Azerbaijani Cyrillic → Latin (ICU BGN), the text unchanged otherwise.
@@ -56,15 +56,11 @@ public final class LookupKeys {
 
   /// Word and number tokens of an already computed key.
   public func tokens(ofKey key: String, language: Language) -> [KeyToken] {
-    guard let it = try? iterator(language) else { return [] }
-    var out: [KeyToken] = []
-    let bytes = Array(key.utf8)
-    it.forEachPiece(in: key) { s, e, status in
-      guard status >= 100 else { return }
-      let t = String(decoding: bytes[s..<e], as: UTF8.self)
-      out.append(KeyToken(text: t, isNumber: status < 200, utf8Range: s..<e))
+    guard let t = try? tokenizer(language) else { return [] }
+    return t.tokens(key).compactMap { tok in
+      tok.kind == .word || tok.kind == .number
+        ? KeyToken(text: String(tok.text), isNumber: tok.kind == .number, utf8Range: tok.utf8Range) : nil
     }
-    return out
   }
 
   /// Word and number tokens of a segment's key.
@@ -107,27 +103,11 @@ public final class LookupKeys {
 
   /// The tokens of the stored (or query) text, each with its own key.
   public func surfaceTokens(_ text: String, language: Language) -> [SurfaceToken] {
-    guard let it = try? iterator(language) else { return [] }
-    var out: [SurfaceToken] = []
-    let u8 = text.utf8
-    it.forEachPiece(in: text) { s, e, status in
-      let lo = u8.index(u8.startIndex, offsetBy: s)
-      let hi = u8.index(u8.startIndex, offsetBy: e)
-      let piece = text[lo..<hi]
-      let kind: Token.Kind
-      if status >= 200 {
-        kind = .word
-      } else if status >= 100 {
-        kind = .number
-      } else if piece.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
-        kind = .space
-      } else {
-        kind = .punctuation
-      }
-      let k = (kind == .word || kind == .number) ? key(String(piece), language: language) : String(piece)
-      out.append(SurfaceToken(text: piece, kind: kind, utf8Range: s..<e, key: k))
+    guard let t = try? tokenizer(language) else { return [] }
+    return t.tokens(text, includeSpaces: true).map { tok in
+      let k = (tok.kind == .word || tok.kind == .number) ? key(String(tok.text), language: language) : String(tok.text)
+      return SurfaceToken(text: tok.text, kind: tok.kind, utf8Range: tok.utf8Range, key: k)
     }
-    return out
   }
 
   /// The cross-script key of one word (`Алиева`, `Aliyeva`, `Əliyeva` →
