@@ -117,6 +117,24 @@ int32_t tmicu_trans_id(const tmicu_trans *t, uint16_t *dest, int32_t cap) {
   return n;
 }
 
+int32_t tmicu_utf8_to_utf16(const char *src, int32_t len, uint16_t *dest, int32_t cap,
+                            int32_t *status) {
+  UErrorCode e = U_ZERO_ERROR;
+  int32_t out = 0;
+  u_strFromUTF8WithSub((UChar *)dest, cap, &out, src, len, 0xFFFD, NULL, &e);
+  *status = (int32_t)e;
+  return out;
+}
+
+int32_t tmicu_utf16_to_utf8(const uint16_t *src, int32_t len, char *dest, int32_t cap,
+                            int32_t *status) {
+  UErrorCode e = U_ZERO_ERROR;
+  int32_t out = 0;
+  u_strToUTF8WithSub(dest, cap, &out, (const UChar *)src, len, 0xFFFD, NULL, &e);
+  *status = (int32_t)e;
+  return out;
+}
+
 int32_t tmicu_trans_ids(uint16_t *dest, int32_t cap, int32_t *status) {
   UErrorCode e = U_ZERO_ERROR;
   UEnumeration *en = utrans_openIDs(&e);

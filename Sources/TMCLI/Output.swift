@@ -35,6 +35,12 @@ public final class Output: @unchecked Sendable {
     if buffer.count >= 1 << 16 { flush() }
   }
 
+  /// Appends raw bytes (UTF-8 text from a streaming path, no String made).
+  public func write(bytes: UnsafeBufferPointer<UInt8>) {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= 1 << 16 { flush() }
+  }
+
   public func line(_ s: String) {
     write(s)
     buffer.append(0x0A)

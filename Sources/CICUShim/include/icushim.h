@@ -61,6 +61,13 @@ void tmicu_trans_apply(const tmicu_trans *t, uint16_t *buf, int32_t *len,
                        int32_t cap, int32_t *status);
 /* The ID of an open transliterator (UTF-16, not NUL-terminated). */
 int32_t tmicu_trans_id(const tmicu_trans *t, uint16_t *dest, int32_t cap);
+/* UTF-8 <-> UTF-16 conversion (u_strFromUTF8 / u_strToUTF8), preflighted
+ * like the rest; invalid UTF-8 becomes U+FFFD. For the streaming path of
+ * transliteration, which converts each line into a reused buffer. */
+int32_t tmicu_utf8_to_utf16(const char *src, int32_t len, uint16_t *dest, int32_t cap,
+                            int32_t *status);
+int32_t tmicu_utf16_to_utf8(const uint16_t *src, int32_t len, char *dest, int32_t cap,
+                            int32_t *status);
 /* All system transliterator IDs, separated by '\n', preflighted. */
 int32_t tmicu_trans_ids(uint16_t *dest, int32_t cap, int32_t *status);
 
