@@ -12,6 +12,10 @@ public struct HomoglyphRepair: Equatable, Sendable, CustomStringConvertible {
   public struct Replacement: Equatable, Sendable {
     public var from: Unicode.Scalar
     public var to: Unicode.Scalar
+    public init(from: Unicode.Scalar, to: Unicode.Scalar) {
+      self.from = from
+      self.to = to
+    }
   }
 
   /// `line 3: Əлијева → Әлијева (Latin Ə U+018F → Cyrillic Ә U+04D8)`
