@@ -25,7 +25,7 @@ public final class Output: @unchecked Sendable {
 
   /// True when this stream is a terminal and colour is allowed.
   public lazy var colour: Bool = {
-    isatty(fd) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")) != "dumb"
+    isatty(fd) == 1 && getenv("NO_COLOR") == nil && (getenv("TERM").map { String(cString: $0) } ?? "dumb") != "dumb"
   }()
 
   public var isTerminal: Bool { isatty(fd) == 1 }
