@@ -15,6 +15,7 @@
 #include <unicode/ucnv.h>
 #include <unicode/uenum.h>
 #include <unicode/parseerr.h>
+#include <unicode/uset.h>
 
 const char *tmicu_version(void) { return U_ICU_VERSION; }
 
@@ -109,6 +110,17 @@ void tmicu_trans_apply(const tmicu_trans *t, uint16_t *buf, int32_t *len, int32_
   *status = (int32_t)e;
 }
 
+int32_t tmicu_trans_touches_ascii(const tmicu_trans *t) {
+  UErrorCode e = U_ZERO_ERROR;
+  USet *src = uset_openEmpty();
+  USet *ascii = uset_open(0, 0x7F);
+  utrans_getSourceSet((const UTransliterator *)t, 0, src, &e);
+  int32_t touches = U_FAILURE(e) ? 1 : (uset_containsSome(src, ascii) ? 1 : 0);
+  uset_close(src);
+  uset_close(ascii);
+  return touches;
+}
+
 int32_t tmicu_trans_id(const tmicu_trans *t, uint16_t *dest, int32_t cap) {
   int32_t n = 0;
   const UChar *id = utrans_getUnicodeID((const UTransliterator *)t, &n);
@@ -121,7 +133,7 @@ int32_t tmicu_utf8_to_utf16(const char *src, int32_t len, uint16_t *dest, int32_
                             int32_t *status) {
   UErrorCode e = U_ZERO_ERROR;
   int32_t out = 0;
-  u_strFromUTF8WithSub((UChar *)dest, cap, &out, src, len, 0xFFFD, NULL, &e);
+  u_strFromUTF8((UChar *)dest, cap, &out, src, len, &e);
   *status = (int32_t)e;
   return out;
 }

@@ -75,9 +75,17 @@ public struct TransliterateCommand: ParsableCommand {
     }
     let sources = file.isEmpty ? ["-"] : file
     for path in sources {
-      let input = try TextDecoder.read(path: path, encoding: encoding)
       var repairs: [HomoglyphRepair]? = verbose ? [] : nil
-      transliterator.streamLines(input, repairs: &repairs) { out.write(bytes: $0) }
+      if let encoding, !["utf-8", "utf8"].contains(encoding.lowercased()) {
+        let input = try TextDecoder.read(path: path, encoding: encoding)
+        transliterator.streamLines(input, repairs: &repairs) { out.write(bytes: $0) }
+      } else {
+        // UTF-8 (the usual case): streamed, so a pipe is answered line by line.
+        let source = path == "-" ? nil : path
+        try transliterator.streamFile(
+          path: path, repaired: verbose ? { report([$0], source: source) } : nil,
+          write: { out.write(bytes: $0) }, flush: { out.flush() })
+      }
       report(repairs, source: path == "-" ? nil : path)
     }
   }
