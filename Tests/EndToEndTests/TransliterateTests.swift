@@ -113,4 +113,44 @@ import Testing
     #expect(r.status == 2)
     #expect(r.stderr.contains("exclude"))
   }
+
+  @Test func invalidUTF8OnStdinNamesLineAndOffset() throws {
+    // Line 2, byte 9 (0-based) of the input is 0xFF.
+    let bytes: [UInt8] = Array("Щи\nба".utf8) + [0xFF] + Array("д\n".utf8)
+    let r = try Run("transliterate", ["--scheme", "ru-latn-bgn"], stdinBytes: bytes)
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("-:2:"))
+    #expect(r.stderr.contains("0xFF"))
+    #expect(r.stderr.contains("byte offset 9"))
+    #expect(r.stderr.contains("--encoding"))
+  }
+
+  @Test func byteOrderMarksAreHonoured() throws {
+    let utf8BOM: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("Щи\n".utf8)
+    #expect(try Run("transliterate", ["--scheme", "ru-latn-bgn"], stdinBytes: utf8BOM).stdout == "Shchi\n")
+    // UTF-16LE with BOM: "Щи\n".
+    let utf16: [UInt8] = [0xFF, 0xFE, 0x29, 0x04, 0x38, 0x04, 0x0A, 0x00]
+    #expect(try Run("transliterate", ["--scheme", "ru-latn-bgn"], stdinBytes: utf16).stdout == "Shchi\n")
+  }
+
+  @Test func bigInputStreamsThroughUnchangedInShape() throws {
+    // 3 MB over several 1 MB chunks: line count and content survive the seams.
+    let line = "Все люди рождаются свободными и равными в своем достоинстве и правах. ASCII line\n"
+    let input = String(repeating: line + "plain ascii\n", count: 20_000)
+    let r = try Run("transliterate", ["--scheme", "ru-latn-icao"], stdin: input)
+    #expect(r.status == 0)
+    let want = "Vse liudi rozhdaiutsia svobodnymi i ravnymi v svoem dostoinstve i pravakh. ASCII line\nplain ascii\n"
+    #expect(r.stdout == String(repeating: want, count: 20_000))
+  }
+
+  @Test func directoryAndMissingFileAreErrors() throws {
+    let dir = try Run.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let d = try Run("transliterate", ["--file", dir.path])
+    #expect(d.status == 2)
+    #expect(d.stderr.contains("directory"))
+    let m = try Run("transliterate", ["--file", dir.appendingPathComponent("nope.txt").path])
+    #expect(m.status == 2)
+    #expect(m.stderr.contains("no such file"))
+  }
 }

@@ -171,6 +171,15 @@ import Testing
     #expect(Transliterator.icuIDs().contains("Russian-Latin/BGN"))
   }
 
+  @Test func asciiLinesStillReachTransformsThatChangeASCII() throws {
+    // The ASCII fast path must not skip transforms that do change ASCII.
+    #expect(try Transliterator(icuID: "Any-Upper").apply("abc\nЩи\n") == "ABC\nЩИ\n")
+    #expect(try Transliterator(icuID: "Any-Hex").apply("a\n") == "\\u0061\n")
+    #expect(try Transliterator(icuID: "Latin-Cyrillic").apply("abc\n") == "абц\n")
+    #expect(try Transliterator(scheme: .azLatnCyrl).apply("Quba\n") == "Губа\n")
+    #expect(try Transliterator(icuID: "Russian-Latin/BGN").apply("abc\n") == "abc\n")
+  }
+
   @Test func badICUIDIsAnICUError() {
     #expect(throws: TMError.self) { try Transliterator(icuID: "Klingon-Latin") }
     do {
