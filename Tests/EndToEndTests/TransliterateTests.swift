@@ -153,4 +153,25 @@ import Testing
     #expect(m.status == 2)
     #expect(m.stderr.contains("no such file"))
   }
+
+  /// Golden outputs: every scheme on real-looking text (news, names, numbers
+  /// in local formats, quotes, a tab, an empty line, mixed-script words).
+  /// `TM_UPDATE_GOLDEN=1 swift test --filter goldenSchemes` rewrites them.
+  @Test(arguments: [
+    ("translit-ru.in.txt", "ru-latn-bgn"), ("translit-ru.in.txt", "ru-latn-icao"),
+    ("translit-ru.in.txt", "ru-latn-gost"), ("translit-ru.in.txt", "ru-latn-iso9"),
+    ("translit-az-cyrl.in.txt", "az-cyrl-latn"), ("translit-az-latn.in.txt", "az-latn-cyrl"),
+  ])
+  func goldenSchemes(_ input: String, _ scheme: String) throws {
+    let text = try Run.golden(input)
+    let r = try Run("transliterate", ["--scheme", scheme, "--verbose"], stdin: text)
+    #expect(r.status == 0)
+    let got = r.stdout + (r.stderr.isEmpty ? "" : "--- stderr (--verbose)\n" + r.stderr)
+    let name = input.replacingOccurrences(of: ".in.txt", with: "") + ".\(scheme).out.txt"
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+    if ProcessInfo.processInfo.environment["TM_UPDATE_GOLDEN"] == "1" {
+      try got.write(to: url, atomically: true, encoding: .utf8)
+    }
+    #expect(got == (try Run.golden(name)), "Golden/\(name) differs; rerun with TM_UPDATE_GOLDEN=1 after checking the change")
+  }
 }
