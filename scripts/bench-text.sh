@@ -101,7 +101,11 @@ def best_of(jobs):
         for n, (cmd, out) in jobs.items():
             if n in errors:
                 continue
-            t, r = run_once(cmd, out)
+            try:
+                t, r = run_once(cmd, out)
+            except OSError as e:  # the peer is not installed
+                errors[n] = [str(e)]
+                continue
             if r.returncode != 0:
                 errors[n] = r.stderr.decode('utf-8', 'replace').strip().splitlines()[-1:]
             else:
