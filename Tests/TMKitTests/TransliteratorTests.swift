@@ -117,6 +117,40 @@ import Testing
     #expect(repairs.isEmpty)
   }
 
+  @Test func latinHMeansҺInAzerbaijaniAndНInRussian() {
+    var repairs: [HomoglyphRepair] = []
+    let az = Homoglyphs(orthography: .azerbaijani, preferred: .cyrillic)
+    #expect(az.repair("Hәсән", repairs: &repairs) == "Һәсән")
+    let ru = Homoglyphs(orthography: .russian, preferred: .cyrillic)
+    #expect(ru.repair("Hовый", repairs: &repairs) == "Новый")
+    #expect(repairs.count == 2)
+  }
+
+  @Test func repairNeverTouchesSingleScriptWords() {
+    // Property: words in one script (any letters of it) are left exactly as
+    // they are, and a repaired text is a fixed point of the repair.
+    let cyr = Array("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғҝјһөүҹАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҜЈҺӨҮҸ")
+    let lat = Array("abcçdeəfgğhxıijkqlmnoöprsştuüvyzwABCÇDEƏFGĞHXIİJKQLMNOÖPRSŞTUÜVYZW")
+    var rng = TranslitRNG(seed: 29_1991)
+    let h = Homoglyphs(orthography: .azerbaijani, preferred: .cyrillic)
+    for _ in 0..<300 {
+      var words: [String] = []
+      for _ in 0..<Int(1 + rng.next() % 8) {
+        let alphabet = rng.next() % 2 == 0 ? cyr : lat
+        words.append(String((0..<Int(1 + rng.next() % 10)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }))
+      }
+      let text = words.joined(separator: rng.next() % 2 == 0 ? " " : ", ")
+      var repairs: [HomoglyphRepair] = []
+      #expect(h.repair(text, repairs: &repairs) == text)
+      #expect(repairs.isEmpty)
+      // Glue two words into one mixed word: the repair makes it one script,
+      // and repairing again changes nothing.
+      let mixed = words.joined()
+      let once = h.repair(mixed, repairs: &repairs)
+      #expect(h.repair(once, repairs: &repairs) == once)
+    }
+  }
+
   // MARK: Russian
 
   @Test func russianSchemesOnNames() throws {
