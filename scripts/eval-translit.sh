@@ -46,6 +46,16 @@ score() { # name got want
 echo "UDHR az Cyrillic <-> Latin ($TSV; $(awk -F'\t' 'NR > 1 && $4 != ""' "$TSV" | wc -l) flagged rows skipped)"
 score az-cyrl-latn "$TMP/cyrl2latn" "$TMP/latn"
 score az-latn-cyrl "$TMP/latn2cyrl" "$TMP/cyrl"
+# Baselines: what ICU alone gives (its az BGN; it has no az Latin->Cyrillic,
+# so its generic Latin-Cyrillic stands in).
+"$BIN" --icu Azerbaijani-Latin/BGN --file "$TMP/cyrl" > "$TMP/icu-c2l"
+"$BIN" --icu Latin-Cyrillic --file "$TMP/latn" > "$TMP/icu-l2c"
+base() {
+  printf '%-14s exact %d/%d  (baseline: ICU %s)\n' "$1" \
+    "$(paste -d '\t' "$2" "$3" | awk -F'\t' '$1 == $2' | wc -l)" "$(wc -l < "$3")" "$4"
+}
+base "  icu c->l" "$TMP/icu-c2l" "$TMP/latn" Azerbaijani-Latin/BGN
+base "  icu l->c" "$TMP/icu-l2c" "$TMP/cyrl" Latin-Cyrillic
 # Round trips of the official texts.
 "$BIN" --scheme az-cyrl-latn --file "$TMP/latn2cyrl" > "$TMP/latn.rt"
 rt=$(paste -d '\t' "$TMP/latn.rt" "$TMP/latn" | awk -F'\t' '$1 == $2' | wc -l)

@@ -112,7 +112,8 @@ public struct TransliterateCommand: ParsableCommand {
     Output.standard.flush()
     let err = Output.error
     for r in repairs {
-      err.line("transliterate: \(source.map { "\($0): " } ?? "")repaired \(r)")
+      // Compiler-style with a file (`in.txt:3: repaired …`), else `line 3: …`.
+      err.line("transliterate: " + (source.map { "\($0):\(r.line): repaired " } ?? "line \(r.line): repaired ") + r.summary)
     }
     err.flush()
   }

@@ -19,12 +19,15 @@ public struct HomoglyphRepair: Equatable, Sendable, CustomStringConvertible {
   }
 
   /// `line 3: Əлијева → Әлијева (Latin Ə U+018F → Cyrillic Ә U+04D8)`
-  public var description: String {
+  public var description: String { "line \(line): \(summary)" }
+
+  /// `Əлијева → Әлијева (Latin Ə U+018F → Cyrillic Ә U+04D8)`
+  public var summary: String {
     let what = replacements.map { r in
       "\(HomoglyphRepair.scriptName(r.from)) \(r.from) \(HomoglyphRepair.hex(r.from)) → "
         + "\(HomoglyphRepair.scriptName(r.to)) \(r.to) \(HomoglyphRepair.hex(r.to))"
     }
-    return "line \(line): \(word) → \(repaired) (\(what.joined(separator: ", ")))"
+    return "\(word) → \(repaired) (\(what.joined(separator: ", ")))"
   }
 
   static func hex(_ u: Unicode.Scalar) -> String {
