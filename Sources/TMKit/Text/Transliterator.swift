@@ -385,10 +385,11 @@ public final class Transliterator {
     var status: Int32 = 0
     var n: Int32 = 0
     for _ in 0..<2 {
-      n = u16.withUnsafeBufferPointer { src in
-        u8.withUnsafeMutableBufferPointer { dst in
-          dst.baseAddress!.withMemoryRebound(to: CChar.self, capacity: dst.count) {
-            tmicu_utf16_to_utf8(src.baseAddress!, Int32(len), $0, Int32(dst.count), &status)
+      n = u16.withUnsafeBufferPointer { src -> Int32 in
+        u8.withUnsafeMutableBufferPointer { dst -> Int32 in
+          guard let s = src.baseAddress, let d = dst.baseAddress else { return 0 }
+          return d.withMemoryRebound(to: CChar.self, capacity: dst.count) {
+            tmicu_utf16_to_utf8(s, Int32(len), $0, Int32(dst.count), &status)
           }
         }
       }
@@ -399,6 +400,8 @@ public final class Transliterator {
       }
       break
     }
+    // Unpaired surrogates become U+FFFD, so only a broken ICU fails here.
+    if ICU.failed(status) || Int(n) > u8.count { return }
     u8.withUnsafeBufferPointer { write(UnsafeBufferPointer(rebasing: $0[0..<Int(n)])) }
   }
 
