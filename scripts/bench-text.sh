@@ -107,7 +107,8 @@ def best_of(jobs):
                 errors[n] = [str(e)]
                 continue
             if r.returncode != 0:
-                errors[n] = r.stderr.decode('utf-8', 'replace').strip().splitlines()[-1:]
+                lines = r.stderr.decode('utf-8', 'replace').strip().splitlines()
+                errors[n] = ([l for l in lines if 'rror' in l] or lines)[:1] + ['(exit %d)' % r.returncode]
             else:
                 times[n].append(t)
     return {n: (min(times[n]) if n not in errors else None, errors.get(n)) for n in jobs}
