@@ -173,6 +173,8 @@ int32_t tmicu_trans_ids(uint16_t *dest, int32_t cap, int32_t *status) {
 struct tmicu_break {
   UBreakIterator *bi;
   UText *ut;
+  UChar *u16;   /* reused UTF-16 buffer of tmicu_break_utf8_offsets */
+  int32_t u16cap;
 };
 
 tmicu_break *tmicu_break_open(int32_t kind, const char *locale, int32_t *status) {
@@ -205,6 +207,7 @@ void tmicu_break_close(tmicu_break *b) {
   if (!b) return;
   ubrk_close(b->bi);
   if (b->ut) utext_close(b->ut);
+  free(b->u16);
   free(b);
 }
 
@@ -219,6 +222,51 @@ void tmicu_break_set_utf8(tmicu_break *b, const char *text, int64_t len, int32_t
   b->ut = utext_openUTF8(b->ut, text, len, &e);
   if (U_SUCCESS(e)) ubrk_setUText(b->bi, b->ut, &e);
   *status = (int32_t)e;
+}
+
+int32_t tmicu_break_utf8_offsets(tmicu_break *b, const char *text, int32_t len, int32_t *out,
+                                 int32_t *status) {
+  UErrorCode e = U_ZERO_ERROR;
+  if (len <= 0) {
+    *status = 0;
+    return 0;
+  }
+  if (b->u16cap < len + 1) {
+    UChar *nb = realloc(b->u16, (size_t)(len + 1) * sizeof(UChar));
+    if (!nb) {
+      *status = U_MEMORY_ALLOCATION_ERROR;
+      return -1;
+    }
+    b->u16 = nb;
+    b->u16cap = len + 1;
+  }
+  int32_t n16 = 0;
+  u_strFromUTF8(b->u16, b->u16cap, &n16, text, len, &e);
+  if (U_FAILURE(e)) {
+    *status = (int32_t)e;
+    return -1;
+  }
+  ubrk_setText(b->bi, b->u16, n16, &e);
+  if (U_FAILURE(e)) {
+    *status = (int32_t)e;
+    return -1;
+  }
+  /* Walk UTF-8 and UTF-16 together to turn each boundary into a byte offset. */
+  const unsigned char *u8 = (const unsigned char *)text;
+  int32_t i8 = 0, i16 = 0, count = 0;
+  ubrk_first(b->bi);
+  for (int32_t t = ubrk_next(b->bi); t != UBRK_DONE; t = ubrk_next(b->bi)) {
+    while (i16 < t && i8 < len) {
+      unsigned char c = u8[i8];
+      if (c < 0x80) { i8 += 1; i16 += 1; }
+      else if (c < 0xE0) { i8 += 2; i16 += 1; }
+      else if (c < 0xF0) { i8 += 3; i16 += 1; }
+      else { i8 += 4; i16 += 2; }
+    }
+    out[count++] = i8 > len ? len : i8;
+  }
+  *status = 0;
+  return count;
 }
 
 int32_t tmicu_break_next(tmicu_break *b) { return ubrk_next(b->bi); }

@@ -47,6 +47,12 @@ public final class Output: @unchecked Sendable {
     if buffer.count >= 1 << 16 { flush() }
   }
 
+  /// Appends raw bytes (already UTF-8), e.g. a slice of the input.
+  public func write<C: Collection>(bytes: C) where C.Element == UInt8 {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= 1 << 16 { flush() }
+  }
+
   public func flush() {
     var off = 0
     while off < buffer.count {

@@ -85,6 +85,14 @@ void tmicu_break_set_utf16(tmicu_break *b, const uint16_t *text, int32_t len,
                            int32_t *status);
 void tmicu_break_set_utf8(tmicu_break *b, const char *text, int64_t len,
                           int32_t *status);
+/* Boundaries of the UTF-8 text [0, len) (which must be valid UTF-8 and
+ * should end at a line feed or at the end of the document: sentence and line
+ * rules never look across a line feed), computed on a UTF-16 copy (ICU
+ * iterates UTF-16 about 3x faster than a UTF-8 UText) and returned as UTF-8
+ * byte offsets in out[0..n), ascending, the last one `len`. Returns n, or -1
+ * with *status set on failure. `out` must hold len + 1 entries. */
+int32_t tmicu_break_utf8_offsets(tmicu_break *b, const char *text, int32_t len,
+                                 int32_t *out, int32_t *status);
 /* Next boundary (code-unit offset in the text's own encoding), or -1. */
 int32_t tmicu_break_next(tmicu_break *b);
 int32_t tmicu_break_first(tmicu_break *b);

@@ -1,7 +1,13 @@
-/// A translation memory stored as a TSV file (see README, "Memory format").
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A translation memory stored as a TSV file (Documentation/MemoryFormat.md).
 ///
-/// INTERFACE CONTRACT (other parts of the library code against these
-/// signatures; the memory work fills them in):
 /// - `MemoryFile.load(path:)` reads and validates a whole memory.
 /// - `MemoryFile.append(_:to:)` adds units atomically under an advisory lock,
 ///   skipping duplicates, creating the file (with a header) if needed.
@@ -31,14 +37,212 @@ public struct AppendResult: Sendable, Equatable {
   }
 }
 
+/// The identity of a unit for duplicate detection: its texts in every
+/// language (NFC), nothing else.
+public struct UnitKey: Hashable, Sendable {
+  var az: String?
+  var azCyrl: String?
+  var ru: String?
+  var en: String?
+
+  public init(_ u: TranslationUnit) {
+    az = u.texts[.az]
+    azCyrl = u.texts[.azCyrl]
+    ru = u.texts[.ru]
+    en = u.texts[.en]
+  }
+}
+
 public enum MemoryFile {
   /// Reads a memory. Errors name the file and line.
   public static func load(path: String) throws -> Memory {
-    throw TMError(.io, "memory reading is not implemented yet", file: path)
+    try MemoryTable.open(path: path).memory
+  }
+
+  /// Opens a memory without decoding its units (see `MemoryTable`): the
+  /// way to read large memories.
+  public static func open(path: String) throws -> MemoryTable {
+    try MemoryTable.open(path: path)
+  }
+
+  /// The columns named by a memory's header (the file is read up to its
+  /// first newline only).
+  public static func columns(path: String) throws -> [MemoryColumn] {
+    let bytes = try FileIO.readAll(path)
+    let firstLine = Array(bytes.prefix { $0 != 0x0A }) + [0x0A]
+    return try TSVCodec.decode(firstLine, path: path).columns
   }
 
   /// Appends units atomically (all or nothing), under an advisory lock.
+  ///
+  /// Texts are normalised to NFC; empty texts count as absent. A unit whose
+  /// texts in every language equal those of a unit already in the memory (or
+  /// earlier in `units`) is a duplicate and is not stored. A language the
+  /// memory has no column for adds one (the file is rewritten with the wider
+  /// header). The file is replaced by rename, so readers and crashes see the
+  /// old or the new memory, never a part.
   public static func append(_ units: [TranslationUnit], to path: String) throws -> AppendResult {
-    throw TMError(.io, "memory writing is not implemented yet", file: path)
+    let prepared = try units.enumerated().map { try prepare($0.element, index: $0.offset) }
+    let lock = try MemoryLock(for: path)
+    defer { lock.release() }
+    FileIO.removeStaleTemporaries(of: path)
+
+    var table: MemoryTable?
+    if FileIO.exists(path) { table = try MemoryTable.open(path: path) }
+    var index = TextIndex(capacity: table?.count ?? 0)
+    if let table { for i in table.indices { _ = index.insert(table, i) } }
+    var columns = table?.columns ?? []
+    var fresh: [TranslationUnit] = []
+    var duplicates = 0
+    var seen = Set<UnitKey>()
+    for u in prepared {
+      if let table, index.contains(table, u) {
+        duplicates += 1
+      } else if seen.insert(UnitKey(u)).inserted {
+        fresh.append(u)
+      } else {
+        duplicates += 1
+      }
+    }
+    if fresh.isEmpty { return AppendResult(added: 0, duplicates: duplicates) }
+
+    // Which columns the file needs.
+    var needed = Set<Language>()
+    for u in fresh { needed.formUnion(u.texts.keys) }
+    let have = Set(languages(of: columns))
+    let missing = Language.allCases.filter { needed.contains($0) && !have.contains($0) }
+    let hasAllMeta = [MemoryColumn.origin, .created, .score].allSatisfy(columns.contains)
+
+    var out: [UInt8] = []
+    if let table, missing.isEmpty && hasAllMeta {
+      // Keep every existing byte; add whole lines after them.
+      if table.bytes.last != 0x0A { out.append(0x0A) }
+      out.reserveCapacity(fresh.count * 160)
+      for u in fresh { TSVCodec.unitLine(u, columns, to: &out) }
+      try FileIO.atomicWrite(parts: [table.bytes, out], to: path)
+      return AppendResult(added: fresh.count, duplicates: duplicates)
+    } else if let table {
+      // The header widens: rewrite every line.
+      let langs = table.languages + missing
+      columns = MemoryColumn.standard(langs)
+      out = TSVCodec.encode(Array(table) + fresh, columns: columns)
+    } else {
+      let langs = Language.allCases.filter { needed.contains($0) }
+      columns = MemoryColumn.standard(langs)
+      out = TSVCodec.encode(fresh, columns: columns)
+    }
+    try FileIO.atomicWrite(out, to: path)
+    return AppendResult(added: fresh.count, duplicates: duplicates)
+  }
+
+  /// Writes a whole memory (replacing any file at `path`) atomically, under
+  /// the memory's lock. Units are written as given: no duplicate removal.
+  public static func write(_ units: [TranslationUnit], languages: [Language], to path: String) throws {
+    let prepared = try units.enumerated().map { try prepare($0.element, index: $0.offset) }
+    var present = Set<Language>()
+    for u in prepared { present.formUnion(u.texts.keys) }
+    let langs = languages + Language.allCases.filter { present.contains($0) && !languages.contains($0) }
+    let lock = try MemoryLock(for: path)
+    defer { lock.release() }
+    FileIO.removeStaleTemporaries(of: path)
+    try FileIO.atomicWrite(TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs)), to: path)
+  }
+
+  /// Streams a memory in this format (header and lines) to `sink` in
+  /// chunks of about 1 MiB.
+  public static func writeTSV<Units: Sequence<TranslationUnit>>(
+    _ units: Units, languages: [Language], to sink: ([UInt8]) throws -> Void
+  ) throws {
+    let columns = MemoryColumn.standard(languages)
+    var out: [UInt8] = []
+    out.reserveCapacity(1 << 20 + 4096)
+    TSVCodec.headerLine(columns, to: &out)
+    for u in units {
+      TSVCodec.unitLine(u, columns, to: &out)
+      if out.count >= 1 << 20 {
+        try sink(out)
+        out.removeAll(keepingCapacity: true)
+      }
+    }
+    try sink(out)
+  }
+
+  /// The encoded bytes of a memory (header and lines), for export.
+  public static func encoded<Units: Sequence<TranslationUnit>>(_ units: Units, languages: [Language]) -> [UInt8] {
+    TSVCodec.encode(units, columns: MemoryColumn.standard(languages))
+  }
+
+  /// Writes any file atomically (temporary file, fsync, rename): used for
+  /// exports, so an interrupted export never leaves half a file.
+  /// A path that is not a regular file (`/dev/null`, a pipe) is written
+  /// directly.
+  public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+      #if canImport(Glibc)
+        let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+      #else
+        let fd = Darwin.open(path, O_WRONLY | O_CLOEXEC)
+      #endif
+      if fd < 0 { throw TMError(.io, "cannot open for writing: \(FileIO.errnoText())", file: path) }
+      defer { close(fd) }
+      try FileIO.writeAll(fd, bytes[...], path: path)
+      return
+    }
+    try FileIO.atomicWrite(bytes, to: path)
+  }
+
+  /// Whether a file exists at `path`.
+  public static func exists(_ path: String) -> Bool { FileIO.exists(path) }
+
+  static func languages(of columns: [MemoryColumn]) -> [Language] {
+    columns.compactMap { if case .language(let l) = $0 { return l } else { return nil } }
+  }
+
+  /// NFC, empty texts dropped, a unit with no text refused.
+  static func prepare(_ u: TranslationUnit, index: Int) throws -> TranslationUnit {
+    var v = u
+    v.texts = [:]
+    for (l, t) in u.texts {
+      let n = t.nfc
+      if !n.isEmpty { v.texts[l] = n }
+    }
+    if v.texts.isEmpty {
+      throw TMError(.invalidInput, "unit \(index + 1) has no text in any language", hint: "give at least one segment")
+    }
+    v.origin = u.origin.nfc
+    if let s = u.score, !s.isFinite {
+      throw TMError(.invalidInput, "unit \(index + 1) has a score that is not a number")
+    }
+    return v
+  }
+
+  /// The current time as ISO 8601 UTC (`2026-11-25T20:09:04Z`), the form of
+  /// the `created` column.
+  /// `SOURCE_DATE_EPOCH` (seconds), when set, replaces the clock so that
+  /// rebuilt memories are byte-identical (scripts/build-sample-memory.sh).
+  public static func now() -> String {
+    var t = time(nil)
+    if let e = getenv("SOURCE_DATE_EPOCH"), let v = Int(String(cString: e)) { t = time_t(v) }
+    var tmv = tm()
+    gmtime_r(&t, &tmv)
+    return isoString(tmv)
+  }
+
+  static func isoString(_ tmv: tm) -> String {
+    func p(_ v: Int32, _ w: Int) -> String {
+      let s = String(v)
+      return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+    return "\(p(tmv.tm_year + 1900, 4))-\(p(tmv.tm_mon + 1, 2))-\(p(tmv.tm_mday, 2))T"
+      + "\(p(tmv.tm_hour, 2)):\(p(tmv.tm_min, 2)):\(p(tmv.tm_sec, 2))Z"
+  }
+
+  /// A Unix time as ISO 8601 UTC.
+  public static func isoString(seconds: Int) -> String {
+    var t = time_t(seconds)
+    var tmv = tm()
+    gmtime_r(&t, &tmv)
+    return isoString(tmv)
   }
 }

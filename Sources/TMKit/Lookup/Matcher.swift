@@ -1,0 +1,642 @@
+/// How a stored segment matches a query.
+public enum MatchKind: String, Sendable, Comparable {
+  /// The same text after NFC: 100.
+  case exact
+  /// Differs only in case, whitespace, punctuation, numbers or script: 95–99.
+  case nearExact = "near-exact"
+  /// A CAT-style token percentage.
+  case fuzzy
+  /// Contains the query's words (concordance search).
+  case concordance
+
+  var rank: Int {
+    switch self {
+    case .exact: return 0
+    case .nearExact: return 1
+    case .fuzzy: return 2
+    case .concordance: return 3
+    }
+  }
+
+  public static func < (a: MatchKind, b: MatchKind) -> Bool { a.rank < b.rank }
+}
+
+/// One translation of a match.
+public struct MatchTarget: Sendable, Equatable {
+  public var language: Language
+  /// The stored translation.
+  public var text: String
+  /// The translation with the query's numbers put in, when that applies.
+  public var substituted: String?
+
+  public init(language: Language, text: String, substituted: String? = nil) {
+    self.language = language
+    self.text = text
+    self.substituted = substituted
+  }
+}
+
+/// A stored unit that matches a query.
+public struct Match: Sendable {
+  public var kind: MatchKind
+  /// 0–100; fuzzy scores are `100 × (1 − token distance / longer length)`.
+  public var score: Double
+  /// The memory file.
+  public var memory: String
+  /// The unit's position in the memory (0-based).
+  public var unit: Int
+  public var sourceLanguage: Language
+  public var source: String
+  public var targets: [MatchTarget]
+  /// What differs: for near-exact matches the kinds (`case`, `whitespace`,
+  /// `punctuation`, `numbers`, `script`); for fuzzy matches the stored
+  /// words that differ from the query.
+  public var differences: [String]
+  /// UTF-8 ranges of `source` to mark: words that differ (exact, near-exact,
+  /// fuzzy) or the words found (concordance).
+  public var marks: [Range<Int>]
+  /// For ordering ties: character similarity of the keys.
+  var tieBreak: Double = 0
+  /// Which index it came from, and the unit's number there.
+  var order: Int = 0
+  var localUnit: Int = 0
+}
+
+/// What to look up.
+public struct LookupQuery: Sendable {
+  public var text: String
+  public var language: Language
+  /// Languages of the translations to show; nil = every other language the unit has.
+  public var targets: [Language]?
+  public var limit: Int
+  public var minScore: Double
+  /// true: concordance only; false: never; nil: automatic (one or two words
+  /// search both ways).
+  public var concordance: Bool?
+
+  public init(
+    text: String, language: Language, targets: [Language]? = nil, limit: Int = 5, minScore: Double = 70,
+    concordance: Bool? = nil
+  ) {
+    self.text = text
+    self.language = language
+    self.targets = targets
+    self.limit = limit
+    self.minScore = minScore
+    self.concordance = concordance
+  }
+}
+
+/// The result of one lookup.
+public struct LookupResult: Sendable {
+  public var matches: [Match]
+  /// Concordance hits (shown after the matches).
+  public var concordance: [Match]
+  /// How many units contained the words in all (concordance may show fewer).
+  public var concordanceTotal: Int
+  /// The best score among `matches`, for analysis (it may be below the
+  /// threshold when `analysisFloor` asked for it).
+  public var bestScore: Double?
+}
+
+/// Searches the indexes of one or more memories.
+///
+/// Candidates come from the index, never from a scan: exact text by hash,
+/// near-exact by the hash of the word skeleton, fuzzy by token postings with
+/// a length filter and a prefix filter (a segment scoring ≥ t shares at
+/// least ⌈t·|q|/100⌉ tokens with the query, so it contains one of the
+/// |q| − ⌈t·|q|/100⌉ + 1 rarest query tokens: only those postings are
+/// read), then the token edit distance is computed with a cut-off.
+/// Not thread-safe; use one per thread.
+public final class Matcher {
+  public let indexes: [LookupIndex]
+  let keys = LookupKeys()
+  var stamps: [ObjectIdentifier: [[UInt16]]] = [:]
+  var scratch = DistanceScratch()
+
+  public init(indexes: [LookupIndex]) {
+    self.indexes = indexes
+  }
+
+  /// The languages the memories can be searched in.
+  public var searchableLanguages: [Language] {
+    var out: [Language] = []
+    for idx in indexes {
+      for c in idx.columns where !out.contains(c) && idx.section(c) != nil { out.append(c) }
+    }
+    return Language.allCases.filter(out.contains)
+  }
+
+  /// Refuses queries a lookup cannot sensibly run.
+  public static func validate(_ text: String) throws {
+    if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+      throw TMError(.usage, "the query is empty", hint: "give the text to look up")
+    }
+    var column = 0
+    for u in text.unicodeScalars {
+      column += 1
+      if u.properties.generalCategory == .control && u != "\t" && u != "\n" && u != "\r" {
+        let hex = String(u.value, radix: 16, uppercase: true)
+        throw TMError(
+          .invalidInput,
+          "the query contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex) at character \(column)",
+          hint: "remove it (tabs are allowed; give one query per line with --batch)")
+      }
+    }
+  }
+
+  public func lookup(_ q: LookupQuery, analysisFloor: Double? = nil) throws -> LookupResult {
+    try Matcher.validate(q.text)
+    let text = q.text.nfc
+    let qKey = keys.key(text, language: q.language)
+    let qTokens = keys.tokens(ofKey: qKey, language: q.language)
+    if qTokens.count > TokenDistance.maxQueryTokens {
+      throw TMError(
+        .usage,
+        "the query has \(qTokens.count) words; lookup compares at most \(TokenDistance.maxQueryTokens)",
+        hint: "look up one sentence at a time (use --batch with --segment for a document)")
+    }
+    let wordCount = qTokens.filter { !$0.isNumber }.count
+    let concordanceOnly = q.concordance == true
+    let wantConcordance = q.concordance ?? (wordCount >= 1 && wordCount <= 2)
+    var matches: [Match] = []
+    var best: Double? = nil
+    if !concordanceOnly {
+      let floor = min(q.minScore, analysisFloor ?? q.minScore)
+      for (ii, idx) in indexes.enumerated() {
+        matches += search(
+          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: floor, keep: q.limit)
+      }
+      matches.sort(by: Matcher.before)
+      best = matches.first?.score
+      matches = matches.filter { $0.score >= q.minScore }
+      // Order ties at the cut by character similarity, then memory order.
+      if matches.count > 0 {
+        let cut = matches[min(q.limit, matches.count) - 1].score
+        matches = matches.filter { $0.score >= cut }
+        for i in matches.indices {
+          matches[i].tieBreak = TokenDistance.characterSimilarity(
+            qKey, keys.key(matches[i].source, language: matches[i].sourceLanguage))
+        }
+        matches.sort(by: Matcher.before)
+        matches = Array(matches.prefix(q.limit))
+      }
+      for i in matches.indices { decorate(&matches[i], query: q, text: text) }
+    }
+    var conc: [Match] = []
+    var total = 0
+    if wantConcordance {
+      let shown = Set(matches.map { "\($0.memory)\u{0}\($0.unit)" })
+      (conc, total) = concordance(q, text: text, excluding: shown)
+    }
+    return LookupResult(matches: matches, concordance: conc, concordanceTotal: total, bestScore: best)
+  }
+
+  static func before(_ a: Match, _ b: Match) -> Bool {
+    if a.score != b.score { return a.score > b.score }
+    if a.kind != b.kind { return a.kind < b.kind }
+    if a.tieBreak != b.tieBreak { return a.tieBreak > b.tieBreak }
+    if a.order != b.order { return a.order < b.order }
+    return a.unit < b.unit
+  }
+
+  // MARK: Exact, near-exact, fuzzy
+
+  private func stampArray(_ idx: LookupIndex, _ s: Int, _ count: Int) -> [UInt16] {
+    let id = ObjectIdentifier(idx)
+    if stamps[id] == nil { stamps[id] = [[], [], []] }
+    if stamps[id]![s].count < count { stamps[id]![s] = [UInt16](repeating: 0, count: count) }
+    return stamps[id]![s]
+  }
+
+  func search(
+    _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
+    tokens qTokens: [LookupKeys.KeyToken], floor: Double, keep: Int = 0
+  ) -> [Match] {
+    guard let sec = idx.section(q.language),
+      let si = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: q.language))
+    else { return [] }
+    var found: [Int: (MatchKind, Double)] = [:]  // entry → kind, token score
+    // Exact.
+    for e in LookupIndex.lookup(fnv1a64(text.utf8), hashes: sec.exactHash, entries: sec.exactEntry)
+    where idx.text(unit: Int(sec.entryUnit[e]), column: Int(sec.entryColumn[e])) == text {
+      found[e] = (.exact, 100)
+    }
+    // Near-exact: same words in the same order, numbers aside.
+    let skel = LookupKeys.skeleton(key: key, tokens: qTokens, language: q.language)
+    for e in LookupIndex.lookup(fnv1a64(skel.utf8), hashes: sec.skelHash, entries: sec.skelEntry) where found[e] == nil {
+      let col = Int(sec.entryColumn[e])
+      let src = idx.text(unit: Int(sec.entryUnit[e]), column: col)
+      guard let lang = idx.column(col) else { continue }
+      let sk = keys.key(src, language: lang)
+      if LookupKeys.skeleton(key: sk, tokens: keys.tokens(ofKey: sk, language: lang), language: lang) == skel {
+        found[e] = (.nearExact, 0)
+      }
+    }
+    // Fuzzy.
+    var ids: [UInt32] = []
+    var unknown: UInt32 = UInt32.max
+    var idOf: [String: UInt32] = [:]
+    for t in qTokens {
+      if let id = idOf[t.text] {
+        ids.append(id)
+      } else if let v = sec.vocabID(t.text) {
+        idOf[t.text] = UInt32(v)
+        ids.append(UInt32(v))
+      } else {
+        idOf[t.text] = unknown
+        ids.append(unknown)
+        unknown -= 1
+      }
+    }
+    let lq = ids.count
+    if lq > 0 && floor < 100 {
+      let t = max(floor, 1)
+      let needCommon = Int((t * Double(lq) / 100).rounded(.up))
+      // Distinct query tokens, rarest first.
+      var occurrences: [UInt32: Int] = [:]
+      for id in ids { occurrences[id, default: 0] += 1 }
+      let distinct = occurrences.keys.sorted { a, b in
+        let da = a >= UInt32(sec.vocabCount) ? 0 : sec.documentFrequency(Int(a))
+        let db = b >= UInt32(sec.vocabCount) ? 0 : sec.documentFrequency(Int(b))
+        return da != db ? da < db : a < b
+      }
+      var prefix: [UInt32] = []
+      var covered = 0
+      for id in distinct where covered < lq - needCommon + 1 {
+        prefix.append(id)
+        covered += occurrences[id] ?? 0
+      }
+      // Candidates come from the rarest tokens' postings, rarest first,
+      // each verified at once; as the k-th best score rises, fewer tokens
+      // (the prefix shrinks) and a narrower length window are needed.
+      // Within a token's postings (ordered by segment length) candidates
+      // are taken outward from the query's length, so the most promising
+      // come first and each side stops when it leaves the current window.
+      // `marks` flags seen candidates (value 2) in a reusable array.
+      var marks = stampArray(idx, si, max(sec.entryCount, sec.vocabCount))
+      stamps[ObjectIdentifier(idx)]![si] = []  // take ownership while searching
+      var touched: [UInt32] = []
+      // Query tokens as a 1024-bit filter: a candidate token whose bit is
+      // clear is surely not shared (false positives only loosen the bound).
+      var qsig: UInt64 = 0
+      var qsig24: UInt64 = 0
+      for id in ids where id < UInt32(sec.vocabCount) {
+        qsig |= LookupIndex.Section.sigBit(id)
+        qsig24 |= LookupIndex.Section.sig24Bit(id)
+      }
+      var qbits = [UInt64](repeating: 0, count: 16)
+      for id in ids where id < UInt32(sec.vocabCount) { qbits[Int(id & 1023) >> 6] |= 1 << UInt64(id & 63) }
+      var top: [Double] = []  // best `keep` scores, descending
+      var tEff = t
+      var coveredSoFar = 0
+      for id in prefix {
+        let need = lq - Int((tEff * Double(lq) / 100 - 1e-9).rounded(.up)) + 1
+        if coveredSoFar >= need { break }
+        coveredSoFar += occurrences[id] ?? 0
+        guard id < UInt32(sec.vocabCount) else { continue }
+        let lo = max(1, Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up)))
+        let hi = max(lo, Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down)))
+        let post = sec.postings(Int(id), lengths: lo...hi)
+        var up = sec.firstIndex(in: post, length: lq)
+        var down = up - 1
+        while up < post.count || down >= 0 {
+          let none = 1 << 40
+          let pUp = up < post.count ? post[up] : 0
+          let pDown = down >= 0 ? post[down] : 0
+          var lenUp = up < post.count ? LookupIndex.Section.cappedLength(pUp) : none
+          var lenDown = down >= 0 ? LookupIndex.Section.cappedLength(pDown) : -none
+          if lenUp == 255 { lenUp = sec.length(of: LookupIndex.Section.entry(pUp)) }
+          if lenDown == 255 { lenDown = sec.length(of: LookupIndex.Section.entry(pDown)) }
+          let hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
+          let loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
+          if lenUp != none && lenUp > hiNow { up = post.count; continue }
+          if lenDown != -none && lenDown < loNow { down = -1; continue }
+          if lenUp == none && lenDown == -none { break }
+          let p: UInt64
+          let len: Int
+          if lenUp - lq <= lq - lenDown {
+            p = pUp
+            len = lenUp
+            up += 1
+          } else {
+            p = pDown
+            len = lenDown
+            down -= 1
+          }
+          let e = LookupIndex.Section.entry(p)
+          let longerLen = Double(max(lq, len))
+          // Tokens whose signature bit the query lacks are surely not shared:
+          // first the 24-bit signature in the posting, then the 56-bit one.
+          let out24 = ((p >> 40) & ~qsig24).nonzeroBitCount
+          if 100 * Double(min(len - out24, lq)) / longerLen < tEff - 1e-9 { continue }
+          let outside = (sec.entrySig[e] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
+          if 100 * Double(min(len - outside, lq)) / longerLen < tEff - 1e-9 { continue }
+          guard e < marks.count, marks[e] & 2 == 0 else { continue }
+          let eu = UInt32(e)
+          marks[e] |= 2
+          touched.append(eu)
+          let toks = sec.tokens(of: e)
+          let longer = max(lq, toks.count)
+          // Upper bound from shared tokens: distance ≥ longer − shared.
+          var shared = 0
+          qbits.withUnsafeBufferPointer { qb in
+            for tk in toks where qb[Int(tk & 1023) >> 6] & (1 << UInt64(tk & 63)) != 0 { shared += 1 }
+          }
+          if 100 * Double(min(shared, lq)) / Double(longer) < tEff - 1e-9 { continue }
+          let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
+          guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
+          let score = TokenDistance.score(distance: d, lq, toks.count)
+          if score < floor { continue }
+          if let f = found[e] {
+            if f.0 == .nearExact { found[e] = (.nearExact, score) }
+          } else {
+            found[e] = (.fuzzy, score)
+          }
+          if keep > 0 {
+            let pos = top.firstIndex(where: { $0 < score }) ?? top.count
+            top.insert(score, at: pos)
+            if top.count > keep { top.removeLast() }
+            if top.count == keep { tEff = max(t, top[keep - 1]) }
+          }
+        }
+      }
+      for eu in touched { marks[Int(eu)] &= ~2 }
+      stamps[ObjectIdentifier(idx)]![si] = marks
+      if keep > 0 && top.count == keep {
+        found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
+      }
+    }
+    var out: [Match] = []
+    out.reserveCapacity(found.count)
+    for (e, (kind, tokenScore)) in found {
+      let unit = Int(sec.entryUnit[e])
+      var col = Int(sec.entryColumn[e])
+      // Show the query's own script when the unit has it.
+      guard let colLang = idx.column(col) else { continue }
+      if q.language == .azCyrl || q.language == .az, colLang != q.language,
+        let c = idx.columns.firstIndex(of: q.language), !idx.text(unit: unit, column: c).isEmpty
+      {
+        col = c
+      }
+      let src = idx.text(unit: unit, column: col)
+      var m = Match(
+        kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath,
+        unit: idx.unitOffset + unit, sourceLanguage: idx.column(col) ?? colLang, source: src, targets: [],
+        differences: [], marks: [])
+      m.order = order
+      m.localUnit = unit
+      if src == text {
+        m.kind = .exact
+        m.score = 100
+      } else if kind == .exact {
+        m.kind = .nearExact
+      }
+      if m.kind == .nearExact {
+        let diffs = Matcher.nearExactDifferences(
+          query: text, queryLanguage: q.language, source: src, sourceLanguage: m.sourceLanguage, keys: keys)
+        m.differences = diffs
+        let penalty = diffs.reduce(0) { $0 + ($1 == "numbers" || $1 == "punctuation" ? 2 : 1) }
+        m.score = Double(max(95, min(99, 100 - max(1, penalty))))
+      }
+      out.append(m)
+    }
+    return out
+  }
+
+  /// Names what differs between two texts with the same word skeleton.
+  static func nearExactDifferences(
+    query: String, queryLanguage: Language, source: String, sourceLanguage: Language, keys: LookupKeys
+  ) -> [String] {
+    var diffs: [String] = []
+    let a = keys.surfaceTokens(query, language: queryLanguage)
+    let b = keys.surfaceTokens(source, language: sourceLanguage)
+    if queryLanguage != sourceLanguage { diffs.append("script") }
+    let sa = LookupKeys.numberSuffixes(query, language: queryLanguage)
+    let sb = LookupKeys.numberSuffixes(source, language: sourceLanguage)
+    let wa = a.filter { t in t.kind == .word && !sa.contains(where: { $0.contains(t.utf8Range.lowerBound) }) }
+    let wb = b.filter { t in t.kind == .word && !sb.contains(where: { $0.contains(t.utf8Range.lowerBound) }) }
+    if queryLanguage == sourceLanguage, wa.map(\.text) != wb.map(\.text) { diffs.append("case") }
+    if queryLanguage != sourceLanguage {
+      // Case across scripts: compare the Latin forms.
+      let la = wa.map { keys.latinised(String($0.text), language: queryLanguage) }
+      let lb = wb.map { keys.latinised(String($0.text), language: sourceLanguage) }
+      if la != lb && wa.map(\.key) == wb.map(\.key) { diffs.append("case") }
+    }
+    let na = Numbers.find(in: query, language: queryLanguage)
+    let nb = Numbers.find(in: source, language: sourceLanguage)
+    if na.map(\.value) != nb.map(\.value) || na.map({ String($0.text) }) != nb.map({ String($0.text) }) {
+      diffs.append("numbers")
+    }
+    // Punctuation: outside the numbers' own separators.
+    func punct(_ ts: [LookupKeys.SurfaceToken], _ ns: [NumberMention]) -> [String] {
+      ts.filter { t in
+        t.kind == .punctuation && !ns.contains(where: { $0.utf8Range.contains(t.utf8Range.lowerBound) })
+      }.map { String($0.text) }
+    }
+    if punct(a, na) != punct(b, nb) { diffs.append("punctuation") }
+    func spaces(_ ts: [LookupKeys.SurfaceToken], _ ns: [NumberMention]) -> [String] {
+      ts.filter { t in
+        t.kind == .space && !ns.contains(where: { $0.utf8Range.contains(t.utf8Range.lowerBound) })
+      }.map { String($0.text) }
+    }
+    if spaces(a, na) != spaces(b, nb) { diffs.append("whitespace") }
+    if diffs.isEmpty { diffs.append("characters") }
+    return diffs
+  }
+
+  /// Fills translations, marks, fuzzy differences and number substitution.
+  func decorate(_ m: inout Match, query q: LookupQuery, text: String) {
+    guard m.order >= 0, m.order < indexes.count else { return }
+    let idx = indexes[m.order]
+    let sourceSection = LookupKeys.section(of: m.sourceLanguage)
+    let wanted = q.targets ?? idx.columns.filter { LookupKeys.section(of: $0) != sourceSection }
+    for l in wanted {
+      guard let t = idx.text(unit: m.localUnit, language: l), l != m.sourceLanguage else { continue }
+      var target = MatchTarget(language: l, text: t, substituted: nil)
+      if m.kind == .nearExact, m.differences.contains("numbers") {
+        target.substituted = NumberSubstitution.substitute(
+          query: text, queryLanguage: q.language, source: m.source, sourceLanguage: m.sourceLanguage,
+          target: t, targetLanguage: l)
+      }
+      m.targets.append(target)
+    }
+    if m.kind == .exact { return }
+    let qa = keys.surfaceTokens(text, language: q.language).filter { $0.kind == .word || $0.kind == .number }
+    let sb = keys.surfaceTokens(m.source, language: m.sourceLanguage).filter {
+      $0.kind == .word || $0.kind == .number
+    }
+    if m.kind == .nearExact {
+      // Mark the words and numbers written differently.
+      let same = qa.count == sb.count
+      for (i, t) in sb.enumerated() where !same || qa[i].text != t.text {
+        if m.sourceLanguage != q.language && same && qa[i].key == t.key
+          && keys.latinised(String(qa[i].text), language: q.language)
+            == keys.latinised(String(t.text), language: m.sourceLanguage)
+        {
+          continue
+        }
+        m.marks.append(t.utf8Range)
+      }
+      return
+    }
+    let unmatched = TokenDistance.unmatched(qa.map(\.key), in: sb.map(\.key))
+    for i in unmatched.sorted() {
+      m.marks.append(sb[i].utf8Range)
+      m.differences.append(String(sb[i].text))
+    }
+  }
+
+  // MARK: Concordance
+
+  /// Units containing every word of the query, in the query's language or
+  /// (through cross-script keys) in any language: `Aliyeva` finds `Алиева`.
+  func concordance(_ q: LookupQuery, text: String, excluding: Set<String>) -> ([Match], Int) {
+    let words = keys.surfaceTokens(text, language: q.language).filter { $0.kind == .word || $0.kind == .number }
+    if words.isEmpty { return ([], 0) }
+    let qKeys = words.map(\.key)
+    let qCross = words.map { $0.kind == .word ? keys.crossScript($0.key, language: q.language) : $0.key }
+    var hits: [Match] = []
+    var raw: [(index: Int, unit: Int, lang: Language, rank: Int)] = []
+    var total = 0
+    let qSection = LookupKeys.section(of: q.language)
+    for (ii, idx) in indexes.enumerated() {
+      for section in LookupIndex.sections {
+        guard let sec = idx.section(section) else { continue }
+        var result: [UInt32]? = nil
+        var direct = true
+        for (k, ck) in zip(qKeys, qCross) {
+          var set: [UInt32] = []
+          if section == qSection, let v = sec.vocabID(k) {
+            set = sec.postings.slice(Int(sec.postStart[v]), Int(sec.postStart[v + 1])).map {
+              UInt32(truncatingIfNeeded: $0)
+            }.sorted()
+          }
+          let cross = sec.crossKeyPostings(ck)
+          if set.isEmpty {
+            if section == qSection { direct = false }
+            set = Array(cross)
+          } else if !cross.isEmpty {
+            set = Matcher.union(set, Array(cross))
+          }
+          if section != qSection { direct = false }
+          result = result.map { Matcher.intersect($0, set) } ?? set
+          if result?.isEmpty ?? true { break }
+        }
+        for e in result ?? [] {
+          let unit = Int(sec.entryUnit[Int(e)])
+          guard let lang = idx.column(Int(sec.entryColumn[Int(e)])) else { continue }
+          raw.append((ii, unit, lang, (direct ? 1_000_000 : 0) - sec.length(of: Int(e))))
+        }
+      }
+    }
+    // Direct hits first, then shorter segments, then memory order; one
+    // line per unit.
+    raw.sort { a, b in
+      if a.rank != b.rank { return a.rank > b.rank }
+      if a.index != b.index { return a.index < b.index }
+      return a.unit < b.unit
+    }
+    var seenUnits = Set<Int>()
+    for r in raw {
+      let idx = indexes[r.index]
+      if excluding.contains("\(idx.memoryPath)\u{0}\(idx.unitOffset + r.unit)") { continue }
+      guard seenUnits.insert(r.index << 32 | r.unit).inserted else { continue }
+      total += 1
+      if hits.count < q.limit {
+        var m = Match(
+          kind: .concordance, score: 0, memory: idx.memoryPath, unit: idx.unitOffset + r.unit,
+          sourceLanguage: r.lang, source: "", targets: [], differences: [], marks: [])
+        m.order = r.index
+        m.localUnit = r.unit
+        hits.append(m)
+      }
+    }
+    let keySet = Set(qKeys), crossSet = Set(qCross)
+    for i in hits.indices {
+      guard hits[i].order >= 0, hits[i].order < indexes.count else { continue }
+      let idx = indexes[hits[i].order]
+      let local = hits[i].localUnit
+      let lang = hits[i].sourceLanguage
+      var src = idx.text(unit: local, language: lang) ?? ""
+      // The query's own script when the unit has it.
+      if LookupKeys.section(of: lang) == qSection, q.language != lang,
+        let own = idx.text(unit: local, language: q.language)
+      {
+        src = own
+        hits[i].sourceLanguage = q.language
+      }
+      hits[i].source = src
+      let toks = keys.surfaceTokens(src, language: hits[i].sourceLanguage).filter {
+        $0.kind == .word || $0.kind == .number
+      }
+      for t in toks
+      where keySet.contains(t.key)
+        || (t.kind == .word && crossSet.contains(keys.crossScript(t.key, language: hits[i].sourceLanguage)))
+      {
+        hits[i].marks.append(t.utf8Range)
+      }
+      let st = toks.map(\.key)
+      let d = TokenDistance.distance(qKeys, st) ?? max(qKeys.count, st.count)
+      hits[i].score = TokenDistance.score(distance: d, qKeys.count, st.count)
+      let sourceSection = LookupKeys.section(of: hits[i].sourceLanguage)
+      let wanted = q.targets ?? idx.columns.filter { LookupKeys.section(of: $0) != sourceSection }
+      for l in wanted {
+        guard l != hits[i].sourceLanguage, let t = idx.text(unit: local, language: l) else { continue }
+        hits[i].targets.append(MatchTarget(language: l, text: t, substituted: nil))
+      }
+    }
+    return (hits, total)
+  }
+
+  static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    var out: [UInt32] = []
+    var i = 0, j = 0
+    while i < a.count && j < b.count {
+      if a[i] == b[j] {
+        out.append(a[i]); i += 1; j += 1
+      } else if a[i] < b[j] { i += 1 } else { j += 1 }
+    }
+    return out
+  }
+
+  static func union(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    var out: [UInt32] = []
+    out.reserveCapacity(a.count + b.count)
+    var i = 0, j = 0
+    while i < a.count || j < b.count {
+      if j >= b.count || (i < a.count && a[i] < b[j]) {
+        out.append(a[i]); i += 1
+      } else if i >= a.count || b[j] < a[i] {
+        out.append(b[j]); j += 1
+      } else {
+        out.append(a[i]); i += 1; j += 1
+      }
+    }
+    return out
+  }
+}
+
+/// CAT-style analysis of a batch: segments and words per match band.
+public struct MatchAnalysis: Sendable {
+  public static let bands: [(String, ClosedRange<Double>?)] = [
+    ("100%", 100...100), ("95-99%", 95...99.999), ("85-94%", 85...94.999), ("75-84%", 75...84.999),
+    ("50-74%", 50...74.999), ("No match", nil),
+  ]
+  public var segments = [Int](repeating: 0, count: 6)
+  public var words = [Int](repeating: 0, count: 6)
+
+  public init() {}
+
+  public static func band(of score: Double?) -> Int {
+    guard let score else { return 5 }
+    for (i, (_, r)) in bands.enumerated() { if let r, r.contains(score) { return i } }
+    return 5
+  }
+
+  public mutating func add(score: Double?, words n: Int) {
+    let b = MatchAnalysis.band(of: score)
+    segments[b] += 1
+    words[b] += n
+  }
+}

@@ -1,0 +1,535 @@
+import Foundation
+import Testing
+
+@testable import TMKit
+
+/// A small memory of real-looking news and legal segments.
+enum LookupFixture {
+  static let units: [TranslationUnit] = [
+    // 0
+    TranslationUnit(texts: [
+      .az: "Azərbaycan Respublikasının Prezidenti İlham Əliyev Bakıda xarici qonaqları qəbul edib.",
+      .ru: "Президент Азербайджанской Республики Ильхам Алиев принял в Баку иностранных гостей.",
+      .en: "President of the Republic of Azerbaijan Ilham Aliyev received foreign guests in Baku.",
+    ]),
+    // 1
+    TranslationUnit(texts: [
+      .az: "1918-ci ildə Azərbaycan Xalq Cümhuriyyəti yaradıldı.",
+      .ru: "В 1918 году была создана Азербайджанская Демократическая Республика.",
+      .en: "The Azerbaijan Democratic Republic was founded in 1918.",
+    ]),
+    // 2
+    TranslationUnit(texts: [
+      .az: "Bu il 70.000 ton pambıq yığılıb.",
+      .ru: "В этом году собрано 70 000 тонн хлопка.",
+      .en: "This year 70,000 tons of cotton were harvested.",
+    ]),
+    // 3
+    TranslationUnit(texts: [
+      .ru: "Министерство иностранных дел Российской Федерации выступило с заявлением.",
+      .en: "The Ministry of Foreign Affairs of the Russian Federation issued a statement.",
+    ]),
+    // 4
+    TranslationUnit(texts: [
+      .en: "The budget deficit grew by 1.5 percent in 2023.",
+      .ru: "Дефицит бюджета вырос на 1,5 процента в 2023 году.",
+      .az: "Büdcə kəsiri 2023-cü ildə 1,5 faiz artıb.",
+    ]),
+    // 5
+    TranslationUnit(texts: [
+      .ru: "Омбудсмен Сабина Алиева заявила, что права детей защищены.",
+      .en: "Ombudsman Sabina Aliyeva said that children's rights are protected.",
+    ]),
+    // 6 (only az Cyrillic)
+    TranslationUnit(texts: [
+      .azCyrl: "Милли Мәҹлисин иҹласы сабаһ кечириләҹәк.",
+      .ru: "Заседание Милли Меджлиса состоится завтра.",
+    ]),
+    // 7
+    TranslationUnit(texts: [
+      .en: "The delegation met the Minister of Foreign Affairs on Monday.",
+      .ru: "Делегация встретилась с министром иностранных дел в понедельник.",
+    ]),
+    // 8, 9: same English source twice (ties must be predictable)
+    TranslationUnit(texts: [.en: "Press release.", .ru: "Пресс-релиз."]),
+    TranslationUnit(texts: [.en: "Press release.", .ru: "Сообщение для печати."]),
+    // 10: tab and newline inside a segment
+    TranslationUnit(texts: [
+      .en: "Article 5.\tRights of the child\nare protected by law.",
+      .ru: "Статья 5.\tПрава ребёнка\nохраняются законом.",
+    ]),
+    // 11: the name only in Cyrillic
+    TranslationUnit(texts: [
+      .ru: "Алиева выступила на сессии ООН.",
+      .en: "The ombudsman spoke at the UN session.",
+    ]),
+  ]
+
+  static func memory() -> Memory {
+    Memory(path: "/tmp/news.tsv", languages: [.az, .azCyrl, .ru, .en], units: units)
+  }
+
+  static func index(_ m: Memory = memory()) throws -> LookupIndex {
+    let fp = MemoryFingerprint(size: 1, mtimeNanoseconds: 2, hash: 3)
+    return try LookupIndex(bytes: try LookupIndexBuilder.build(m, fingerprint: fp), memoryPath: m.path)
+  }
+
+  static func matcher() throws -> Matcher { Matcher(indexes: [try index()]) }
+}
+
+@Suite struct LookupMatchKindTests {
+  func lookup(_ q: String, _ l: Language, limit: Int = 5, min: Double = 70, conc: Bool? = false) throws -> LookupResult {
+    try LookupFixture.matcher().lookup(LookupQuery(text: q, language: l, limit: limit, minScore: min, concordance: conc))
+  }
+
+  @Test func exactAzLatin() throws {
+    let r = try lookup("Bu il 70.000 ton pambıq yığılıb.", .az)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .exact)
+    #expect(m.score == 100)
+    #expect(m.unit == 2)
+    #expect(m.targets.map(\.language) == [.ru, .en])
+    #expect(m.targets.first?.text == "В этом году собрано 70 000 тонн хлопка.")
+  }
+
+  @Test func exactAfterNFC() throws {
+    // "ü" typed decomposed (u + U+0308): NFC makes it the stored text.
+    let decomposed = "Bu\u{0308}dcə kəsiri 2023-cü ildə 1,5 faiz artıb."
+    #expect(decomposed.utf8.count != "Büdcə kəsiri 2023-cü ildə 1,5 faiz artıb.".utf8.count)
+    let r = try lookup(decomposed, .az)
+    #expect(r.matches.first?.kind == .exact)
+    #expect(r.matches.first?.unit == 4)
+  }
+
+  @Test func exactRussianWithTabAndNewline() throws {
+    let r = try lookup("Статья 5.\tПрава ребёнка\nохраняются законом.", .ru)
+    #expect(r.matches.first?.kind == .exact)
+    #expect(r.matches.first?.targets.first?.text == "Article 5.\tRights of the child\nare protected by law.")
+  }
+
+  @Test func nearExactCaseRussian() throws {
+    let r = try lookup("МИНИСТЕРСТВО ИНОСТРАННЫХ ДЕЛ Российской Федерации выступило с заявлением.", .ru)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .nearExact)
+    #expect(m.differences == ["case"])
+    #expect(m.score == 99)
+    #expect(!m.marks.isEmpty)
+  }
+
+  @Test func nearExactPunctuationAndWhitespaceEnglish() throws {
+    let r = try lookup("The delegation met the Minister of Foreign Affairs  on Monday!", .en)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .nearExact)
+    #expect(m.differences.contains("punctuation"))
+    #expect(m.differences.contains("whitespace"))
+    #expect((95...98).contains(m.score))
+  }
+
+  @Test func nearExactNumbersSubstitutedByValueEnglishToRussian() throws {
+    let r = try lookup("The budget deficit grew by 2.5 percent in 2024.", .en)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .nearExact)
+    #expect(m.differences == ["numbers"])
+    #expect(m.score == 98)
+    let ru = try #require(m.targets.first { $0.language == .ru })
+    #expect(ru.substituted == "Дефицит бюджета вырос на 2,5 процента в 2024 году.")
+    let az = try #require(m.targets.first { $0.language == .az })
+    #expect(az.substituted == "Büdcə kəsiri 2024-cü ildə 2,5 faiz artıb.")
+  }
+
+  @Test func nearExactNumbersAzOrdinalAndThousands() throws {
+    let r = try lookup("1919-cu ildə Azərbaycan Xalq Cümhuriyyəti yaradıldı.", .az)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .nearExact)
+    #expect(m.targets.first { $0.language == .ru }?.substituted == "В 1919 году была создана Азербайджанская Демократическая Республика.")
+    #expect(m.targets.first { $0.language == .en }?.substituted == "The Azerbaijan Democratic Republic was founded in 1919.")
+
+    let r2 = try lookup("Bu il 85.500 ton pambıq yığılıb.", .az)
+    let m2 = try #require(r2.matches.first)
+    #expect(m2.kind == .nearExact)
+    #expect(m2.targets.first { $0.language == .ru }?.substituted == "В этом году собрано 85 500 тонн хлопка.")
+    #expect(m2.targets.first { $0.language == .en }?.substituted == "This year 85,500 tons of cotton were harvested.")
+  }
+
+  @Test func fuzzyEnglishScoreIsOmegaTFormula() throws {
+    // query 9 tokens, stored 10; "Defence" → "Foreign", + "Affairs": distance 2 → 80.
+    let r = try lookup("The delegation met the Minister of Defence on Monday.", .en)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .fuzzy)
+    #expect(m.score == 80)
+    #expect(m.unit == 7)
+    #expect(m.differences == ["Foreign", "Affairs"])
+  }
+
+  @Test func fuzzyRussianWithTurkicSafeFolding() throws {
+    let r = try lookup("Министерство обороны Российской Федерации выступило с заявлением.", .ru)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .fuzzy)
+    // 7 tokens vs 8: "иностранных дел" → "обороны" is distance 2 of 8.
+    #expect(m.score == 75)
+  }
+
+  @Test func fuzzyAzLatinQueryFoldsDottedI() throws {
+    // İLHAM ƏLİYEV in capitals folds with Azerbaijani rules to ilham əliyev.
+    let r = try lookup("Azərbaycan Respublikasının Prezidenti İLHAM ƏLİYEV Bakıda qonaqları qəbul edib.", .az)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .fuzzy)
+    #expect(m.unit == 0)
+    #expect(m.score == 90)  // 10 of 11 tokens, "xarici" missing
+  }
+
+  @Test func azCyrillicQueryFindsLatinUnit() throws {
+    let r = try lookup("Азәрбајҹан Республикасынын Президенти Илһам Әлијев Бакыда хариҹи гонаглары гәбул едиб.", .azCyrl)
+    let m = try #require(r.matches.first)
+    #expect(m.unit == 0)
+    #expect(m.kind == .nearExact)
+    #expect(m.differences.contains("script"))
+    #expect(m.sourceLanguage == .az)
+  }
+
+  @Test func exactAzCyrillic() throws {
+    let r = try lookup("Милли Мәҹлисин иҹласы сабаһ кечириләҹәк.", .azCyrl)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .exact)
+    #expect(m.unit == 6)
+    #expect(m.sourceLanguage == .azCyrl)
+    #expect(m.targets.map(\.text) == ["Заседание Милли Меджлиса состоится завтра."])
+  }
+
+  @Test func exactInTheQueryScriptWhenTheUnitHasBoth() throws {
+    let both = TranslationUnit(texts: [
+      .az: "Qarabağ Azərbaycandır!", .azCyrl: "Гарабағ Азәрбајҹандыр!", .en: "Karabakh is Azerbaijan!",
+    ])
+    let m = Matcher(indexes: [try LookupFixture.index(Memory(path: "/tmp/x.tsv", languages: [.az, .azCyrl, .en], units: [both]))])
+    let cyr = try #require(try m.lookup(LookupQuery(text: "Гарабағ Азәрбајҹандыр!", language: .azCyrl)).matches.first)
+    #expect(cyr.kind == .exact)
+    #expect(cyr.sourceLanguage == .azCyrl)
+    #expect(cyr.targets.map(\.language) == [.en])
+    let lat = try #require(try m.lookup(LookupQuery(text: "QARABAĞ AZƏRBAYCANDIR!", language: .az)).matches.first)
+    #expect(lat.kind == .nearExact)
+    #expect(lat.differences == ["case"])
+  }
+
+  @Test func fuzzyAzCyrillic() throws {
+    // "сабаһ" → "бу ҝүн" (today): distance 2 over 6 tokens → 66.7, below 70; at 60 it is found.
+    let r = try lookup("Милли Мәҹлисин иҹласы бу ҝүн кечириләҹәк.", .azCyrl, min: 60)
+    let m = try #require(r.matches.first)
+    #expect(m.kind == .fuzzy)
+    #expect(m.unit == 6)
+    #expect(abs(m.score - 100 * 4.0 / 6) < 0.01)
+    #expect(m.differences == ["сабаһ"])
+    #expect(try lookup("Милли Мәҹлисин иҹласы бу ҝүн кечириләҹәк.", .azCyrl).matches.isEmpty)
+  }
+
+  @Test func azLatinQueryFindsCyrillicUnit() throws {
+    let r = try lookup("Milli Məclisin iclası sabah keçiriləcək.", .az)
+    let m = try #require(r.matches.first)
+    #expect(m.unit == 6)
+    #expect(m.sourceLanguage == .azCyrl)
+    #expect(m.targets.map(\.language) == [.ru])
+  }
+
+  @Test func belowThresholdIsNoMatch() throws {
+    let r = try lookup("Completely unrelated sentence about weather in London today.", .en)
+    #expect(r.matches.isEmpty)
+  }
+
+  @Test func tiesAreBrokenByMemoryOrder() throws {
+    let r = try lookup("Press release!", .en, conc: false)
+    #expect(r.matches.map(\.unit) == [8, 9])
+    #expect(r.matches.allSatisfy { $0.kind == .nearExact && $0.differences == ["punctuation"] })
+  }
+
+  @Test func concordanceCrossScriptName() throws {
+    let r = try lookup("Aliyeva", .en, conc: nil)
+    let units = Set(r.concordance.map(\.unit))
+    #expect(units == [5, 11])
+    let ru = try #require(r.concordance.first { $0.unit == 11 })
+    #expect(ru.sourceLanguage == .ru)
+    // The hit is marked: "Алиева".
+    let marked = ru.marks.map { String(decoding: Array(ru.source.utf8)[$0], as: UTF8.self) }
+    #expect(marked == ["Алиева"])
+  }
+
+  @Test func concordanceAzBothScripts() throws {
+    let r = try lookup("Məclisin", .az, conc: true)
+    #expect(r.concordance.map(\.unit) == [6])
+    #expect(r.concordance.first?.sourceLanguage == .azCyrl)
+    let r2 = try lookup("Ильхам Алиев", .ru, conc: nil)
+    #expect(r2.concordance.contains { $0.unit == 0 })
+  }
+
+  @Test func concordanceEnglishWordsInAnyOrder() throws {
+    let r = try lookup("foreign affairs", .en, conc: nil)
+    #expect(Set(r.concordance.map(\.unit)) == [3, 7])
+  }
+
+  @Test func badQueries() throws {
+    let m = try LookupFixture.matcher()
+    #expect(throws: TMError.self) { try m.lookup(LookupQuery(text: "  ", language: .en)) }
+    #expect(throws: TMError.self) { try m.lookup(LookupQuery(text: "bell\u{07} sound", language: .en)) }
+    let long = Array(repeating: "söz", count: 10_000).joined(separator: " ")
+    #expect(throws: TMError.self) { try m.lookup(LookupQuery(text: long, language: .az)) }
+  }
+}
+
+@Suite struct LookupIndexTests {
+  @Test func persistedIndexMapsBackWithSameResults() throws {
+    let m = LookupFixture.memory()
+    let fp = MemoryFingerprint(size: 10, mtimeNanoseconds: 20, hash: 30)
+    let bytes = try LookupIndexBuilder.build(m, fingerprint: fp)
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-lookup-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("news.tsv.idx").path
+    LookupIndex.writeAtomically(bytes, to: path)
+    let mapped = try #require(LookupIndex.mapped(path: path, memoryPath: m.path))
+    #expect(mapped.fingerprint == fp)
+    #expect(mapped.columns == [.az, .azCyrl, .ru, .en])
+    #expect(mapped.text(unit: 3, language: .ru) == LookupFixture.units[3].texts[.ru])
+    let q = LookupQuery(text: "The delegation met the Minister of Defence on Monday.", language: .en)
+    let a = try Matcher(indexes: [mapped]).lookup(q)
+    let b = try LookupFixture.matcher().lookup(q)
+    #expect(a.matches.map(\.unit) == b.matches.map(\.unit))
+    #expect(a.matches.map(\.score) == b.matches.map(\.score))
+  }
+
+  @Test func corruptIndexIsRejectedNotCrashing() throws {
+    let bytes = try LookupIndexBuilder.build(
+      LookupFixture.memory(), fingerprint: MemoryFingerprint(size: 1, mtimeNanoseconds: 1, hash: 1))
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-lookup-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("x.idx").path
+    // Truncated.
+    LookupIndex.writeAtomically(Array(bytes.prefix(bytes.count / 2)), to: path)
+    #expect(LookupIndex.mapped(path: path, memoryPath: "x") == nil)
+    // Garbage.
+    LookupIndex.writeAtomically(Array("not an index at all".utf8), to: path)
+    #expect(LookupIndex.mapped(path: path, memoryPath: "x") == nil)
+    // Random bytes flipped in the body: may load, must not crash.
+    var rng = SplitMix(seed: 7)
+    for _ in 0..<30 {
+      var b = bytes
+      for _ in 0..<50 {
+        let i = LookupIndex.headerSize + Int(rng.next() % UInt64(b.count - LookupIndex.headerSize))
+        b[i] = UInt8(truncatingIfNeeded: rng.next())
+      }
+      LookupIndex.writeAtomically(b, to: path)
+      if let idx = LookupIndex.mapped(path: path, memoryPath: "x") {
+        _ = try? Matcher(indexes: [idx]).lookup(LookupQuery(text: "Foreign affairs of the Republic", language: .en))
+        _ = try? Matcher(indexes: [idx]).lookup(LookupQuery(text: "Алиева", language: .ru))
+      }
+    }
+  }
+
+  @Test func fingerprintChangesWithContent() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-lookup-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let p = dir.appendingPathComponent("m.tsv").path
+    try "az\tru\nSalam\tПривет\n".write(toFile: p, atomically: false, encoding: .utf8)
+    let a = try MemoryFingerprint.of(path: p)
+    try "az\tru\nSalam\tПока!\n".write(toFile: p, atomically: false, encoding: .utf8)
+    let b = try MemoryFingerprint.of(path: p)
+    #expect(a.hash != b.hash)
+    #expect(throws: TMError.self) { try MemoryFingerprint.of(path: dir.appendingPathComponent("none.tsv").path) }
+  }
+}
+
+/// Deterministic random numbers for property tests.
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+@Suite struct LookupPropertyTests {
+  /// The index's candidate generation (prefix and length filters) loses
+  /// nothing: it finds exactly the segments a full scan scores ≥ threshold.
+  @Test func indexSearchEqualsBruteForce() throws {
+    var rng = SplitMix(seed: 42)
+    let words = [
+      "bakı", "şəhər", "ilə", "və", "prezident", "nazir", "ölkə", "iqtisadiyyat", "ildə", "yeni", "layihə",
+      "İlham", "Əliyev", "qəbul", "edib", "görüş", "keçirilib", "2024", "1,5", "faiz",
+    ]
+    var units: [TranslationUnit] = []
+    for _ in 0..<400 {
+      let n = 1 + rng.below(12)
+      let s = (0..<n).map { _ in words[rng.below(words.count)] }.joined(separator: " ") + "."
+      units.append(TranslationUnit(texts: [.az: s, .en: "x"]))
+    }
+    let memory = Memory(path: "/tmp/p.tsv", languages: [.az, .en], units: units)
+    let m = Matcher(indexes: [try LookupFixture.index(memory)])
+    let keys = LookupKeys()
+    for _ in 0..<60 {
+      let n = 1 + rng.below(10)
+      let q = (0..<n).map { _ in words[rng.below(words.count)] }.joined(separator: " ")
+      let t = [50.0, 70, 85][rng.below(3)]
+      let r = try m.lookup(LookupQuery(text: q, language: .az, limit: 1000, minScore: t, concordance: false))
+      let qt = keys.tokens(q, language: .az).map(\.text)
+      var expected = Set<Int>()
+      for (i, u) in units.enumerated() {
+        let st = keys.tokens(u.texts[.az]!, language: .az).map(\.text)
+        let d = TokenDistance.distance(qt, st)!
+        if TokenDistance.score(distance: d, qt.count, st.count) >= t { expected.insert(i) }
+      }
+      let got = Set(r.matches.map(\.unit))
+      // With a small limit, the best scores are the brute-force best scores.
+      let r3 = try m.lookup(LookupQuery(text: q, language: .az, limit: 3, minScore: t, concordance: false))
+      let all = r.matches.map(\.score).sorted(by: >)
+      #expect(r3.matches.map(\.score) == Array(all.prefix(3)), "query \(q) t=\(t)")
+      // Near-exact matches may be found below the token threshold (numbers differ).
+      #expect(expected.isSubset(of: got), "query \(q) t=\(t)")
+      for mm in r.matches where !expected.contains(mm.unit) { #expect(mm.kind == .nearExact) }
+    }
+  }
+
+  @Test func tokenDistanceProperties() {
+    var rng = SplitMix(seed: 2026)
+    var scratch = DistanceScratch()
+    for _ in 0..<300 {
+      let a = (0..<rng.below(15)).map { _ in UInt32(rng.below(6)) }
+      let b = (0..<rng.below(15)).map { _ in UInt32(rng.below(6)) }
+      let d = TokenDistance.distance(a, b)!
+      #expect(d == TokenDistance.distance(b, a)!)
+      #expect(d <= max(a.count, b.count) && d >= abs(a.count - b.count))
+      #expect(TokenDistance.distance(a, a)! == 0)
+      let limit = rng.below(8)
+      let capped = b.withUnsafeBufferPointer { scratch.distance(a, $0, limit: limit) }
+      #expect(capped == (d <= limit ? d : nil))
+      // Unmatched positions: exactly the inserted/substituted ones, never more than b.count.
+      let u = TokenDistance.unmatched(a, in: b)
+      #expect(u.count <= b.count && u.count >= b.count - min(a.count, b.count) && u.count <= d)
+    }
+  }
+}
+
+@Suite struct NumberSubstitutionTests {
+  @Test func formatsPerLanguage() {
+    #expect(NumberSubstitution.format(70000, like: "70 000", language: .ru) == "70 000")
+    #expect(NumberSubstitution.format(85500, like: "70,000", language: .en) == "85,500")
+    #expect(NumberSubstitution.format(85500, like: "70.000", language: .az) == "85.500")
+    #expect(NumberSubstitution.format(2.5, like: "1,5", language: .ru) == "2,5")
+    #expect(NumberSubstitution.format(2.5, like: "1.5", language: .en) == "2.5")
+    #expect(NumberSubstitution.format(1919, like: "1918", language: .az) == "1919")
+    #expect(NumberSubstitution.format(125000, like: "5", language: .en) == "125,000")
+  }
+
+  @Test func azerbaijaniOrdinalSuffixHarmony() {
+    let cases: [(Double, String)] = [
+      (1, "-ci"), (3, "-cü"), (6, "-cı"), (9, "-cu"), (10, "-cu"), (20, "-ci"), (40, "-cı"), (100, "-cü"),
+      (1918, "-ci"), (1919, "-cu"), (2000, "-ci"), (2023, "-cü"), (1990, "-cı"),
+    ]
+    for (v, s) in cases { #expect(NumberSubstitution.ordinalSuffix(for: v, replacing: "-ci", language: .az) == s, "\(v)") }
+    #expect(NumberSubstitution.ordinalSuffix(for: 1919, replacing: "-ҹи", language: .azCyrl) == "-ҹу")
+    #expect(NumberSubstitution.ordinalSuffix(for: 22, replacing: "th", language: .en) == "nd")
+    #expect(NumberSubstitution.ordinalSuffix(for: 12, replacing: "st", language: .en) == "th")
+    #expect(NumberSubstitution.ordinalSuffix(for: 1919, replacing: "-го", language: .ru) == "-го")
+  }
+
+  @Test func refusesWhenTheTranslationLacksTheValue() {
+    #expect(
+      NumberSubstitution.substitute(
+        query: "5 tons", queryLanguage: .en, source: "7 tons", sourceLanguage: .en, target: "семь тонн",
+        targetLanguage: .ru) == nil)
+    #expect(
+      NumberSubstitution.substitute(
+        query: "5-го мая 2024 г.", queryLanguage: .ru, source: "7-го мая 2023 г.", sourceLanguage: .ru,
+        target: "on 7 May 2023", targetLanguage: .en) == "on 5 May 2024")
+  }
+}
+
+@Suite struct LanguageGuessTests {
+  @Test func guesses() {
+    #expect(LanguageGuess.guess("Азәрбајҹан Республикасы") == .azCyrl)
+    #expect(LanguageGuess.guess("Министерство иностранных дел") == .ru)
+    #expect(LanguageGuess.guess("Azərbaycan Respublikası") == .az)
+    #expect(LanguageGuess.guess("Foreign affairs") == .en)
+    #expect(LanguageGuess.guess("Aliyeva") == .en)
+    #expect(LanguageGuess.guess("Aliyeva", available: [.az, .ru]) == .az)
+    #expect(LanguageGuess.guess("Qarabağ") == .az)
+  }
+
+  @Test func analysisBands() {
+    var a = MatchAnalysis()
+    for s in [100.0, 99, 95, 94.5, 85, 80, 60, 49] { a.add(score: s, words: 2) }
+    a.add(score: nil, words: 3)
+    #expect(a.segments == [1, 2, 2, 1, 1, 2])
+    #expect(a.words == [2, 4, 4, 2, 2, 5])
+  }
+}
+
+@Suite struct NumberSubstitutionPropertyTests {
+  /// Substituting the query's numbers into a translation and then the
+  /// stored numbers back gives the stored translation again, for random
+  /// values written in each language's own format.
+  @Test func substitutionRoundTrips() {
+    var rng = SplitMix(seed: 1918)
+    func value() -> Double {
+      rng.below(3) == 0 ? Double(rng.below(10_000)) / 10 + 0.5 : Double(1 + rng.below(999_999))
+    }
+    let pairs: [(Language, String, Language, String)] = [
+      (.en, "The plant produced %0 tons in %1.", .ru, "Завод произвёл %0 тонн в %1 году."),
+      (.az, "Zavod %1-ci ildə %0 ton məhsul istehsal edib.", .en, "The plant produced %0 tons in %1."),
+      (.ru, "В %1 году завод произвёл %0 тонн.", .az, "Zavod %1-ci ildə %0 ton məhsul istehsal edib."),
+    ]
+    for _ in 0..<100 {
+      let (sl, st, tl, tt) = pairs[rng.below(pairs.count)]
+      let a0 = value(), b0 = value(), a1 = Double(1900 + rng.below(130)), b1 = Double(1900 + rng.below(130))
+      guard a0 != b0, a1 != b1 else { continue }
+      func fill(_ template: String, _ l: Language, _ v0: Double, _ v1: Double) -> String {
+        var s = template.replacingOccurrences(of: "%0", with: NumberSubstitution.format(v0, like: "", language: l))
+        s = s.replacingOccurrences(of: "%1", with: NumberSubstitution.format(v1, like: "", language: l))
+        if l == .az {
+          s = s.replacingOccurrences(
+            of: "-ci", with: NumberSubstitution.ordinalSuffix(for: v1, replacing: "-ci", language: .az))
+        }
+        return s
+      }
+      let source = fill(st, sl, a0, a1), query = fill(st, sl, b0, b1)
+      let target = fill(tt, tl, a0, a1)
+      let there = NumberSubstitution.substitute(
+        query: query, queryLanguage: sl, source: source, sourceLanguage: sl, target: target, targetLanguage: tl)
+      #expect(there == fill(tt, tl, b0, b1), "\(query) → \(target)")
+      guard let there else { continue }
+      let back = NumberSubstitution.substitute(
+        query: source, queryLanguage: sl, source: query, sourceLanguage: sl, target: there, targetLanguage: tl)
+      #expect(back == target)
+    }
+  }
+}
+
+@Suite struct LookupRobustnessTests {
+  /// Random text from a mixed alphabet (letters of all our scripts,
+  /// combining marks, digits in local formats, quotes, emoji, zero-width
+  /// and control characters): a result or a TMError, never a crash.
+  @Test func randomQueriesNeverCrash() throws {
+    let m = try LookupFixture.matcher()
+    let alphabet = Array(
+      "aəıİiIğşçöüqxAƏЖжәҹһјүөғҝЁёЫыйАлиеваAliyeva 0123456789 ,.-–—«»“”'’%$№\u{0301}\u{0307}\u{200B}\u{200D}\u{FEFF}👍🏽\t\n\u{07}\u{1B}١٢٣"
+    )
+    var rng = SplitMix(seed: 99)
+    for i in 0..<300 {
+      let n = rng.below(40)
+      let q = String((0..<n).map { _ in alphabet[rng.below(alphabet.count)] })
+      let lang = Language.allCases[i % 4]
+      do {
+        let r = try m.lookup(LookupQuery(text: q, language: lang, limit: 3, minScore: Double(rng.below(100))))
+        for x in r.matches + r.concordance {
+          #expect((0...100).contains(x.score))
+          for mark in x.marks { #expect(mark.upperBound <= x.source.utf8.count) }
+        }
+      } catch is TMError {
+        // refused with a message: fine
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Checks that our TMX export is valid XML and that OmegaT reads it.
+#   scripts/check-tmx.sh
+# Needs libxml2-utils (xmllint) and omegat (Debian packages) and a JDK.
+# Exports (1) the shipped sample memory and (2) a memory of awkward segments
+# (tabs, newlines, CR, & < >, quotes, RTL marks, emoji, a BEL control
+# character that XML 1.0 forbids), then runs `xmllint --noout` and OmegaT's own
+# TMX reader (scripts/omegat/TmxCheck.java, org.omegat.util.TMXReader2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W="$(mktemp -d /tmp/tm-check-tmx.XXXXXX)"
+trap 'rm -rf "$W"' EXIT
+swift build --product tm >/dev/null
+TM="$(swift build --show-bin-path)/tm"
+OMEGAT=/usr/share/omegat/OmegaT.jar
+
+"$TM" export --memory Memories/iso-codes.tsv --format tmx --from en --output "$W/iso.tmx"
+
+"$TM" add $'Line one\nline two\twith a tab & <b>markup</b> "quoted"' \
+  $'Строка один\nстрока два\tс табуляцией & <b>разметкой</b> «кавычки»' --from en --to ru --memory "$W/odd.tsv" >/dev/null
+"$TM" add $'Carriage\r\nreturn, RTL \u200F mark, emoji 👩‍👩‍👧 🇦🇿, bell \a here' \
+  $'Возврат\r\nкаретки, знак RTL \u200F, эмодзи 👩‍👩‍👧 🇦🇿, звонок \a тут' --from en --to ru --memory "$W/odd.tsv" >/dev/null
+"$TM" add "Prof. Əliyev 1918-ci ildə doğulub." "Проф. Алиев родился в 1918 г." --from az --to ru --memory "$W/odd.tsv" >/dev/null
+"$TM" export --memory "$W/odd.tsv" --format tmx --from en --to ru --output "$W/odd.tmx"
+
+for f in "$W/iso.tmx" "$W/odd.tmx"; do
+  echo "== $(basename "$f")"
+  xmllint --noout "$f" && echo "xmllint: well-formed"
+done
+echo "== OmegaT $(dpkg-query -W -f='${Version}' omegat 2>/dev/null || echo '?') TMXReader2"
+for pair in "iso.tmx en az" "iso.tmx en ru" "odd.tmx en ru"; do
+  set -- $pair
+  java -cp "$OMEGAT" scripts/omegat/TmxCheck.java "$W/$1" "$2" "$3" 2>/dev/null | grep -v '^[0-9]*: Info'
+done
+
+# A real OmegaT project, translated in console mode with our TMX in tm/auto
+# (OmegaT inserts tm/auto matches as translations when it loads a project).
+echo "== OmegaT console-translate, en → az, our TMX in tm/auto"
+P="$W/proj"
+mkdir -p "$P"/{source,target,tm/auto,omegat,glossary,dictionary}
+cat > "$P/omegat.project" <<'XML'
+<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<omegat>
+  <project version="1.0">
+    <source_dir>__DEFAULT__</source_dir>
+    <source_dir_excludes/>
+    <target_dir>__DEFAULT__</target_dir>
+    <tm_dir>__DEFAULT__</tm_dir>
+    <glossary_dir>__DEFAULT__</glossary_dir>
+    <glossary_file>__DEFAULT__</glossary_file>
+    <dictionary_dir>__DEFAULT__</dictionary_dir>
+    <source_lang>en</source_lang>
+    <target_lang>az</target_lang>
+    <source_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</source_tok>
+    <target_tok>org.omegat.tokenizer.LuceneTurkishTokenizer</target_tok>
+    <sentence_seg>true</sentence_seg>
+    <support_default_translations>true</support_default_translations>
+    <remove_tags>false</remove_tags>
+  </project>
+</omegat>
+XML
+printf 'Azerbaijan\n\nGeorgia\n\nNorway\n\nA sentence no memory holds.\n' > "$P/source/countries.txt"
+cp "$W/iso.tmx" "$P/tm/auto/iso.tmx"
+timeout 300 java -Djava.awt.headless=true -jar "$OMEGAT" "$P" --mode=console-translate > "$W/omegat.log" 2>&1
+echo "source:"; sed 's/^/  /' "$P/source/countries.txt"; echo
+echo "target written by OmegaT:"; sed 's/^/  /' "$P/target/countries.txt"; echo
+grep -q 'Azərbaycan' "$P/target/countries.txt" && grep -q 'Gürcüstan' "$P/target/countries.txt" \
+  && echo "OmegaT console-translate: OK (translations came from our TMX)"
