@@ -173,7 +173,7 @@ public struct AlignCommand: ParsableCommand {
   }
 
   func language(_ given: Language?, _ text: String, file: String, option: String) throws -> Language {
-    let guess = LanguageGuess.guess(text)
+    let guess = DocumentLanguageGuess.guess(text)
     if let given {
       if let guess, guess.language != given {
         warn("warning: \(file) was declared \(given.tag) (\(option)) but looks like \(guess.language.tag) (\(guess.reason))")

@@ -230,7 +230,7 @@ private let articlesEn = [
   /// beads always cover both documents exactly once, in order, with scores
   /// in [0, 1]; the band search agrees with the full search.
   @Test func randomDocumentsAreCoveredInOrder() throws {
-    var rng = SplitMix(seed: 20_261_125)
+    var rng = AlignSplitMix(seed: 20_261_125)
     let words = ["hüquq", "azadlıq", "dövlət", "Bakı", "insan", "cəmiyyət", "qanun", "məhkəmə", "təhsil", "Gəncə"]
     let wordsRu = ["право", "свобода", "государство", "Баку", "человек", "общество", "закон", "суд", "образование", "Гянджа"]
     let aligner = try Aligner(from: .az, to: .ru)
@@ -315,7 +315,7 @@ private let articlesEn = [
   }
 }
 
-@Suite struct LanguageGuessTests {
+@Suite struct DocumentLanguageGuessTests {
   @Test(arguments: [
     ("Azərbaycan Respublikasının paytaxtı Bakı şəhəridir.", Language.az),
     ("Азәрбајҹан Республикасынын пајтахты Бакы шәһәридир.", .azCyrl),
@@ -323,11 +323,11 @@ private let articlesEn = [
     ("The capital of the Republic of Azerbaijan is Baku.", .en),
   ])
   func guessesEachLanguage(text: String, expected: Language) {
-    #expect(LanguageGuess.guess(text)?.language == expected)
+    #expect(DocumentLanguageGuess.guess(text)?.language == expected)
   }
 
   @Test func noLettersNoGuess() {
-    #expect(LanguageGuess.guess("12 345 — 67.") == nil)
+    #expect(DocumentLanguageGuess.guess("12 345 — 67.") == nil)
   }
 }
 
@@ -374,7 +374,7 @@ private let articlesEn = [
 }
 
 /// A small deterministic generator for property tests.
-struct SplitMix {
+struct AlignSplitMix {
   var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

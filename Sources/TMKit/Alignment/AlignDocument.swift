@@ -122,7 +122,7 @@ extension Substring {
 /// Guesses which of our languages a text is in, from its script and the
 /// letters only one language uses: ə ğ ı ş ç ö ü (az Latin); ә ҹ ҝ һ ј ө ү ғ
 /// (az Cyrillic); ы э ъ щ (Russian).
-public enum LanguageGuess {
+public enum DocumentLanguageGuess {
   public struct Result: Sendable, Equatable {
     public var language: Language
     /// Why: which letters decided it, for the message on stderr.
