@@ -15,6 +15,7 @@
 #include <unicode/ucnv.h>
 #include <unicode/uenum.h>
 #include <unicode/parseerr.h>
+#include <unicode/uset.h>
 
 const char *tmicu_version(void) { return U_ICU_VERSION; }
 
@@ -109,12 +110,41 @@ void tmicu_trans_apply(const tmicu_trans *t, uint16_t *buf, int32_t *len, int32_
   *status = (int32_t)e;
 }
 
+int32_t tmicu_trans_touches_ascii(const tmicu_trans *t) {
+  UErrorCode e = U_ZERO_ERROR;
+  USet *src = uset_openEmpty();
+  USet *ascii = uset_open(0, 0x7F);
+  utrans_getSourceSet((const UTransliterator *)t, 0, src, &e);
+  int32_t touches = U_FAILURE(e) ? 1 : (uset_containsSome(src, ascii) ? 1 : 0);
+  uset_close(src);
+  uset_close(ascii);
+  return touches;
+}
+
 int32_t tmicu_trans_id(const tmicu_trans *t, uint16_t *dest, int32_t cap) {
   int32_t n = 0;
   const UChar *id = utrans_getUnicodeID((const UTransliterator *)t, &n);
   int32_t k = n < cap ? n : cap;
   if (id && dest) memcpy(dest, id, (size_t)k * sizeof(UChar));
   return n;
+}
+
+int32_t tmicu_utf8_to_utf16(const char *src, int32_t len, uint16_t *dest, int32_t cap,
+                            int32_t *status) {
+  UErrorCode e = U_ZERO_ERROR;
+  int32_t out = 0;
+  u_strFromUTF8((UChar *)dest, cap, &out, src, len, &e);
+  *status = (int32_t)e;
+  return out;
+}
+
+int32_t tmicu_utf16_to_utf8(const uint16_t *src, int32_t len, char *dest, int32_t cap,
+                            int32_t *status) {
+  UErrorCode e = U_ZERO_ERROR;
+  int32_t out = 0;
+  u_strToUTF8WithSub(dest, cap, &out, (const UChar *)src, len, 0xFFFD, NULL, &e);
+  *status = (int32_t)e;
+  return out;
 }
 
 int32_t tmicu_trans_ids(uint16_t *dest, int32_t cap, int32_t *status) {

@@ -41,7 +41,8 @@ public final class Output: @unchecked Sendable {
     if buffer.count >= 1 << 16 { flush() }
   }
 
-  /// Appends raw bytes (already UTF-8), e.g. a slice of the input.
+  /// Appends raw bytes (already UTF-8): a slice of the input, a streaming
+  /// path's buffer; no String is made.
   public func write<C: Collection>(bytes: C) where C.Element == UInt8 {
     buffer.append(contentsOf: bytes)
     if buffer.count >= 1 << 16 { flush() }

@@ -59,8 +59,19 @@ void tmicu_trans_close(tmicu_trans *t);
  * unspecified; call again with the original text and a larger buffer. */
 void tmicu_trans_apply(const tmicu_trans *t, uint16_t *buf, int32_t *len,
                        int32_t cap, int32_t *status);
+/* 1 when the transliterator can change some ASCII character (its source set,
+ * filter included, contains one), 0 when ASCII text passes through as is. */
+int32_t tmicu_trans_touches_ascii(const tmicu_trans *t);
 /* The ID of an open transliterator (UTF-16, not NUL-terminated). */
 int32_t tmicu_trans_id(const tmicu_trans *t, uint16_t *dest, int32_t cap);
+/* UTF-8 <-> UTF-16 conversion (u_strFromUTF8 / u_strToUTF8), preflighted
+ * like the rest. For the streaming path of
+ * transliteration, which converts each line into a reused buffer. Invalid
+ * UTF-8 (or unpaired surrogates) is an error: U_INVALID_CHAR_FOUND. */
+int32_t tmicu_utf8_to_utf16(const char *src, int32_t len, uint16_t *dest, int32_t cap,
+                            int32_t *status);
+int32_t tmicu_utf16_to_utf8(const uint16_t *src, int32_t len, char *dest, int32_t cap,
+                            int32_t *status);
 /* All system transliterator IDs, separated by '\n', preflighted. */
 int32_t tmicu_trans_ids(uint16_t *dest, int32_t cap, int32_t *status);
 

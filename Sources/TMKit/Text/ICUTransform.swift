@@ -6,7 +6,7 @@ import CICUShim
 /// Not thread-safe: use one instance per thread. Apply it line by line or
 /// paragraph by paragraph: ICU is super-linear on one huge buffer.
 public final class ICUTransform {
-  private let handle: OpaquePointer
+  let handle: OpaquePointer
   private var buffer: [UInt16] = []
 
   /// Opens a transform by ICU ID.
@@ -36,20 +36,45 @@ public final class ICUTransform {
                        reverse ? 1 : 0, &line, &offset, &status)
     }
     guard let h, !ICU.failed(status) else {
-      // ICU's UParseError line is 0-based in the rule text (by rule, not
-      // always by physical line); report a 1-based line and the offset.
+      // ICU 72 reports transform-rule errors with line 0 and `offset` = the
+      // UTF-16 offset in the whole rule text: turn that into a 1-based line
+      // and column, and quote the line.
+      var lineNo: Int? = nil
       var where_ = ""
-      if line >= 0 { where_ = " at rule line \(line + 1)" }
-      if offset >= 0 { where_ += ", offset \(offset)" }
+      if offset >= 0 {
+        let loc = ICUTransform.locate(utf16Offset: Int(offset), in: rulesU)
+        lineNo = loc.line
+        where_ = " at line \(loc.line), column \(loc.column) (offset \(offset))"
+        if !loc.text.isEmpty { where_ += ": `\(loc.text)`" }
+      } else if line > 0 {
+        lineNo = Int(line)
+        where_ = " at line \(line)"
+      }
       throw TMError(
         .icu, "ICU rejected the transform rules\(where_): \(ICU.errorName(status))", file: name,
-        line: line >= 0 ? Int(line) + 1 : nil,
+        line: lineNo,
         hint: "check the rule syntax (https://unicode-org.github.io/icu/userguide/transforms/general/rules.html)")
     }
     handle = h
   }
 
   deinit { tmicu_trans_close(handle) }
+
+  /// 1-based line and column of a UTF-16 offset in rule text, and that line.
+  static func locate(utf16Offset: Int, in text: [UInt16]) -> (line: Int, column: Int, text: String) {
+    let off = min(max(0, utf16Offset), text.count)
+    var line = 1
+    var lineStart = 0
+    for i in 0..<off where text[i] == 0x0A {
+      line += 1
+      lineStart = i + 1
+    }
+    var lineEnd = lineStart
+    while lineEnd < text.count && text[lineEnd] != 0x0A && text[lineEnd] != 0x0D { lineEnd += 1 }
+    let column = String(decoding: text[lineStart..<off], as: UTF16.self).count + 1
+    let quoted = String(decoding: text[lineStart..<lineEnd], as: UTF16.self)
+    return (line, column, quoted.count > 120 ? String(quoted.prefix(120)) + "…" : quoted)
+  }
 
   /// The ICU ID of this transform.
   public var id: String {
