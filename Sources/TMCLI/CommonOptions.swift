@@ -16,6 +16,19 @@ public struct MemoryOptions: ParsableArguments {
 
   /// The folder of memories in force.
   public var directory: String { MemoryStore.directory(explicit: memories) }
+
+  /// The memories a reading command uses: `--memory FILE`, else every
+  /// `*.tsv` in the folder (an error when there is none).
+  public func readPaths() throws -> [String] {
+    if let memory { return [memory] }
+    let paths = try MemoryStore.memoryFiles(in: directory)
+    if paths.isEmpty {
+      throw TMError(
+        .notFound, "no memories (*.tsv) in the folder", file: directory,
+        hint: "add some with 'tm add' or 'tm import', or point --memory at a file")
+    }
+    return paths
+  }
 }
 
 /// Reads the named files, or stdin when none (or `-`) is given.

@@ -71,17 +71,7 @@ public struct LookupCommand: ParsableCommand {
   public func run() throws {
     let t0 = Clock.now()
     // Memories.
-    var paths: [String]
-    if let m = memoryOptions.memory {
-      paths = [m]
-    } else {
-      paths = try MemoryStore.memoryFiles(in: memoryOptions.directory)
-      if paths.isEmpty {
-        throw TMError(
-          .notFound, "no memories (*.tsv) in the folder", file: memoryOptions.directory,
-          hint: "add some with 'tm add' or 'tm import', or point --memory at a file")
-      }
-    }
+    let paths = try memoryOptions.readPaths()
     let queries: [String]
     if let batch {
       let text = try TextDecoder.read(path: batch, encoding: encoding)

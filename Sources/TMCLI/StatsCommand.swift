@@ -14,17 +14,7 @@ public struct StatsCommand: ParsableCommand {
   public init() {}
 
   public func run() throws {
-    let paths: [String]
-    if let m = memoryOptions.memory {
-      paths = [m]
-    } else {
-      paths = try MemoryStore.memoryFiles(in: memoryOptions.directory)
-      if paths.isEmpty {
-        throw TMError(
-          .notFound, "no memories (*.tsv) in the folder", file: memoryOptions.directory,
-          hint: "add one with 'tm add' or 'tm import', or name a file with --memory")
-      }
-    }
+    let paths = try memoryOptions.readPaths()
     let out = Output.standard
     var total = 0
     for (k, path) in paths.enumerated() {
