@@ -236,29 +236,10 @@ final class FeatureExtractor {
   }
 }
 
-/// Size of the intersection of two sorted unique lists.
+/// Size of the (multiset) intersection of two sorted lists: hashes of
+/// names and words (unique), or number values (repeats count).
 @inline(__always)
-func overlap(_ a: [UInt32], _ b: [UInt32]) -> Int {
-  var i = 0
-  var j = 0
-  var n = 0
-  while i < a.count && j < b.count {
-    if a[i] == b[j] {
-      n += 1
-      i += 1
-      j += 1
-    } else if a[i] < b[j] {
-      i += 1
-    } else {
-      j += 1
-    }
-  }
-  return n
-}
-
-/// Size of the multiset intersection of two sorted lists of numbers.
-@inline(__always)
-func overlap(_ a: [Double], _ b: [Double]) -> Int {
+func overlap<T: Comparable>(_ a: [T], _ b: [T]) -> Int {
   var i = 0
   var j = 0
   var n = 0
