@@ -100,6 +100,12 @@ public struct LookupCommand: ParsableCommand {
     let tLoaded = Clock.now()
     let matcher = Matcher(indexes: indexes)
     let available = matcher.searchableLanguages
+    // Both az scripts share one index section: an az-Cyrl query searches az
+    // Latin segments too, so it must be read as az-Cyrl, not as Latin.
+    var guessable = available
+    for l in available where l == .az || l == .azCyrl {
+      guessable.append(l == .az ? .azCyrl : .az)
+    }
     if available.isEmpty {
       throw TMError(.notFound, "the memories have no segments to search", file: paths.count == 1 ? paths[0] : nil)
     }
@@ -117,7 +123,7 @@ public struct LookupCommand: ParsableCommand {
     var batchLanguage: Language? = from
     if batch != nil && from == nil {
       let sample = String(queries.joined(separator: " ").prefix(5000))
-      let l = LanguageGuess.language(of: sample, available: available)
+      let l = LanguageGuess.language(of: sample, available: guessable)
       batchLanguage = l
       warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)")
     }
@@ -128,7 +134,7 @@ public struct LookupCommand: ParsableCommand {
       if let batchLanguage {
         lang = batchLanguage
       } else {
-        lang = LanguageGuess.language(of: q, available: available)
+        lang = LanguageGuess.language(of: q, available: guessable)
         warn("query language: \(lang.tag) (\(lang.name), guessed; set it with --from)")
       }
       if !available.contains(where: { LookupKeys.section(of: $0) == LookupKeys.section(of: lang) }) {

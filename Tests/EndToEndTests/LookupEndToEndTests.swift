@@ -1,9 +1,6 @@
 import Foundation
 import Testing
 
-/// True once the memory reader exists in this build (the lookup e2e tests
-/// need real memory files).
-
 /// `tm lookup` run as a user runs it, on memories written to a temp folder.
 @Suite
 struct LookupEndToEndTests {
@@ -43,6 +40,21 @@ struct LookupEndToEndTests {
     let missing = try Run("tm", ["lookup", "--memory", dir.appendingPathComponent("none.tsv").path, "salam"])
     #expect(missing.status == 2)
     #expect(missing.stderr.contains("none.tsv"))
+  }
+
+  /// A Cyrillic az query with no --from, against a memory that has az only
+  /// in Latin script, is read as az-Cyrl (not as Latin az, which found only
+  /// a concordance hit) and matches across scripts.
+  @Test func cyrillicAzQueryAgainstALatinOnlyMemory() throws {
+    let dir = try Run.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "az\ten\nRusiya Federasiyası\tRussian Federation\n".write(
+      to: dir.appendingPathComponent("names.tsv"), atomically: true, encoding: .utf8)
+    let r = try lookup(dir, ["Русија Федерасијасы"])
+    #expect(r.status == 0)
+    #expect(r.stderr.contains("query language: az-Cyrl"))
+    #expect(r.stdout.contains("99% near-exact (script)"))
+    #expect(r.stdout.contains("Russian Federation"))
   }
 
   @Test func badQueriesAreExit2WithAMessage() throws {
