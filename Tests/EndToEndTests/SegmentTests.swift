@@ -22,6 +22,14 @@ import Testing
     #expect(dash.stdout == "Один.\nДва.\n")
   }
 
+  /// A file argument that is a pipe or a device (`/dev/stdin`, a shell's
+  /// `<(…)`) is read like a regular file; FileManager refused it.
+  @Test func readsAPipeNamedAsAFile() throws {
+    let r = try Run("tm", ["segment", "--lang", "ru", "/dev/stdin"], stdin: "Проф. Иванов пришёл. Всё.\n")
+    #expect(r.status == 0)
+    #expect(r.stdout == "Проф. Иванов пришёл.\nВсё.\n")
+  }
+
   @Test func crlfInputGivesCleanLines() throws {
     let r = try Run(
       "tm", ["segment", "--lang", "en"], stdin: "Mr. Smith came.\r\nHe said it was\r\nlate. Then he left.\r\n\r\nNew paragraph.\r\n")

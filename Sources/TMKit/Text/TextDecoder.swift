@@ -34,18 +34,40 @@ public enum TextDecoder {
 
   /// The raw bytes of a file or of stdin (`-`).
   public static func readBytes(path: String) throws -> [UInt8] {
-    if path == "-" {
-      return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-    }
+    if path == "-" { return try readAll(fd: 0, name: "standard input") }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       throw TMError(.notFound, "no such file", file: path)
     }
     if isDir.boolValue { throw TMError(.io, "is a directory, not a text file", file: path) }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw TMError(.io, "cannot read the file", file: path, hint: "check its permissions")
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw TMError(.io, "cannot open the file (\(String(cString: strerror(errno))))", file: path, hint: "check its permissions")
     }
-    return [UInt8](data)
+    defer { close(fd) }
+    return try readAll(fd: fd, name: path)
+  }
+
+  /// Reads a descriptor to its end with read(2): regular files in one
+  /// buffer sized by fstat, and pipes, FIFOs and devices (`/dev/stdin`,
+  /// `<(…)`) too, which FileManager.contents(atPath:) refuses.
+  static func readAll(fd: Int32, name: String) throws -> [UInt8] {
+    var st = stat()
+    var capacity = 1 << 16
+    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 { capacity = Int(st.st_size) + 1 }
+    var out = [UInt8]()
+    out.reserveCapacity(capacity)
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let got = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+      if got < 0 {
+        if errno == EINTR { continue }
+        throw TMError(.io, "cannot read (\(String(cString: strerror(errno))))", file: name)
+      }
+      if got == 0 { break }
+      out.append(contentsOf: chunk[0..<got])
+    }
+    return out
   }
 
   static func decodeUTF8(_ bytes: [UInt8], source: String) throws -> String {
@@ -117,3 +139,14 @@ public enum TextDecoder {
     return s
   }
 }
+
+#if canImport(Glibc)
+  import Glibc
+  private let systemRead = Glibc.read
+#elseif canImport(Musl)
+  import Musl
+  private let systemRead = Musl.read
+#elseif canImport(Darwin)
+  import Darwin
+  private let systemRead = Darwin.read
+#endif
