@@ -310,8 +310,11 @@ public final class LookupIndex: @unchecked Sendable {
       }
     }
     let all = try bytes ?? readFile(memoryPath)
-    let memory = try MemoryFile.load(path: memoryPath)
-    let built = try LookupIndexBuilder.build(memory, fingerprint: fp, contentHash: contentHash(all[...]))
+    // The bytes already read, indexed lazily: units are decoded one at a
+    // time, so a 1M-unit memory is not held as a million dictionaries.
+    let table = try MemoryTable(bytes: all, path: memoryPath)
+    let built = try LookupIndexBuilder.build(
+      languages: table.languages, units: table, fingerprint: fp, contentHash: contentHash(all[...]))
     var saved = true
     if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp {
       saved = writeAtomically(built, to: ip)
@@ -327,32 +330,13 @@ public final class LookupIndex: @unchecked Sendable {
     guard let nl = all.firstIndex(of: 0x0A) else { throw TMError(.malformedMemory, "no header", file: memoryPath) }
     // The header and the new lines, read by the memory reader itself.
     let fragment = Array(all[...nl]) + all[Int(base.fingerprint.size)...]
-    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    var template = Array((dir + "/tm-lookup-delta-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw TMError(.io, "cannot create a temporary file in \(dir)") }
-    let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    defer { unlink(tmp) }
-    let ok = fragment.withUnsafeBytes { p -> Bool in
-      var off = 0
-      while off < p.count {
-        let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return false }
-        off += n
-      }
-      return true
-    }
-    close(fd)
-    guard ok else { throw TMError(.io, "cannot write a temporary file in \(dir)") }
-    var memory = try MemoryFile.load(path: tmp)
-    memory.path = memoryPath
-    guard memory.languages == base.columns else {
+    let table = try MemoryTable(bytes: fragment, path: memoryPath)
+    guard table.languages == base.columns else {
       throw TMError(.malformedMemory, "columns changed", file: memoryPath)
     }
     let bytes = try LookupIndexBuilder.build(
-      memory, fingerprint: fingerprint, contentHash: contentHash(all[...]), baseSize: base.fingerprint.size,
-      unitOffset: base.unitCount)
+      languages: table.languages, units: table, fingerprint: fingerprint, contentHash: contentHash(all[...]),
+      baseSize: base.fingerprint.size, unitOffset: base.unitCount)
     return (try LookupIndex(bytes: bytes, memoryPath: memoryPath), bytes)
   }
 

@@ -14,9 +14,19 @@ public enum LookupIndexBuilder {
     _ memory: Memory, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0, baseSize: UInt64 = 0,
     unitOffset: Int = 0
   ) throws -> [UInt8] {
+    try build(
+      languages: memory.languages, units: memory.units, fingerprint: fingerprint, contentHash: contentHash,
+      baseSize: baseSize, unitOffset: unitOffset)
+  }
+
+  /// Builds from any collection of units, e.g. a `MemoryTable`, which
+  /// decodes each unit when it is visited instead of holding them all.
+  public static func build<Units: RandomAccessCollection<TranslationUnit>>(
+    languages: [Language], units: Units, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0,
+    baseSize: UInt64 = 0, unitOffset: Int = 0
+  ) throws -> [UInt8] {
     let keys = LookupKeys()
-    let columns = memory.languages
-    let units = memory.units
+    let columns = languages
     var arrays: [[UInt8]] = []
 
     // Texts of every unit in every column.
