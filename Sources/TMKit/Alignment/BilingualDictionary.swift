@@ -28,12 +28,8 @@ public struct BilingualDictionary: Sendable {
   ) throws -> BilingualDictionary {
     let st = try Tokenizer(language: source)
     let tt = try Tokenizer(language: target)
-    var vocabS: [String: Int32] = [:]
-    var vocabT: [String: Int32] = [:]
-    var namesS: [String] = []
-    var namesT: [String] = []
-    var dfS: [Int] = []
-    var dfT: [Int] = []
+    var vocabS = Vocabulary()
+    var vocabT = Vocabulary()
     var pairs: [UInt64: Int32] = [:]
     var used = 0
     func words(_ text: String, _ tok: Tokenizer, _ lang: Language) -> [String] {
@@ -47,32 +43,8 @@ public struct BilingualDictionary: Sendable {
       let wt = words(t, tt, target)
       if ws.isEmpty || wt.isEmpty { continue }
       used += 1
-      var ids: [Int32] = []
-      for w in ws {
-        if let id = vocabS[w] {
-          dfS[Int(id)] += 1
-          ids.append(id)
-        } else {
-          let id = Int32(namesS.count)
-          vocabS[w] = id
-          namesS.append(w)
-          dfS.append(1)
-          ids.append(id)
-        }
-      }
-      var tids: [Int32] = []
-      for w in wt {
-        if let id = vocabT[w] {
-          dfT[Int(id)] += 1
-          tids.append(id)
-        } else {
-          let id = Int32(namesT.count)
-          vocabT[w] = id
-          namesT.append(w)
-          dfT.append(1)
-          tids.append(id)
-        }
-      }
+      let ids = ws.map { vocabS.count($0) }
+      let tids = wt.map { vocabT.count($0) }
       for a in ids {
         for b in tids { pairs[UInt64(UInt32(a)) << 32 | UInt64(UInt32(b)), default: 0] += 1 }
       }
@@ -82,17 +54,38 @@ public struct BilingualDictionary: Sendable {
     for (key, c) in pairs where Int(c) >= minCount {
       let a = Int32(truncatingIfNeeded: key >> 32)
       let b = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
-      let da = dfS[Int(a)]
-      let db = dfT[Int(b)]
+      let da = vocabS.documents[Int(a)]
+      let db = vocabT.documents[Int(b)]
       if da > tooCommon || db > tooCommon { continue }
       let dice = 2 * Double(c) / Double(da + db)
       if dice >= minDice { best[a, default: []].append((dice, b)) }
     }
     var out: [String: [String]] = [:]
     for (a, list) in best {
-      let top = list.sorted { $0.0 > $1.0 || ($0.0 == $1.0 && namesT[Int($0.1)] < namesT[Int($1.1)]) }.prefix(3)
-      out[namesS[Int(a)]] = top.map { namesT[Int($0.1)] }
+      let top = list.sorted { $0.0 > $1.0 || ($0.0 == $1.0 && vocabT.words[Int($0.1)] < vocabT.words[Int($1.1)]) }.prefix(3)
+      out[vocabS.words[Int(a)]] = top.map { vocabT.words[Int($0.1)] }
     }
     return BilingualDictionary(translations: out)
+  }
+}
+
+/// Words seen on one side, numbered in order of first appearance, with the
+/// number of units each occurs in (its document frequency).
+private struct Vocabulary {
+  private var ids: [String: Int32] = [:]
+  private(set) var words: [String] = []
+  private(set) var documents: [Int] = []
+
+  /// Counts one more unit containing `word` and returns its number.
+  mutating func count(_ word: String) -> Int32 {
+    if let id = ids[word] {
+      documents[Int(id)] += 1
+      return id
+    }
+    let id = Int32(words.count)
+    ids[word] = id
+    words.append(word)
+    documents.append(1)
+    return id
   }
 }
