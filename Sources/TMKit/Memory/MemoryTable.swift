@@ -63,7 +63,7 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
         if p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { starts[0] = Swift.min(3, ends[0]) }
         _ = try TSVCodec.parseHeader(p, starts, ends, path: path)
       }
-      if let bad = MemoryTable.firstInvalidUTF8(p) {
+      if let bad = TextDecoder.firstInvalidUTF8(p) {
         let line = 1 + p[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         if line == 1 {
           throw TMError(
@@ -316,56 +316,6 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
       throw TMError(.malformedMemory, "empty file: a memory starts with a header line naming its columns", file: path, line: 1)
     }
     return columns
-  }
-
-  /// Offset of the first byte of an invalid UTF-8 sequence, or nil.
-  static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
-    let n = p.count
-    guard let base = p.baseAddress else { return nil }
-    var i = 0
-    while i < n {
-      if i + 8 <= n {
-        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-        if w & 0x8080_8080_8080_8080 == 0 {
-          i += 8
-          continue
-        }
-      }
-      let b = p[i]
-      if b < 0x80 {
-        i += 1
-        continue
-      }
-      if b < 0xC2 { return i }
-      if b < 0xE0 {
-        guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return i }
-        i += 2
-        continue
-      }
-      if b < 0xF0 {
-        guard i + 2 < n else { return i }
-        let b1 = p[i + 1]
-        let b2 = p[i + 2]
-        guard b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80 else { return i }
-        if b == 0xE0 && b1 < 0xA0 { return i }
-        if b == 0xED && b1 >= 0xA0 { return i }
-        i += 3
-        continue
-      }
-      if b < 0xF5 {
-        guard i + 3 < n else { return i }
-        let b1 = p[i + 1]
-        let b2 = p[i + 2]
-        let b3 = p[i + 3]
-        guard b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80, b3 & 0xC0 == 0x80 else { return i }
-        if b == 0xF0 && b1 < 0x90 { return i }
-        if b == 0xF4 && b1 >= 0x90 { return i }
-        i += 4
-        continue
-      }
-      return i
-    }
-    return nil
   }
 }
 

@@ -216,7 +216,7 @@ public enum TSVCodec {
   }
 
   static func invalidUTF8(_ p: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, file: String, line: Int) -> TMError {
-    let bad = TextDecoder.firstInvalidUTF8Offset(Array(p[a..<b])[...]).map { a + $0 } ?? a
+    let bad = TextDecoder.firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[a..<b])).map { a + $0 } ?? a
     return TMError(
       .malformedMemory, "invalid UTF-8", file: file, line: line, byteOffset: bad,
       hint: "a memory is UTF-8; convert the file (e.g. iconv -f cp1251 -t utf-8) or import it with tm import --encoding")

@@ -90,16 +90,59 @@ public enum TextDecoder {
   /// Offset (from the slice start) of the first byte of an invalid UTF-8
   /// sequence, or nil when the slice is valid.
   static func firstInvalidUTF8Offset(_ bytes: ArraySlice<UInt8>) -> Int? {
-    var it = bytes.makeIterator()
-    var parser = Unicode.UTF8.ForwardParser()
-    var pos = 0
-    while true {
-      switch parser.parseScalar(from: &it) {
-      case .valid(let v): pos += v.count
-      case .emptyInput: return nil
-      case .error: return pos
+    bytes.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+  }
+
+  /// Offset of the first byte of an invalid UTF-8 sequence (overlong forms,
+  /// surrogates and code points past U+10FFFF included), or nil. Eight
+  /// ASCII bytes at a time: memories of a million units are checked whole.
+  static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
+    let n = p.count
+    guard let base = p.baseAddress else { return nil }
+    var i = 0
+    while i < n {
+      if i + 8 <= n {
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        if w & 0x8080_8080_8080_8080 == 0 {
+          i += 8
+          continue
+        }
       }
+      let b = p[i]
+      if b < 0x80 {
+        i += 1
+        continue
+      }
+      if b < 0xC2 { return i }
+      if b < 0xE0 {
+        guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return i }
+        i += 2
+        continue
+      }
+      if b < 0xF0 {
+        guard i + 2 < n else { return i }
+        let b1 = p[i + 1]
+        let b2 = p[i + 2]
+        guard b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80 else { return i }
+        if b == 0xE0 && b1 < 0xA0 { return i }
+        if b == 0xED && b1 >= 0xA0 { return i }
+        i += 3
+        continue
+      }
+      if b < 0xF5 {
+        guard i + 3 < n else { return i }
+        let b1 = p[i + 1]
+        let b2 = p[i + 2]
+        let b3 = p[i + 3]
+        guard b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80, b3 & 0xC0 == 0x80 else { return i }
+        if b == 0xF0 && b1 < 0x90 { return i }
+        if b == 0xF4 && b1 >= 0x90 { return i }
+        i += 4
+        continue
+      }
+      return i
     }
+    return nil
   }
 
   static func decodeLegacy(_ bytes: [UInt8], charset: String, source: String) throws -> String {
