@@ -31,12 +31,6 @@ public struct MemoryOptions: ParsableArguments {
   }
 }
 
-/// Reads the named files, or stdin when none (or `-`) is given.
-public func readInputs(_ files: [String], encoding: String?) throws -> [(name: String, text: String)] {
-  let names = files.isEmpty ? ["-"] : files
-  return try names.map { ($0, try TextDecoder.read(path: $0, encoding: encoding)) }
-}
-
 extension Language: ExpressibleByArgument {
   public init?(argument: String) { self.init(tag: argument) }
   public static var allValueStrings: [String] { allCases.map(\.tag) }
