@@ -571,6 +571,20 @@ struct Model {
     (Punct.colon, 0.15), (Punct.semicolon, 0.1), (Punct.dash, 0.05),
   ]
 
+  /// Evidence from what two segments share (names, cognates): the Dice
+  /// overlap of their lists, 0 at `neutral`, `cap` at `full` above it,
+  /// never below -0.5 nor above `cap`; nothing when either list is empty.
+  @inline(__always)
+  func sharedEvidence(
+    _ a: Pool<UInt32>, _ i: Int, _ b: Pool<UInt32>, _ j: Int, cap: Double, neutral: Double, full: Double
+  ) -> Double {
+    let na = a.count(i)
+    let nb = b.count(j)
+    guard na > 0 && nb > 0 else { return 0 }
+    let dice = Double(2 * a.overlap(i, b, j)) / Double(na + nb)
+    return min(cap, max(-0.5, cap * (dice - neutral) / full))
+  }
+
   func evidence(_ a: FeatureTable, _ i: Int, _ b: FeatureTable, _ j: Int) -> Double {
     var e = 0.0
     // Numbers, by value.
@@ -585,21 +599,9 @@ struct Model {
       }
     }
     // Names (capitalised words) through cross-script keys.
-    let ma = a.names.count(i)
-    let mb = b.names.count(j)
-    if ma > 0 && mb > 0 {
-      let k = a.names.overlap(i, b.names, j)
-      let dice = Double(2 * k) / Double(ma + mb)
-      e += min(Aligner.Evidence.names, max(-0.5, Aligner.Evidence.names * (dice - 0.1) / 0.6))
-    }
+    e += sharedEvidence(a.names, i, b.names, j, cap: Aligner.Evidence.names, neutral: 0.1, full: 0.6)
     // Cognates.
-    let ca = a.cognates.count(i)
-    let cb = b.cognates.count(j)
-    if ca > 0 && cb > 0 {
-      let k = a.cognates.overlap(i, b.cognates, j)
-      let dice = Double(2 * k) / Double(ca + cb)
-      e += min(Aligner.Evidence.cognates, max(-0.5, Aligner.Evidence.cognates * (dice - 0.08) / 0.35))
-    }
+    e += sharedEvidence(a.cognates, i, b.cognates, j, cap: Aligner.Evidence.cognates, neutral: 0.08, full: 0.35)
     // Dictionary learned from the memories.
     let da = Int(a.dictionaryWords[i])
     let wb = b.words.count(j)
