@@ -50,6 +50,9 @@ public enum MemoryImport {
     for path in paths {
       let bytes = try TextDecoder.readBytes(path: path)
       let format = try detect(path: path, bytes: bytes)
+      // detect() refuses binary files (a NUL); past that, fields of a memory
+      // TSV or CSV may hold other C0 controls (MemoryFormat.md), so the text
+      // decoder's binary check is not applied.
       var units: [TranslationUnit]
       switch format {
       case .tmx:
@@ -71,7 +74,7 @@ public enum MemoryImport {
       case .po, .mo:
         let catalog =
           format == .po
-          ? try Gettext.parsePO(TextDecoder.decode(bytes, encoding: options.encoding, source: path), name: path)
+          ? try Gettext.parsePO(TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false), name: path)
           : try Gettext.parseMO(bytes, name: path)
         let source = options.from ?? .en
         guard let target = try options.to ?? (catalog.language ?? localeFromPath(path)).map({ tag -> Language in
@@ -100,7 +103,7 @@ public enum MemoryImport {
           notes.append("\(path): skipped \(catalog.untranslated) untranslated entries")
         }
       case .memoryTSV:
-        let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
+        let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false)
         units = try TSVCodec.decode(Array(text.utf8), path: path).units
         if let f = options.from, let t = options.to {
           units = units.compactMap { u in
@@ -112,7 +115,7 @@ public enum MemoryImport {
         }
         for k in units.indices where units[k].created.isEmpty { units[k].created = options.now }
       case .tsv, .csv:
-        let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
+        let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false)
         let rows =
           format == .csv ? try Delimited.parseCSV(text, name: path) : Delimited.parseTSV(text, name: path)
         let r = try delimitedUnits(rows, format: format, path: path, options: options)
