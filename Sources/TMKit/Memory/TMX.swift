@@ -155,6 +155,20 @@ public enum TMX {
 
   /// Parses TMX bytes. `name` is used in errors and in the default origin.
   public static func decode(_ bytes: [UInt8], name: String, now: String) throws -> ImportResult {
+    // XMLParser on Linux stops the process (a force-unwrap in FoundationXML)
+    // on an element name that is not UTF-8, so a UTF-8 document is checked
+    // here first (found by scripts/fuzz.sh).
+    if declaresUTF8(bytes) {
+      let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+      if let bad = TextDecoder.firstInvalidUTF8Offset(body) {
+        let offset = body.startIndex + bad
+        let line = 1 + bytes[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        throw TMError(
+          .invalidInput, String(format: "not well-formed TMX: invalid UTF-8 (byte 0x%02X)", bytes[offset]),
+          file: name, line: line, byteOffset: offset,
+          hint: "the file says it is UTF-8 (or says nothing, which means UTF-8); convert it or fix its encoding declaration")
+      }
+    }
     // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
     // chunk, which fails on documents over 10 MB (libxml2's limit without
     // XML_PARSE_HUGE); from a stream it is fed in pieces.
@@ -220,6 +234,22 @@ public enum TMX {
       i += 1
     }
     return nil
+  }
+
+  /// Whether an XML document is in UTF-8: no UTF-16/32 byte-order mark or
+  /// `<?` in a wide encoding, and an `encoding=` declaration that is absent
+  /// or names UTF-8.
+  static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return false }
+    if bytes.starts(with: [0x3C, 0x00]) || bytes.starts(with: [0x00, 0x3C]) { return false }
+    var head = bytes.prefix(256)
+    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
+    guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return true }
+    let decl = String(decoding: head[..<end], as: UTF8.self).lowercased()
+    guard let r = decl.range(of: "encoding") else { return true }
+    let value = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+      .prefix { $0 != "\"" && $0 != "'" && $0 != " " }
+    return value == "utf-8" || value == "utf8"
   }
 
   /// libxml2 error codes XMLParser passes on (the ones bad files cause).
