@@ -156,19 +156,10 @@ public enum TMX {
   /// Parses TMX bytes. `name` is used in errors and in the default origin.
   public static func decode(_ bytes: [UInt8], name: String, now: String) throws -> ImportResult {
     // XMLParser on Linux stops the process (a force-unwrap in FoundationXML)
-    // on an element name that is not UTF-8, so a UTF-8 document is checked
-    // here first (found by scripts/fuzz.sh).
-    if declaresUTF8(bytes) {
-      let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
-      if let bad = TextDecoder.firstInvalidUTF8Offset(body) {
-        let offset = body.startIndex + bad
-        let line = 1 + bytes[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        throw TMError(
-          .invalidInput, String(format: "not well-formed TMX: invalid UTF-8 (byte 0x%02X)", bytes[offset]),
-          file: name, line: line, byteOffset: offset,
-          hint: "the file says it is UTF-8 (or says nothing, which means UTF-8); convert it or fix its encoding declaration")
-      }
-    }
+    // on an element name that is not UTF-8, which libxml2 passes on for a
+    // UTF-8 document with bad bytes or one in an encoding it cannot read
+    // (found by scripts/fuzz.sh). So XMLParser only ever sees valid UTF-8.
+    let bytes = try utf8Document(bytes, name: name)
     // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
     // chunk, which fails on documents over 10 MB (libxml2's limit without
     // XML_PARSE_HUGE); from a stream it is fed in pieces.
@@ -236,20 +227,64 @@ public enum TMX {
     return nil
   }
 
-  /// Whether an XML document is in UTF-8: no UTF-16/32 byte-order mark or
-  /// `<?` in a wide encoding, and an `encoding=` declaration that is absent
-  /// or names UTF-8.
-  static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
-    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return false }
-    if bytes.starts(with: [0x3C, 0x00]) || bytes.starts(with: [0x00, 0x3C]) { return false }
+  /// The document as valid UTF-8 bytes: UTF-8 (no BOM of UTF-16, no wide
+  /// `<?`, and no `encoding=` or one naming UTF-8) is checked as it is;
+  /// anything else is converted with ICU from its BOM or its declared
+  /// encoding, and its XML declaration rewritten to say UTF-8 (with the
+  /// same number of lines, so that line numbers in errors stay right).
+  static func utf8Document(_ bytes: [UInt8], name: String) throws -> [UInt8] {
+    func invalid(_ out: [UInt8], _ offset: Int) -> TMError {
+      let line = 1 + out[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+      return TMError(
+        .invalidInput, String(format: "not well-formed TMX: invalid UTF-8 (byte 0x%02X)", out[offset]),
+        file: name, line: line, byteOffset: offset,
+        hint: "the file says it is UTF-8 (or says nothing, which means UTF-8); convert it or fix its encoding declaration")
+    }
+    var charset: String?
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0x3C, 0x00]) {
+      charset = "UTF-16LE"
+    } else if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0x00, 0x3C]) {
+      charset = "UTF-16BE"
+    } else if let declared = declaredEncoding(bytes), declared != "utf-8" && declared != "utf8",
+      !declared.hasPrefix("utf-16"), !declared.hasPrefix("utf16")
+    {
+      // (A declared UTF-16 in 8-bit bytes is a mislabelled UTF-8 file, as
+      // libxml2 reads it too.)
+      charset = declared
+    }
+    guard let charset else {
+      let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+      if let bad = TextDecoder.firstInvalidUTF8Offset(body) { throw invalid(bytes, body.startIndex + bad) }
+      return bytes
+    }
+    var text: String
+    do {
+      text = try TextDecoder.decodeLegacy(bytes, charset: charset, source: name)
+    } catch let e as TMError {
+      throw TMError(
+        .invalidInput, "not well-formed TMX: \(e.message)", file: name, line: e.line ?? 1, byteOffset: e.byteOffset,
+        hint: "declare an encoding ICU knows (UTF-8, UTF-16, windows-1251, ISO-8859-9 ...) or convert the file to UTF-8")
+    }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    // Replace the declaration (its encoding no longer holds).
+    if text.hasPrefix("<?xml"), let end = text.range(of: "?>") {
+      let newlines = text[..<end.upperBound].filter { $0 == "\n" }.count
+      text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + String(repeating: "\n", count: newlines)
+        + text[end.upperBound...]
+    }
+    return Array(text.utf8)
+  }
+
+  /// The lower-cased `encoding=` value of an XML declaration, if any.
+  static func declaredEncoding(_ bytes: [UInt8]) -> String? {
     var head = bytes.prefix(256)
     if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
-    guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return true }
+    guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return nil }
     let decl = String(decoding: head[..<end], as: UTF8.self).lowercased()
-    guard let r = decl.range(of: "encoding") else { return true }
+    guard let r = decl.range(of: "encoding") else { return nil }
     let value = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
-      .prefix { $0 != "\"" && $0 != "'" && $0 != " " }
-    return value == "utf-8" || value == "utf8"
+      .prefix { $0 != "\"" && $0 != "'" && $0 != " " && $0 != "?" }
+    return value.isEmpty ? nil : String(value)
   }
 
   /// libxml2 error codes XMLParser passes on (the ones bad files cause).
