@@ -159,7 +159,9 @@ public enum TMX {
     // on an element name that is not UTF-8, which libxml2 passes on for a
     // UTF-8 document with bad bytes or one in an encoding it cannot read
     // (found by scripts/fuzz.sh). So XMLParser only ever sees valid UTF-8.
-    let bytes = try utf8Document(bytes, name: name)
+    // It also reads a NULL pointer for a processing instruction without data
+    // (`<?target?>`), so one space is put into each of those.
+    let bytes = withDataInEveryPI(try utf8Document(bytes, name: name))
     // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
     // chunk, which fails on documents over 10 MB (libxml2's limit without
     // XML_PARSE_HUGE); from a stream it is fed in pieces.
@@ -273,6 +275,65 @@ public enum TMX {
         + text[end.upperBound...]
     }
     return Array(text.utf8)
+  }
+
+  /// `bytes` with a space after the target of every processing instruction
+  /// that has no data (`<?xm?>` -> `<?xm ?>`, the same instruction with empty
+  /// data), outside comments and CDATA sections; the bytes themselves when
+  /// there is none. FoundationXML on Linux calls strlen on the NULL data
+  /// libxml2 passes for those (found by scripts/fuzz.sh).
+  static func withDataInEveryPI(_ bytes: [UInt8]) -> [UInt8] {
+    var fixes: [Int] = []  // where to insert a space
+    let n = bytes.count
+    let comment = Array("<!--".utf8)
+    let cdata = Array("<![CDATA[".utf8)
+    let commentEnd = Array("-->".utf8)
+    let cdataEnd = Array("]]>".utf8)
+    func starts(_ i: Int, _ u: [UInt8]) -> Bool {
+      i + u.count <= n && bytes[i..<(i + u.count)].elementsEqual(u)
+    }
+    func skip(past u: [UInt8], from i: Int) -> Int {
+      var j = i
+      while j + u.count <= n {
+        if bytes[j] == u[0] && bytes[j..<(j + u.count)].elementsEqual(u) { return j + u.count }
+        j += 1
+      }
+      return n
+    }
+    var i = 0
+    while i + 1 < n {
+      guard bytes[i] == 0x3C else {
+        i += 1
+        continue
+      }
+      if bytes[i + 1] == 0x21 && starts(i, comment) {  // <!--
+        i = skip(past: commentEnd, from: i + 4)
+      } else if bytes[i + 1] == 0x21 && starts(i, cdata) {
+        i = skip(past: cdataEnd, from: i + 9)
+      } else if bytes[i + 1] == 0x3F {  // <?
+        var j = i + 2
+        while j < n, bytes[j] != 0x3F, bytes[j] != 0x20, bytes[j] != 0x09, bytes[j] != 0x0A, bytes[j] != 0x0D,
+          bytes[j] != 0x3C
+        {
+          j += 1
+        }
+        if j > i + 2, j + 1 < n, bytes[j] == 0x3F, bytes[j + 1] == 0x3E { fixes.append(j) }
+        i = j
+      } else {
+        i += 1
+      }
+    }
+    guard !fixes.isEmpty else { return bytes }
+    var out: [UInt8] = []
+    out.reserveCapacity(n + fixes.count)
+    var last = 0
+    for f in fixes {
+      out += bytes[last..<f]
+      out.append(0x20)
+      last = f
+    }
+    out += bytes[last...]
+    return out
   }
 
   /// The lower-cased `encoding=` value of an XML declaration, if any.
