@@ -133,3 +133,95 @@ import Testing
     #expect(j.stdout.contains(#""file":"\#(b.path)""#))
   }
 }
+
+/// Issue 8, §4: a file that is not text (a DOCX, a PDF, any binary) is an
+/// error naming the file and what it looks like, in every command that reads
+/// a document, instead of its bytes printed with exit 0.
+@Suite struct BinaryInputTests {
+  /// The start of a real DOCX: a zip whose first entry is `[Content_Types].xml`
+  /// and which names `word/document.xml`.
+  static let docx: [UInt8] =
+    [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]
+    + Array("[Content_Types].xml".utf8) + [0x00, 0x00, 0x8D, 0x2F] + Array("word/document.xml".utf8) + [0x00, 0x01]
+  static let pdf: [UInt8] =
+    Array("%PDF-1.7\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3] + Array("\n1 0 obj\n<</Type/Catalog>>\nstream\n".utf8)
+    + [0x78, 0x9C, 0x00, 0x03, 0x10]
+  /// Text with one NUL in it, as a corrupted or concatenated file has.
+  static let nul: [UInt8] = Array("Bakı şəhərində yeni metro stansiyası açılıb.\n".utf8) + [0x00, 0x00, 0x07] + Array("tail".utf8)
+
+  func files() throws -> (URL, [String: String]) {
+    let dir = try Run.tempDir()
+    var paths: [String: String] = [:]
+    for (name, bytes) in [("report.docx", Self.docx), ("report.pdf", Self.pdf), ("broken.txt", Self.nul)] {
+      let u = dir.appendingPathComponent(name)
+      try Data(bytes).write(to: u)
+      paths[name] = u.path
+    }
+    return (dir, paths)
+  }
+
+  func expectRefused(_ r: Run, _ path: String, _ what: String, hint: String, sourceLine: SourceLocation = #_sourceLocation) {
+    #expect(r.status == 2, "\(r.stderr)", sourceLocation: sourceLine)
+    #expect(r.stdout.isEmpty, sourceLocation: sourceLine)
+    #expect(r.stderr.contains(path), sourceLocation: sourceLine)
+    #expect(r.stderr.contains(what), "\(r.stderr)", sourceLocation: sourceLine)
+    #expect(r.stderr.contains(hint), "\(r.stderr)", sourceLocation: sourceLine)
+  }
+
+  @Test func segmentRefusesDOCXPDFAndNUL() throws {
+    let (dir, f) = try files()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let docx = try #require(f["report.docx"])
+    let pdf = try #require(f["report.pdf"])
+    let nul = try #require(f["broken.txt"])
+    expectRefused(try Run("tm", ["segment", "--lang", "az", docx]), docx, "Word document (DOCX)", hint: "plain text")
+    expectRefused(try Run("tm", ["segment", "--lang", "az", pdf]), pdf, "PDF document", hint: "pdftotext -layout")
+    let r = try Run("tm", ["segment", "--lang", "az", nul])
+    expectRefused(r, nul, "binary data", hint: "plain-text file")
+    #expect(r.stderr.contains("broken.txt:2:"), "the line of the first control byte: \(r.stderr)")
+    #expect(r.stderr.contains("0x00"))
+    // Standard input too, and a named legacy encoding does not let it through.
+    expectRefused(try Run("tm", ["segment", "--lang", "ru"], stdinBytes: Self.pdf), "-", "PDF document", hint: "pdftotext")
+    expectRefused(
+      try Run("tm", ["segment", "--lang", "ru", "--encoding", "cp1251", docx]), docx, "DOCX", hint: "plain text")
+  }
+
+  @Test func alignRefusesABinaryDocument() throws {
+    let (dir, f) = try files()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let docx = try #require(f["report.docx"])
+    let text = dir.appendingPathComponent("ru.txt")
+    try "Президент принял гостей. Встреча прошла в Баку.\n".write(to: text, atomically: true, encoding: .utf8)
+    let r = try Run("tm", ["align", docx, text.path, "--from", "az", "--to", "ru", "--dry-run", "--memories", dir.path])
+    expectRefused(r, docx, "Word document (DOCX)", hint: "plain text")
+    let p = try #require(f["report.pdf"])
+    let r2 = try Run("tm", ["align", text.path, p, "--from", "ru", "--to", "en", "--dry-run", "--memories", dir.path])
+    expectRefused(r2, p, "PDF document", hint: "pdftotext -layout")
+  }
+
+  @Test func lookupBatchRefusesABinaryFile() throws {
+    let (dir, f) = try files()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "az\tru\torigin\tcreated\tscore\nBakı şəhərində yeni metro stansiyası açılıb.\tВ Баку открылась новая станция метро.\tadd\t2026-11-25T20:00:00Z\t\n"
+      .write(to: dir.appendingPathComponent("news.tsv"), atomically: true, encoding: .utf8)
+    let nul = try #require(f["broken.txt"])
+    let r = try Run("tm", ["lookup", "--memories", dir.path, "--batch", nul], cwd: dir)
+    expectRefused(r, nul, "binary data", hint: "plain-text file")
+    let pdf = try #require(f["report.pdf"])
+    let r2 = try Run("tm", ["lookup", "--memories", dir.path, "--batch", pdf, "--segment"], cwd: dir)
+    expectRefused(r2, pdf, "PDF document", hint: "pdftotext -layout")
+  }
+
+  /// Legitimate text with bytes below 0x20 in it still reads: UTF-16 with a
+  /// BOM (NUL in every other byte), tabs, form feeds and CRLF.
+  @Test func utf16WithBOMAndFormFeedsStillRead() throws {
+    let dir = try Run.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let u = dir.appendingPathComponent("ru-16.txt")
+    try Data([0xFF, 0xFE] + Array("Проф. Иванов пришёл.\tВсё.\r\n\u{0C}\r\nКонец.".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+      .write(to: u)
+    let r = try Run("tm", ["segment", "--lang", "ru", u.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == "Проф. Иванов пришёл.\nВсё.\n\nКонец.\n")
+  }
+}

@@ -158,6 +158,95 @@ private func texts(_ s: String, _ language: Language, lines: Bool = false) throw
     #expect(list.kind(of: "г.") == .unit)
   }
 
+  // MARK: Issue 8 residual classes, decided by what precedes and what follows
+
+  @Test func aLetterNameEndsASentenceAnInitialDoesNot() throws {
+    #expect(
+      try texts("Most schools received a grade A. The data were released on Tuesday.", .en) == [
+        "Most schools received a grade A.", "The data were released on Tuesday.",
+      ])
+    #expect(
+      try texts("The word was spelled with the letter u. The commission dropped it.", .en) == [
+        "The word was spelled with the letter u.", "The commission dropped it.",
+      ])
+    // After any other word a capital is an initial, unless a typical
+    // sentence starter that is not itself an initial follows.
+    #expect(try texts("The essay by E. B. White was reprinted.", .en) == ["The essay by E. B. White was reprinted."])
+    #expect(try texts("J. K. Rowling wrote it. A. J. Brooks read it.", .en) == ["J. K. Rowling wrote it.", "A. J. Brooks read it."])
+    #expect(try texts("Сборная попала в группу B. Соперники известны.", .ru) == ["Сборная попала в группу B.", "Соперники известны."])
+    #expect(try texts("Выставка работ А. С. Пушкина. В. В. Набоков.", .ru) == ["Выставка работ А. С. Пушкина.", "В. В. Набоков."])
+    #expect(try texts("Письмо подписал Иванов И. И. В нём всё сказано.", .ru) == ["Письмо подписал Иванов И. И.", "В нём всё сказано."])
+    #expect(try texts("Tədbirdə İ. Əliyev çıxış edib.", .az) == ["Tədbirdə İ. Əliyev çıxış edib."])
+    // A letter before a number never ends a sentence.
+    #expect(try texts("See appendix B. 3 tables follow.", .en).count == 1)
+  }
+
+  @Test func inchOnlyAfterANumber() throws {
+    #expect(
+      try texts("Residents were allowed back in. A police officer stood at the door.", .en) == [
+        "Residents were allowed back in.", "A police officer stood at the door.",
+      ])
+    #expect(try texts("The screen measures 11 in. and weighs 470 grams.", .en).count == 1)
+    #expect(try texts("The screen is 11 in. The keyboard is extra.", .en).count == 2)
+  }
+
+  @Test func titlesAndDCBeforeAName() throws {
+    #expect(
+      try texts("Det. Dennis Walsh spoke. Ofc. James Carter and Dep. Chief Robert Contee did not.", .en) == [
+        "Det. Dennis Walsh spoke.", "Ofc. James Carter and Dep. Chief Robert Contee did not.",
+      ])
+    #expect(
+      try texts("It was upheld by the D.C. Circuit on Friday. The D.C. Council voted.", .en) == [
+        "It was upheld by the D.C. Circuit on Friday.", "The D.C. Council voted.",
+      ])
+    // Not after an article, D.C. still ends a sentence before a capital.
+    #expect(try texts("She moved to Washington, D.C. She later joined the State Department.", .en).count == 2)
+    #expect(try texts("The bill would grant statehood to D.C. Residents want it.", .en).count == 2)
+    // `the U.S.` is a noun phrase: the article rule is for `end` entries only.
+    #expect(try texts("It has support in the U.S. It would raise wages.", .en).count == 2)
+  }
+
+  @Test func anEllipsisOpeningAQuotationIsNotAnEnd() throws {
+    #expect(
+      try texts("Он процитировал доклад: «... Огайо остаётся ключевым штатом». Авторы молчат.", .ru) == [
+        "Он процитировал доклад: «... Огайо остаётся ключевым штатом».", "Авторы молчат.",
+      ])
+    #expect(try texts("The report began: \"... Ohio remains the key state.\" Nobody answered.", .en).count == 2)
+    #expect(try texts("Şair yazırdı: «… Vətən bizə əzizdir». Bu sətirlər məşhurdur.", .az).count == 2)
+    // An ellipsis after words still ends a sentence before a capital.
+    #expect(try texts("Он замолчал... Потом ушёл.", .ru) == ["Он замолчал...", "Потом ушёл."])
+    #expect(try texts("He paused… Then he left.", .en) == ["He paused…", "Then he left."])
+  }
+
+  @Test func directSpeechGoesOnAfterADash() throws {
+    #expect(
+      try texts("«Мы будем добиваться справедливости», — сказал он. — «Мы не отступим».", .ru) == [
+        "«Мы будем добиваться справедливости», — сказал он.", "— «Мы не отступим».",
+      ])
+    #expect(
+      try texts("– Biz hazırıq, – deyə baş məşqçi bildirib. – Oyunçular formadadır.", .az) == [
+        "– Biz hazırıq, – deyə baş məşqçi bildirib.", "– Oyunçular formadadır.",
+      ])
+    // The author's words after the speech stay with it; a lower-case word
+    // after the dash, or an abbreviation before it, is no boundary.
+    #expect(try texts("«Приду!» — сказал он.", .ru) == ["«Приду!» — сказал он."])
+    #expect(try texts("Он пришёл. — и ушёл.", .ru).count == 1)
+    #expect(try texts("Доклад прочёл проф. — Иванов.", .ru).count == 1)
+  }
+
+  @Test func letterWordsAndDeterminersInAUserList() throws {
+    var list = AbbreviationList(language: .en)
+    try list.add("@case exact\nCt.  end\n@letters row\n@determiners the\n@starters The\n", source: "mine.txt")
+    #expect(list.letterWords.contains("Row"))
+    let seg = try SentenceSegmenter(language: .en, abbreviations: list)
+    #expect(seg.segment("We sat in row C. The show began.").count == 2)
+    #expect(seg.segment("Officer C. Smith arrived.").count == 1)
+    #expect(seg.segment("It went to the Ct. Appeals panel.").count == 1)
+    #expect(seg.segment("It went to Hartford, Ct. Appeals followed.").count == 2)
+    try list.add("in. numeric\n", source: "mine.txt")
+    #expect(list.kind(of: "in.") == .numeric)
+  }
+
   @Test func badAbbreviationFilesNameTheLine() {
     var list = AbbreviationList(language: .ru)
     #expect(throws: TMError.self) { try list.add("ok.\nфуб. sometimes\n", source: "x.txt") }

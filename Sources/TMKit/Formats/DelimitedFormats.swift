@@ -10,7 +10,7 @@ public struct TSVFormat: InterchangeFormat {
   public func read(
     _ bytes: [UInt8], path: String, options: MemoryImport.Options, _ body: (TranslationUnit) throws -> Void
   ) throws -> [String] {
-    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
+    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false)
     let r = try MemoryImport.delimitedUnits(Delimited.parseTSV(text, name: path), format: .tsv, path: path, options: options)
     for u in r.units { try body(u) }
     return r.notes
@@ -28,7 +28,7 @@ public struct CSVFormat: InterchangeWriter {
   public func read(
     _ bytes: [UInt8], path: String, options: MemoryImport.Options, _ body: (TranslationUnit) throws -> Void
   ) throws -> [String] {
-    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
+    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false)
     let r = try MemoryImport.delimitedUnits(try Delimited.parseCSV(text, name: path), format: .csv, path: path, options: options)
     for u in r.units { try body(u) }
     return r.notes

@@ -17,7 +17,7 @@ public struct POFormat: InterchangeFormat {
   public func read(
     _ bytes: [UInt8], path: String, options: MemoryImport.Options, _ body: (TranslationUnit) throws -> Void
   ) throws -> [String] {
-    let catalog = try Gettext.parsePO(TextDecoder.decode(bytes, encoding: options.encoding, source: path), name: path)
+    let catalog = try Gettext.parsePO(TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false), name: path)
     return try Gettext.read(catalog, format: "po", path: path, options: options, body)
   }
 }

@@ -16,7 +16,7 @@ public struct MemoryTSVFormat: InterchangeWriter {
   public func read(
     _ bytes: [UInt8], path: String, options: MemoryImport.Options, _ body: (TranslationUnit) throws -> Void
   ) throws -> [String] {
-    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
+    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false)
     for var u in try TSVCodec.decode(Array(text.utf8), path: path).units {
       guard var v = restrict(u, to: options) else { continue }
       if v.created.isEmpty { v.created = options.now }

@@ -43,7 +43,7 @@ public struct ReviewFormat: InterchangeFormat {
   public func read(
     _ bytes: [UInt8], path: String, options: MemoryImport.Options, _ body: (TranslationUnit) throws -> Void
   ) throws -> [String] {
-    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
+    let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path, checkBinary: false)
     let rows = Delimited.parseTSV(text, name: path)
     guard let header = rows.first, header.fields.count == 4,
       let a = Language(tag: header.fields[1].trimmingSpaces), let b = Language(tag: header.fields[2].trimmingSpaces)

@@ -325,10 +325,19 @@ public enum Gettext {
     let origTable = try u32(12)
     let transTable = try u32(16)
     guard n <= b.count / 8 else { throw bad("entry count \(n) larger than the file", 8) }
+    // Strings are disjoint parts of the file, so the original and the
+    // translated ones add up to at most twice its size. A crafted file whose
+    // entries all point at one large region would otherwise make a 1 MB
+    // file cost minutes and gigabytes.
+    var total = 0
     func string(_ table: Int, _ k: Int) throws -> [UInt8] {
       let len = try u32(table + 8 * k)
       let off = try u32(table + 8 * k + 4)
       guard off >= 0, len >= 0, off + len <= b.count else { throw bad("string \(k) out of range", table + 8 * k) }
+      total += len
+      guard total <= 2 * b.count else {
+        throw bad("the strings overlap (their lengths add up to more than the file)", table + 8 * k)
+      }
       return Array(b[off..<(off + len)])
     }
     func text(_ bytes: ArraySlice<UInt8>, at offset: Int) throws -> String {

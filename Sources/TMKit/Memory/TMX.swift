@@ -172,6 +172,13 @@ public enum TMX {
 
   /// Parses TMX bytes. `name` is used in errors and in the default origin.
   public static func decode(_ bytes: [UInt8], name: String, now: String) throws -> ImportResult {
+    // XMLParser on Linux stops the process (a force-unwrap in FoundationXML)
+    // on an element name that is not UTF-8, which libxml2 passes on for a
+    // UTF-8 document with bad bytes or one in an encoding it cannot read
+    // (found by scripts/fuzz.sh). So XMLParser only ever sees valid UTF-8.
+    // It also reads a NULL pointer for a processing instruction without data
+    // (`<?target?>`), so one space is put into each of those.
+    let bytes = withDataInEveryPI(try utf8Document(bytes, name: name))
     // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
     // chunk, which fails on documents over 10 MB (libxml2's limit without
     // XML_PARSE_HUGE); from a stream it is fed in pieces.
@@ -237,6 +244,125 @@ public enum TMX {
       i += 1
     }
     return nil
+  }
+
+  /// The document as valid UTF-8 bytes: UTF-8 (no BOM of UTF-16, no wide
+  /// `<?`, and no `encoding=` or one naming UTF-8) is checked as it is;
+  /// anything else is converted with ICU from its BOM or its declared
+  /// encoding, and its XML declaration rewritten to say UTF-8 (with the
+  /// same number of lines, so that line numbers in errors stay right).
+  static func utf8Document(_ bytes: [UInt8], name: String) throws -> [UInt8] {
+    func invalid(_ out: [UInt8], _ offset: Int) -> TMError {
+      let line = 1 + out[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+      return TMError(
+        .invalidInput, String(format: "not well-formed TMX: invalid UTF-8 (byte 0x%02X)", out[offset]),
+        file: name, line: line, byteOffset: offset,
+        hint: "the file says it is UTF-8 (or says nothing, which means UTF-8); convert it or fix its encoding declaration")
+    }
+    var charset: String?
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0x3C, 0x00]) {
+      charset = "UTF-16LE"
+    } else if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0x00, 0x3C]) {
+      charset = "UTF-16BE"
+    } else if let declared = declaredEncoding(bytes), declared != "utf-8" && declared != "utf8",
+      !declared.hasPrefix("utf-16"), !declared.hasPrefix("utf16")
+    {
+      // (A declared UTF-16 in 8-bit bytes is a mislabelled UTF-8 file, as
+      // libxml2 reads it too.)
+      charset = declared
+    }
+    guard let charset else {
+      let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+      if let bad = TextDecoder.firstInvalidUTF8Offset(body) { throw invalid(bytes, body.startIndex + bad) }
+      return bytes
+    }
+    var text: String
+    do {
+      text = try TextDecoder.decodeLegacy(bytes, charset: charset, source: name)
+    } catch let e as TMError {
+      throw TMError(
+        .invalidInput, "not well-formed TMX: \(e.message)", file: name, line: e.line ?? 1, byteOffset: e.byteOffset,
+        hint: "declare an encoding ICU knows (UTF-8, UTF-16, windows-1251, ISO-8859-9 ...) or convert the file to UTF-8")
+    }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    // Replace the declaration (its encoding no longer holds).
+    if text.hasPrefix("<?xml"), let end = text.range(of: "?>") {
+      let newlines = text[..<end.upperBound].filter { $0 == "\n" }.count
+      text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + String(repeating: "\n", count: newlines)
+        + text[end.upperBound...]
+    }
+    return Array(text.utf8)
+  }
+
+  /// `bytes` with a space after the target of every processing instruction
+  /// that has no data (`<?xm?>` -> `<?xm ?>`, the same instruction with empty
+  /// data), outside comments and CDATA sections; the bytes themselves when
+  /// there is none. FoundationXML on Linux calls strlen on the NULL data
+  /// libxml2 passes for those (found by scripts/fuzz.sh).
+  static func withDataInEveryPI(_ bytes: [UInt8]) -> [UInt8] {
+    var fixes: [Int] = []  // where to insert a space
+    let n = bytes.count
+    let comment = Array("<!--".utf8)
+    let cdata = Array("<![CDATA[".utf8)
+    let commentEnd = Array("-->".utf8)
+    let cdataEnd = Array("]]>".utf8)
+    func starts(_ i: Int, _ u: [UInt8]) -> Bool {
+      i + u.count <= n && bytes[i..<(i + u.count)].elementsEqual(u)
+    }
+    func skip(past u: [UInt8], from i: Int) -> Int {
+      var j = i
+      while j + u.count <= n {
+        if bytes[j] == u[0] && bytes[j..<(j + u.count)].elementsEqual(u) { return j + u.count }
+        j += 1
+      }
+      return n
+    }
+    var i = 0
+    while i + 1 < n {
+      guard bytes[i] == 0x3C else {
+        i += 1
+        continue
+      }
+      if bytes[i + 1] == 0x21 && starts(i, comment) {  // <!--
+        i = skip(past: commentEnd, from: i + 4)
+      } else if bytes[i + 1] == 0x21 && starts(i, cdata) {
+        i = skip(past: cdataEnd, from: i + 9)
+      } else if bytes[i + 1] == 0x3F {  // <?
+        var j = i + 2
+        while j < n, bytes[j] != 0x3F, bytes[j] != 0x20, bytes[j] != 0x09, bytes[j] != 0x0A, bytes[j] != 0x0D,
+          bytes[j] != 0x3C
+        {
+          j += 1
+        }
+        if j > i + 2, j + 1 < n, bytes[j] == 0x3F, bytes[j + 1] == 0x3E { fixes.append(j) }
+        i = j
+      } else {
+        i += 1
+      }
+    }
+    guard !fixes.isEmpty else { return bytes }
+    var out: [UInt8] = []
+    out.reserveCapacity(n + fixes.count)
+    var last = 0
+    for f in fixes {
+      out += bytes[last..<f]
+      out.append(0x20)
+      last = f
+    }
+    out += bytes[last...]
+    return out
+  }
+
+  /// The lower-cased `encoding=` value of an XML declaration, if any.
+  static func declaredEncoding(_ bytes: [UInt8]) -> String? {
+    var head = bytes.prefix(256)
+    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
+    guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: 0x3E) else { return nil }
+    let decl = String(decoding: head[..<end], as: UTF8.self).lowercased()
+    guard let r = decl.range(of: "encoding") else { return nil }
+    let value = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+      .prefix { $0 != "\"" && $0 != "'" && $0 != " " && $0 != "?" }
+    return value.isEmpty ? nil : String(value)
   }
 
   /// libxml2 error codes XMLParser passes on (the ones bad files cause).

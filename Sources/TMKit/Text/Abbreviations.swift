@@ -16,6 +16,10 @@ public struct AbbreviationList: Sendable {
     case unit
     /// Only before one of the language's sentence starters (`U.S. The`).
     case weak
+    /// Like `unit` after a number or another abbreviation (`11 in.`); after
+    /// a word it is that word, not an abbreviation, and the full stop ends the
+    /// sentence as any other (`allowed back in. A police officer`).
+    case numeric
   }
 
   public let language: Language
@@ -30,6 +34,13 @@ public struct AbbreviationList: Sendable {
   /// Capitalised words that continue a sentence after an abbreviation
   /// (`5 p.m. Monday`, `10 a.m. ET`): no boundary before them.
   public private(set) var continuations: Set<String> = []
+  /// Words after which a single letter is the name of a letter, a grade or
+  /// a class, not an initial (`grade A.`, `the letter u.`, `группу B.`): the
+  /// full stop after it may end the sentence.
+  public private(set) var letterWords: Set<String> = []
+  /// Words after which an `end` abbreviation is attributive and never ends
+  /// the sentence (`the D.C. Circuit`, `The N.C. Supreme Court`).
+  public private(set) var determiners: Set<String> = []
   /// The largest number of space-separated parts an entry can have in text.
   public private(set) var maxParts = 1
 
@@ -64,6 +75,8 @@ public struct AbbreviationList: Sendable {
     for (k, v) in other.entries where entries[k] == nil { entries[k] = v }
     headings.formUnion(other.headings)
     starters.formUnion(other.starters)
+    letterWords.formUnion(other.letterWords)
+    determiners.formUnion(other.determiners)
     maxParts = max(maxParts, other.maxParts)
   }
 
@@ -100,10 +113,14 @@ public struct AbbreviationList: Sendable {
           for w in values { starters.formUnion(variants(w, anyCase: false)) }
         case "@continuations":
           for w in values { continuations.formUnion(variants(w, anyCase: false)) }
+        case "@letters":
+          for w in values { letterWords.formUnion(variants(w, anyCase: true)) }
+        case "@determiners":
+          for w in values { determiners.formUnion(variants(w, anyCase: true)) }
         default:
           throw TMError(
             .invalidInput, "unknown directive '\(fields[0])'", file: source, line: lineNumber,
-            hint: "use @case, @headings, @starters or @continuations, or start a comment with #")
+            hint: "use @case, @headings, @starters, @continuations, @letters or @determiners, or start a comment with #")
         }
         continue
       }
@@ -116,7 +133,7 @@ public struct AbbreviationList: Sendable {
         } else if !last.contains(".") {
           throw TMError(
             .invalidInput, "unknown kind '\(last)' for the abbreviation '\(parts.dropLast().joined(separator: " "))'",
-            file: source, line: lineNumber, hint: "use nobreak, end, unit or weak (see abbreviations/README.md)")
+            file: source, line: lineNumber, hint: "use nobreak, end, unit, weak or numeric (see abbreviations/README.md)")
         }
       }
       let key = parts.joined().nfc
@@ -139,6 +156,8 @@ public struct AbbreviationList: Sendable {
     explicit.formUnion(other.explicit)
     headings.formUnion(other.headings)
     starters.formUnion(other.starters)
+    letterWords.formUnion(other.letterWords)
+    determiners.formUnion(other.determiners)
     maxParts = max(maxParts, other.maxParts)
   }
 

@@ -44,6 +44,8 @@ public final class SentenceSegmenter {
   private let starters: ByteKeyTable<Bool>
   private let continuations: ByteKeyTable<Bool>
   private let headings: ByteKeyTable<Bool>
+  private let letterWords: ByteKeyTable<Bool>
+  private let determiners: ByteKeyTable<Bool>
   private let maxParts: Int
 
   /// A segmenter with the package's abbreviation list for `language`.
@@ -67,6 +69,8 @@ public final class SentenceSegmenter {
     starters = ByteKeyTable(abbreviations.starters.map { ($0, true) })
     continuations = ByteKeyTable(abbreviations.continuations.map { ($0, true) })
     headings = ByteKeyTable((abbreviations.headings.union(["§", "№"])).map { ($0, true) })
+    letterWords = ByteKeyTable(abbreviations.letterWords.map { ($0, true) })
+    determiners = ByteKeyTable(abbreviations.determiners.map { ($0, true) })
     maxParts = abbreviations.maxParts
     var tails: Set<String> = []
     for key in abbreviations.entries.keys {
@@ -172,11 +176,13 @@ public final class SentenceSegmenter {
     let (c, clen) = scalar(p, next, n)
     if isLower(c) { return false }
     if c == 0x2C || c == 0x3B || c == 0x3A { return false }  // , ; :
+    var w = next
     if c == 0x2014 || c == 0x2013 || c == 0x2D {  // — – -
       let after = skipSpace(p, next + clen, n)
       if after < n, isLower(scalar(p, after, n).0) { return false }
+      // The word after the dash decides (`сказал он. — «Мы`: see splitExtra).
+      if after > next + clen { w = after }
     }
-    var w = next
     while w < n {
       let (o, olen) = scalar(p, w, n)
       if !isOpening(o) { break }
@@ -188,7 +194,11 @@ public final class SentenceSegmenter {
 
     // 2. What precedes: only a full stop can be an abbreviation's.
     guard p[prevEnd - 1] == 0x2E else { return true }
-    if prevEnd - 2 >= sentStart && p[prevEnd - 2] == 0x2E { return true }  // "..." ends a sentence
+    if prevEnd - 2 >= sentStart && p[prevEnd - 2] == 0x2E {  // "..." ends a sentence
+      var d = prevEnd - 1
+      while d > sentStart && p[d - 1] == 0x2E { d -= 1 }
+      return !opensQuotation(p, n, sentStart, d)  // unless it opens one: `«... Огайо`
+    }
 
     // Space-separated tokens before the full stop, last first: the last one,
     // and more only when the last one may end an abbreviation or the
@@ -209,7 +219,15 @@ public final class SentenceSegmenter {
     // The abbreviation list, longest match first; a single capital letter is
     // an initial even when its lower case is listed (`В.` vs `в.` = век).
     let maxK = listed ? min(maxParts, tokenCount) : 0
-    if letterCount == 1 && isUpper(firstLetter) { return false }  // an initial
+    if letterCount == 1 {
+      // The name of a letter or a grade (`grade A.`, `the letter u.`) may end
+      // a sentence; any other single capital is an initial, even when its
+      // lower case is listed (`В.` vs `в.` = век), and ends a sentence only
+      // before a typical sentence starter that is not itself an initial
+      // (`Иванов И. И. В нём …`, never `А. С. Пушкин`).
+      if tokenCount >= 2 && isLetterWord(p, n, (tokenStart[1], tokenEnd[1])) { return !nextIsDigit }
+      if isUpper(firstLetter) { return isStarter(p, n, w, strict: true) }
+    }
     if maxK >= 1 {
       for k in stride(from: maxK, through: 1, by: -1) {
         guard let kind = lookup(p, n, count: k) else { continue }
@@ -221,18 +239,25 @@ public final class SentenceSegmenter {
         case .nobreak:
           return false
         case .end:
-          return before >= 1 && !isContinuation(p, n, w)
+          // Not after an article: `the D.C. Circuit`, `The N.C. Supreme Court`.
+          return before >= 1 && !isContinuation(p, n, w) && !isDeterminer(p, n, (tokenStart[k], tokenEnd[k]))
         case .unit:
           return before > 2 && isNumberOrAbbreviation(p, n, (tokenStart[k], tokenEnd[k])) && !isContinuation(p, n, w)
         case .weak:
           return isStarter(p, n, w)
+        case .numeric:
+          // `11 in.` is a unit; `back in.` is the word, and its full stop ends the sentence.
+          if before >= 1 && isNumberOrAbbreviation(p, n, (tokenStart[k], tokenEnd[k])) {
+            return before > 2 && !isContinuation(p, n, w)
+          }
+          return true
         }
       }
     }
 
     // Initials and single letters.
     if letterCount == 1 {
-      if isUpper(firstLetter) { return false }  // an initial: `А. С. Пушкин`, `H. Əliyev`
+      if isUpper(firstLetter) { return false }  // (decided above)
       if isLower(firstLetter) {  // `с.`, `p.`: a unit
         if nextIsDigit { return false }
         return tokenCount >= 4 && isNumberOrAbbreviation(p, n, (tokenStart[1], tokenEnd[1]))
@@ -351,15 +376,50 @@ public final class SentenceSegmenter {
   }
 
   /// Whether the word at `w` is one of the language's sentence starters.
-  private func isStarter(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int) -> Bool {
+  /// A digit or a symbol counts as one (ICU's boundary stays) unless
+  /// `strict`, which also refuses a one-letter word followed by a full stop
+  /// (an initial: `В.` is not the preposition `В`).
+  private func isStarter(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int, strict: Bool = false) -> Bool {
     var e = w
+    var letters = 0
     while e < n {
       let (c, l) = scalar(p, e, n)
       if !isLetter(c) { break }
       e += l
+      letters += 1
     }
-    guard e > w else { return true }  // a digit or a symbol: keep ICU's boundary
+    guard e > w else { return !strict }  // a digit or a symbol: keep ICU's boundary
+    if strict && letters == 1 && e < n && p[e] == 0x2E { return false }
     return starters.contains(p, w, e)
+  }
+
+  /// Whether `token` (leading quotes and brackets dropped) is one of the
+  /// words that name a letter (`grade`, `letter`, `группу`).
+  private func isLetterWord(_ p: UnsafePointer<UInt8>, _ n: Int, _ token: (Int, Int)) -> Bool {
+    let s = stripOpening(p, n, token.0, token.1)
+    return s < token.1 && letterWords.contains(p, s, token.1)
+  }
+
+  /// Whether `token` is an article after which an abbreviation is attributive.
+  private func isDeterminer(_ p: UnsafePointer<UInt8>, _ n: Int, _ token: (Int, Int)) -> Bool {
+    let s = stripOpening(p, n, token.0, token.1)
+    return s < token.1 && determiners.contains(p, s, token.1)
+  }
+
+  /// Whether an ellipsis starting at `d` opens a quotation or a segment
+  /// (`«... Огайо`, `"... Ohio`, a line that starts with `...`): it marks
+  /// words left out, not the end of a sentence.
+  private func opensQuotation(_ p: UnsafePointer<UInt8>, _ n: Int, _ sentStart: Int, _ d: Int) -> Bool {
+    if d <= sentStart { return true }
+    var s = d - 1
+    while s > sentStart && p[s] & 0xC0 == 0x80 { s -= 1 }
+    let (c, _) = scalar(p, s, n)
+    guard isOpening(c) else { return false }
+    if c != 0x22 && c != 0x27 { return true }  // « „ “ ‘ ( [ {
+    // `"` and `'` open when a space, a colon or the segment's start is before them.
+    if s <= sentStart { return true }
+    let b = p[s - 1]
+    return b == 0x20 || b == 0x3A || (b >= 0x09 && b <= 0x0D) || spaceLengthBefore(p, s, sentStart) > 0
   }
 
   /// For a token made only of `letter.` pairs (`А.`, `J.R.R.`): how many
@@ -384,9 +444,11 @@ public final class SentenceSegmenter {
 
   /// Calls `body` with the pieces of `s..<e` split where ICU proposes no
   /// boundary but one is due: after a full stop before a number that starts
-  /// a sentence (`… yaşadı. 1920-ci ildə …`, `… said. 15 people …`) or
-  /// before a list item (`… olunur. a) …`), and after an ellipsis `…` before
-  /// a capitalised word.
+  /// a sentence (`… yaşadı. 1920-ci ildə …`, `… said. 15 people …`), before
+  /// a list item (`… olunur. a) …`) or before a dash that opens more direct
+  /// speech (`— сказал он. — «Мы …`, `– deyə o bildirib. – «Mübarizə`; UAX #29
+  /// never breaks before a dash after a full stop), and after an ellipsis `…`
+  /// before a capitalised word.
   private func splitExtra(
     _ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ n: Int, _ body: (Int, Int) -> Void
   ) {
@@ -399,10 +461,17 @@ public final class SentenceSegmenter {
       guard j > start, j + 1 < e, spaceLength(p, j + 1, e) > 0 else { continue }
       let next = skipSpace(p, j + 1, e)
       guard next < e else { continue }
-      let (c, _) = scalar(p, next, n)
+      let (c, clen) = scalar(p, next, n)
       let list = isListMarker(p, next, e)
-      guard list || isDigit(c) else { continue }
-      if !list {
+      let dash = (c == 0x2014 || c == 0x2013) && next + clen < e && spaceLength(p, next + clen, e) > 0
+      guard list || dash || isDigit(c) else { continue }
+      if dash {
+        let after = skipSpace(p, next + clen, e)
+        let w = stripOpening(p, n, after, e)
+        guard w < e, isUpper(scalar(p, w, n).0),
+          shouldBreak(p, n, sentStart: start, prevEnd: j + 1, next: next, newline: false)
+        else { continue }
+      } else if !list {
         // Only after a word (`yaşadı.`, `3,6%.`), never after a number or an abbreviation.
         let before = p[j - 1]
         if before >= 0x30 && before <= 0x39 { continue }
@@ -427,6 +496,7 @@ public final class SentenceSegmenter {
       let j = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
       i = j + 1
       guard j + 2 < e, p[j + 1] == 0x80, p[j + 2] == 0xA6 else { continue }
+      if opensQuotation(p, n, start, j) { continue }  // `«… Огайо`
       var after = j + 3
       while after < e {  // closing quotes and brackets stay with the sentence
         let (c, l) = scalar(p, after, n)

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Fuzzes the readers (memory TSV as TSVCodec and as MemoryTable, TMX, PO, MO,
+# CSV) with libFuzzer. TMKit is compiled as a module of its own with
+# `swiftc -sanitize=fuzzer,address` and Fuzz/FuzzReaders.swift linked against
+# it, into .build-fuzz/ (the normal `swift build` is untouched);
+# TM_FUZZ_TARGET picks the reader (see Fuzz/README.md).
+#
+#   scripts/fuzz.sh                 # CI: 40,000 runs per target (~1 min in all)
+#   scripts/fuzz.sh --time 600      # by hand: 600 s per target
+#   scripts/fuzz.sh --runs 20000 tmx po
+#
+# Seeds: Fuzz/corpus/<target>/ (committed). New interesting inputs go to
+# .build-fuzz/corpus/<target>/ (not committed); a crash, a hang (-timeout) or
+# a rejection that is not a TMError with a line or byte offset stops the run
+# and leaves the input in .build-fuzz/crashes/<target>/. Leak detection is off
+# (libFuzzer's and ASan's at exit): the one leak seen is in FoundationXML's
+# error path (libxml2 errors), not in tm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+out="$root/.build-fuzz"
+
+runs=""
+time=""
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --time) time="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=(tsv table tmx po mo csv)
+# CI budget: executions per target, sized so that all six take about a minute here.
+[ -n "$runs$time" ] || runs=40000
+
+bin="$out/tm-fuzz"
+mkdir -p "$out/include" "$out/obj"
+flags=(-parse-as-library -swift-version 6 -O -gline-tables-only -sanitize=fuzzer,address)
+sources=$(find Sources/TMKit -name '*.swift' | sort)
+lib="$out/obj/TMKit.o"
+# 1. TMKit as a module of its own (-enable-testing: the harness reaches the
+#    internal readers with @testable import), rebuilt when its sources change.
+newest=$(ls -t $sources Sources/CICUShim/icushim.c Sources/CICUShim/include/icushim.h | head -n 1)
+if [ ! -f "$lib" ] || [ "$newest" -nt "$lib" ]; then
+  echo "== building TMKit for fuzzing (swiftc -sanitize=fuzzer,address into $out)"
+  cat > "$out/include/module.modulemap" <<MAP
+module CICUShim {
+  header "$root/Sources/CICUShim/include/icushim.h"
+  export *
+}
+MAP
+  clang -c -O1 -gline-tables-only -fsanitize=fuzzer-no-link,address -I Sources/CICUShim/include \
+    Sources/CICUShim/icushim.c -o "$out/obj/icushim.o"
+  swiftc -module-name TMKit -enable-testing -wmo "${flags[@]}" -I "$out/include" \
+    -emit-module -emit-module-path "$out/obj/TMKit.swiftmodule" -c $sources -o "$lib" 2>&1 \
+    | grep -v '^warning: ' || true
+  [ -f "$lib" ] || { echo "fuzz: building TMKit failed" >&2; exit 2; }
+  rm -f "$bin"
+fi
+# 2. The harness (libFuzzer provides main()).
+if [ ! -x "$bin" ] || [ Fuzz/FuzzReaders.swift -nt "$bin" ]; then
+  echo "== linking $bin"
+  swiftc -module-name TMFuzz "${flags[@]}" -I "$out/include" -I "$out/obj" \
+    Fuzz/FuzzReaders.swift "$lib" "$out/obj/icushim.o" -licui18n -licuuc -licudata -o "$bin" 2>&1 \
+    | grep -v 'ld.gold: warning: Cannot export local symbol' || true
+  [ -x "$bin" ] || { echo "fuzz: linking the harness failed" >&2; exit 2; }
+fi
+
+status=0
+total=0
+for t in "${targets[@]}"; do
+  seeds="Fuzz/corpus/$t"
+  [ -d "$seeds" ] || { echo "fuzz: no seed corpus $seeds" >&2; exit 2; }
+  work="$out/corpus/$t"
+  crashes="$out/crashes/$t"
+  mkdir -p "$work" "$crashes"
+  limit=(-runs="$runs")
+  [ -n "$time" ] && limit=(-max_total_time="$time")
+  log="$out/$t.log"
+  start=$(date +%s)
+  # SWIFT_BACKTRACE off: libFuzzer reports the trap and saves the input itself.
+  if ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" SWIFT_BACKTRACE=enable=no TM_FUZZ_TARGET="$t" "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 \
+      -artifact_prefix="$crashes/" -print_final_stats=1 "$work" "$seeds" > "$log" 2>&1; then
+    execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+    cov=$(grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1 | grep -oE 'cov: [0-9]+' || true)
+    echo "fuzz $t: ok, ${execs:-?} executions in $(( $(date +%s) - start )) s${cov:+, $cov}"
+    total=$(( total + ${execs:-0} ))
+  else
+    status=1
+    echo "fuzz $t: FAILED (log: $log)" >&2
+    grep -E 'fuzz\(|ERROR|SUMMARY|Fatal error|Test unit written' "$log" | head -n 20 >&2
+  fi
+done
+echo "fuzz: $total executions over ${#targets[@]} targets"
+exit $status
