@@ -6,53 +6,12 @@
   import Darwin
 #endif
 
-/// A translation memory stored as a TSV file (Documentation/MemoryFormat.md).
+/// A translation memory stored as a TSV file (Documentation/MemoryFormat.md):
+/// reading (`load`, `open`), appending (`append`), replacing (`write`).
 ///
 /// - `MemoryFile.load(path:)` reads and validates a whole memory.
-/// - `MemoryFile.append(_:to:)` adds units atomically under an advisory lock,
+/// - `MemoryFile.append(_:to:)` adds units under the memory's lock,
 ///   skipping duplicates, creating the file (with a header) if needed.
-/// - `MemoryStore` resolves the memories folder (`--memories`, `TM_MEMORIES`,
-///   `./Memories`) and lists its `*.tsv` files.
-public struct Memory: Sendable {
-  /// The file it was read from.
-  public var path: String
-  /// The language columns, in file order.
-  public var languages: [Language]
-  public var units: [TranslationUnit]
-
-  public init(path: String, languages: [Language], units: [TranslationUnit]) {
-    self.path = path
-    self.languages = languages
-    self.units = units
-  }
-}
-
-/// What an append did.
-public struct AppendResult: Sendable, Equatable {
-  public var added: Int
-  public var duplicates: Int
-  public init(added: Int, duplicates: Int) {
-    self.added = added
-    self.duplicates = duplicates
-  }
-}
-
-/// The identity of a unit for duplicate detection: its texts in every
-/// language (NFC), nothing else.
-public struct UnitKey: Hashable, Sendable {
-  var az: String?
-  var azCyrl: String?
-  var ru: String?
-  var en: String?
-
-  public init(_ u: TranslationUnit) {
-    az = u.texts[.az]
-    azCyrl = u.texts[.azCyrl]
-    ru = u.texts[.ru]
-    en = u.texts[.en]
-  }
-}
-
 public enum MemoryFile {
   /// Reads a memory. Errors name the file and line.
   public static func load(path: String) throws -> Memory {
