@@ -36,6 +36,7 @@ public struct ExportCommand: ParsableCommand {
     let path = try memoryPath()
     // Units are decoded one at a time from the table, not all at once.
     let table = try MemoryFile.open(path: path)
+    if let note = table.ignoredNote { warn("warning: " + note) }
     var units: AnySequence<TranslationUnit> = AnySequence(table)
     var count = table.count
     var languages = table.languages

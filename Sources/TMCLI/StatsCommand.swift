@@ -18,7 +18,9 @@ public struct StatsCommand: ParsableCommand {
     let out = Output.standard
     var total = 0
     for (k, path) in paths.enumerated() {
-      let s = try MemoryStats.of(path: path)
+      let table = try MemoryFile.open(path: path)
+      if let note = table.ignoredNote { warn("warning: " + note) }
+      let s = MemoryStats.of(table)
       total += s.units
       if k > 0 { out.line("") }
       out.line(out.styled(path, "1"))

@@ -27,10 +27,24 @@ public struct Memory: Sendable {
 public struct AppendResult: Sendable, Equatable {
   public var added: Int
   public var duplicates: Int
-  public init(added: Int, duplicates: Int) {
+  /// Bytes of an interrupted earlier append that were truncated away first.
+  public var removedBytes: Int
+  public init(added: Int, duplicates: Int, removedBytes: Int = 0) {
     self.added = added
     self.duplicates = duplicates
+    self.removedBytes = removedBytes
   }
+}
+
+/// What a compaction did.
+public struct CompactResult: Sendable, Equatable {
+  /// Units in the memory afterwards.
+  public var units: Int
+  public var duplicatesRemoved: Int
+  /// Bytes of an interrupted append that were dropped.
+  public var removedBytes: Int
+  /// False when the file was already compact (and was left untouched).
+  public var rewritten: Bool
 }
 
 /// The identity of a unit for duplicate detection: its texts in every
