@@ -160,10 +160,10 @@ struct IndexArray<T: FixedWidthInteger> {
 /// else rebuilds it.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 6
+  static let version: UInt64 = 8
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 17
-  static let arrayCount = 5 + 3 * perSection
+  static let arrayCount = 7 + 3 * perSection
   static let fixedHeaderSize = 8 + 8 * 11 + 8 + 8
   static let headerSize = fixedHeaderSize + arrayCount * 16
 
@@ -194,6 +194,11 @@ public final class LookupIndex: @unchecked Sendable {
   let lineStart: IndexArray<UInt64>
   let unitHash: IndexArray<UInt64>
   let unitHashUnit: IndexArray<UInt32>
+  /// The covered bytes in chunks (from offset 0, the header first) and a
+  /// hash of each: to check, by reading the file but not parsing it, that a
+  /// memory which grew without the journal's word still starts with them.
+  let chunkEnd: IndexArray<UInt64>
+  let chunkHash: IndexArray<UInt64>
   let sectionData: [Section]
 
   struct Section {
@@ -273,8 +278,12 @@ public final class LookupIndex: @unchecked Sendable {
       return IndexArray(base: (raw + off).assumingMemoryBound(to: T.self), count: n)
     }
     guard let to = arr(0, UInt64.self), let tb = arr(1, UInt8.self), let ls = arr(2, UInt64.self),
-      let uh = arr(3, UInt64.self), let uu = arr(4, UInt32.self)
+      let uh = arr(3, UInt64.self), let uu = arr(4, UInt32.self), let ce = arr(5, UInt64.self),
+      let ch = arr(6, UInt64.self)
     else { return nil }
+    guard ce.count == ch.count else { return nil }
+    chunkEnd = ce
+    chunkHash = ch
     if textsInFile {
       guard ls.count == unitCount + 1, source != nil || unitCount == 0 else { return nil }
     } else {
@@ -289,7 +298,7 @@ public final class LookupIndex: @unchecked Sendable {
     self.source = source
     var secs: [Section] = []
     for s in 0..<3 {
-      let b = 5 + s * LookupIndex.perSection
+      let b = 7 + s * LookupIndex.perSection
       guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt32.self), let ets = arr(b + 2, UInt32.self),
         let tk = arr(b + 3, UInt32.self), let vo = arr(b + 4, UInt32.self), let vb = arr(b + 5, UInt8.self),
         let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt64.self), let ko = arr(b + 8, UInt32.self),
@@ -337,6 +346,8 @@ public final class LookupIndex: @unchecked Sendable {
     lineStart = o.lineStart
     unitHash = o.unitHash
     unitHashUnit = o.unitHashUnit
+    chunkEnd = o.chunkEnd
+    chunkHash = o.chunkHash
     sectionData = o.sectionData
   }
 
@@ -362,14 +373,45 @@ public final class LookupIndex: @unchecked Sendable {
     return UInt64(fingerprint.size) == j.start.size && fingerprint.mtimeNanoseconds == j.start.mtime
   }
 
+  /// Whether the memory (open as `fd`, `size` bytes) still starts with the
+  /// bytes this index covers: the chunk hashes recorded at build time,
+  /// recomputed. One read of the covered part, no parsing.
+  func prefixUnchanged(fd: Int32, size: UInt64) -> Bool {
+    let n = chunkEnd.count
+    guard n > 0, chunkEnd[n - 1] == endOffset, endOffset <= size else { return false }
+    var start = 0
+    for k in 0..<n {
+      let end = Int(chunkEnd[k])
+      guard end > start || (k == 0 && end == 0),
+        let bytes = try? FileIO.read(fd: fd, offset: start, count: end - start, path: memoryPath),
+        bytes.count == end - start
+      else { return false }
+      if bytes.withUnsafeBytes({ MemoryTable.hashBytes($0, 0) }) != chunkHash[k] { return false }
+      start = end
+    }
+    if endOffset > 0 {
+      guard let last = try? FileIO.read(fd: fd, offset: Int(endOffset) - 1, count: 1, path: memoryPath),
+        last.first == 0x0A
+      else { return false }
+    }
+    return true
+  }
+
   /// The indexes that cover a prefix of the memory in `state`, and how
   /// far they reach: what an append checks duplicates against. Never
   /// builds anything (empty when there is no usable index).
   static func current(memoryPath: String, state: FileState, journal: MemoryJournal?) -> ([LookupIndex], Int) {
     guard let fp = try? MemoryFingerprint.of(path: memoryPath),
       let base = mapped(path: indexPath(for: memoryPath), memoryPath: memoryPath), base.baseSize == 0,
-      base.textsInFile, base.covers(state, fingerprint: fp, journal: journal)
+      base.textsInFile
     else { return ([], 0) }
+    if !base.covers(state, fingerprint: fp, journal: journal) {
+      // Grown by someone else: usable if the covered bytes are unchanged.
+      guard let s = base.source, base.endOffset < state.size, base.prefixUnchanged(fd: s.fd, size: state.size) else {
+        return ([], 0)
+      }
+      return ([base], Int(base.endOffset))
+    }
     if let d = mapped(path: indexPath(for: memoryPath) + ".delta", memoryPath: memoryPath), d.textsInFile,
       d.baseSize == base.endOffset, d.unitOffset == base.unitCount, d.columns == base.columns,
       d.covers(state, fingerprint: fp, journal: journal)
@@ -410,6 +452,7 @@ public final class LookupIndex: @unchecked Sendable {
     let headerEnd = headerLine.count
     if let base = mapped(path: ip, memoryPath: memoryPath), base.baseSize == 0, base.textsInFile,
       base.covers(st, fingerprint: fp, journal: journal)
+        || (base.endOffset < UInt64(visible) && base.prefixUnchanged(fd: source.fd, size: UInt64(visible)))
     {
       let end = Int(base.endOffset)
       if end == visible { return ([base], false, true) }
@@ -649,10 +692,23 @@ extension LookupIndex.Section {
     return lo
   }
 
-  func crossKeyPostings(_ key: String) -> UnsafeBufferPointer<UInt32> {
-    guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else {
-      return UnsafeBufferPointer(start: nil, count: 0)
+  /// The entries (sorted, each once) holding a word whose cross-script
+  /// key is `key`: the union of those words' postings.
+  func crossKeyPostings(_ key: String) -> [UInt32] {
+    guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else { return [] }
+    var out: [UInt32] = []
+    for v in keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1])) where Int(v) < vocabCount {
+      for p in postings.slice(Int(postStart[Int(v)]), Int(postStart[Int(v) + 1])) {
+        out.append(UInt32(truncatingIfNeeded: p))
+      }
     }
-    return keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1]))
+    out.sort()
+    var w = 0
+    for x in out where w == 0 || out[w - 1] != x {
+      out[w] = x
+      w += 1
+    }
+    out.removeLast(out.count - w)
+    return out
   }
 }

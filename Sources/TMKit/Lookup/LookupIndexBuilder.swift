@@ -32,6 +32,9 @@ public enum LookupIndexBuilder {
     /// Field position, in a memory line, of each language column (in-file texts).
     var fieldOfColumn: [Int] = []
     var fieldCount: Int = 0
+    /// (end, hash) of the covered bytes in chunks, from offset 0 (full
+    /// in-file indexes only).
+    var chunks: [(UInt64, UInt64)] = []
   }
 
   /// Builds from a `Memory` value; the texts are embedded.
@@ -54,7 +57,7 @@ public enum LookupIndexBuilder {
     var chunk = ChunkResult()
     for (i, u) in us.enumerated() {
       chunk.unitHash.append(MemoryTable.unitHash(u))
-      chunk.add(unit: i, texts: { u.texts[$0] }, columns: languages, keys: keys)
+      chunk.add(unit: i, texts: { u.texts[$0] }, columns: languages, keys: keys, normalise: true)
     }
     let sink = ByteSink()
     var header = Header(fingerprint: fingerprint)
@@ -109,6 +112,8 @@ public enum LookupIndexBuilder {
             throw TMError(.malformedMemory, "columns changed while indexing", file: path)
           }
           var chunk = ChunkResult()
+          chunk.end = UInt64(cuts[k + 1])
+          chunk.hash = body.withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
           chunk.lineStart.reserveCapacity(table.count + 1)
           let shift = cuts[k] - lines.count
           for i in table.indices {
@@ -116,6 +121,8 @@ public enum LookupIndexBuilder {
             chunk.unitHash.append(table.unitHash(i))
             chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
           }
+          // The words are kept in order; the lookup table is not needed any more.
+          for s in chunk.sections.indices { chunk.sections[s].vocab = [:] }
           results.set(k, .success(chunk))
         } catch {
           results.set(k, .failure(error))
@@ -127,6 +134,14 @@ public enum LookupIndexBuilder {
     chunks.reserveCapacity(chunkCount)
     for k in 0..<chunkCount { chunks.append(try results.take(k).get()) }
     let unitCount = chunks.reduce(0) { $0 + $1.unitHash.count }
+    // A full index also hashes the header line, so its chunks start at 0.
+    if range.lowerBound == lines.count || range.lowerBound == headerLine.count {
+      var head = ChunkResult()
+      head.end = UInt64(range.lowerBound)
+      head.hash = FileIO.readOrEmpty(fd: fd, count: range.lowerBound).withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
+      h.chunks = [(head.end, head.hash)]
+    }
+    h.chunks += chunks.map { ($0.end, $0.hash) }
     try write(
       chunks: chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
       embeddedTexts: { _, _ in nil }, to: sink)
@@ -152,35 +167,46 @@ public enum LookupIndexBuilder {
     var vocab: [String: UInt32] = [:]
     var exact: [UInt64] = []
     var skel: [UInt64] = []
+
+    mutating func add(unit i: Int, column c: Int, text: String, language lang: Language, keys: LookupKeys, normalise: Bool) {
+      let key = keys.key(text, language: lang)
+      let toks = keys.tokens(ofKey: key, language: lang)
+      entryUnit.append(UInt32(i))
+      entryColumn.append(UInt8(c))
+      tokenCount.append(UInt32(toks.count))
+      for t in toks {
+        if let id = vocab[t.text] {
+          tokens.append(id)
+        } else {
+          let id = UInt32(words.count)
+          vocab[t.text] = id
+          words.append(t.text)
+          tokens.append(id)
+        }
+      }
+      // Stored texts are NFC (writers normalise, readers do not re-normalise).
+      exact.append(fnv1a64(normalise ? text.nfc.utf8 : text.utf8))
+      skel.append(fnv1a64(LookupKeys.skeleton(key: key, tokens: toks, language: lang).utf8))
+    }
   }
 
   /// What one chunk of units contributes.
   struct ChunkResult {
     var lineStart: [UInt64] = []
+    /// End offset and hash of the chunk's bytes (in-file builds).
+    var end: UInt64 = 0
+    var hash: UInt64 = 0
     var unitHash: [UInt64] = []
     var sections = [SectionPart](repeating: SectionPart(), count: LookupIndex.sections.count)
 
-    mutating func add(unit i: Int, texts: (Language) -> String?, columns: [Language], keys: LookupKeys) {
-      for (s, section) in LookupIndex.sections.enumerated() {
-        guard let (c, text) = sourceColumn(texts: texts, section: section, columns: columns) else { continue }
-        let lang = columns[c]
-        let key = keys.key(text, language: lang)
-        let toks = keys.tokens(ofKey: key, language: lang)
-        sections[s].entryUnit.append(UInt32(i))
-        sections[s].entryColumn.append(UInt8(c))
-        sections[s].tokenCount.append(UInt32(toks.count))
-        for t in toks {
-          if let id = sections[s].vocab[t.text] {
-            sections[s].tokens.append(id)
-          } else {
-            let id = UInt32(sections[s].words.count)
-            sections[s].vocab[t.text] = id
-            sections[s].words.append(t.text)
-            sections[s].tokens.append(id)
-          }
+    mutating func add(
+      unit i: Int, texts: (Language) -> String?, columns: [Language], keys: LookupKeys, normalise: Bool = false
+    ) {
+      for s in sections.indices {
+        guard let (c, text) = sourceColumn(texts: texts, section: LookupIndex.sections[s], columns: columns) else {
+          continue
         }
-        sections[s].exact.append(fnv1a64(text.nfc.utf8))
-        sections[s].skel.append(fnv1a64(LookupKeys.skeleton(key: key, tokens: toks, language: lang).utf8))
+        sections[s].add(unit: i, column: c, text: text, language: columns[c], keys: keys, normalise: normalise)
       }
     }
   }
@@ -270,6 +296,8 @@ public enum LookupIndexBuilder {
       try w.emit(lineStart)
     }
     // Unit keys sorted by hash (ties by unit), for duplicate checks.
+    let fullFromStart = header.chunks.first.map { _ in header.baseSize == 0 } ?? false
+    let chunkTable = fullFromStart ? header.chunks : []
     var unitBase: [Int] = []
     do {
       var hashes: [UInt64] = []
@@ -283,6 +311,8 @@ public enum LookupIndexBuilder {
       try w.emit(order.map { hashes[Int($0)] })
       try w.emit(order)
     }
+    try w.emit(chunkTable.map(\.0))
+    try w.emit(chunkTable.map(\.1))
     // Sections, one at a time.
     for s in LookupIndex.sections.indices {
       var parts: [SectionPart] = []
@@ -446,6 +476,7 @@ public enum LookupIndexBuilder {
     var keyWords: [String: [Int]] = [:]
     for (id, k) in keyOfWord.enumerated() where !k.isEmpty { keyWords[k, default: []].append(id) }
     let keyList = keyWords.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    // Per key, the ids of its words (their postings are merged at lookup).
     var keyOff: [UInt32] = [0]
     var keyBlob: [UInt8] = []
     var keyPostStart: [UInt32] = [0]
@@ -453,16 +484,7 @@ public enum LookupIndexBuilder {
     for k in keyList {
       keyBlob.append(contentsOf: k.utf8)
       keyOff.append(UInt32(keyBlob.count))
-      var es: [UInt32] = []
-      for v in keyWords[k] ?? [] {
-        for p in postings[Int(postStart[v])..<Int(postStart[v + 1])] { es.append(UInt32(truncatingIfNeeded: p)) }
-      }
-      es.sort()
-      var last = UInt32.max
-      for e in es where e != last {
-        keyPostings.append(e)
-        last = e
-      }
+      for v in keyWords[k] ?? [] { keyPostings.append(UInt32(v)) }
       keyPostStart.append(UInt32(keyPostings.count))
     }
     let exactOrder = sortedOrder(exact)

@@ -56,6 +56,11 @@ struct AppendWriter {
       // The bytes are those of the journal's current state again.
       j = p == old.current.size ? MemoryJournal(epoch: old.epoch, start: old.start, current: now) : nil
     }
+    if now.size == 0 {
+      throw TMError(
+        .malformedMemory, "empty file: a memory starts with a header line naming its columns", file: path, line: 1,
+        hint: "write a header such as 'en<TAB>az<TAB>origin<TAB>created<TAB>score', or delete the file")
+    }
     // The header (the whole file is not read).
     let first = try FileIO.firstLine(fd: fd, path: path)
     columns = try TSVCodec.decode(first.last == 0x0A ? first : first + [0x0A], path: path).columns

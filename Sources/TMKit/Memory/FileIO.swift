@@ -134,6 +134,11 @@ enum FileIO {
     }
   }
 
+  /// The first `count` bytes of an open file ([] when they cannot be read).
+  static func readOrEmpty(fd: Int32, count: Int) -> [UInt8] {
+    (try? read(fd: fd, offset: 0, count: count, path: "")) ?? []
+  }
+
   /// The first line of a file, with its line feed (the whole file when it
   /// has none), read in 64 KiB steps.
   static func firstLine(fd: Int32, path: String) throws -> [UInt8] {

@@ -162,7 +162,7 @@ public enum MemoryFile {
     let lock = try MemoryLock(for: path)
     defer { lock.release() }
     FileIO.removeStaleTemporaries(of: path)
-    try FileIO.atomicWrite(TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs)), to: path)
+    try replaceWhole(path, with: [TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs))], lock: lock)
   }
 
   /// Streams a memory in this format (header and lines) to `sink` in
