@@ -20,15 +20,18 @@ public struct MemoryOptions: ParsableArguments {
   /// The store a reading command uses: `--memory FILE` alone, else every
   /// `*.tsv` in the folder.
   public func readStore() -> TSVFolderStore {
-    if let memory { return TSVFolderStore(file: memory, folder: directory) }
-    return TSVFolderStore(folder: directory)
+    if let memory { return TSVFolderStore(file: memory, folder: directory, warn: Self.warning) }
+    return TSVFolderStore(folder: directory, warn: Self.warning)
   }
 
   /// The store a writing command uses: the folder and, with `--memory
   /// FILE`, that file too (align learns its dictionary from both).
   public func writeStore() -> TSVFolderStore {
-    TSVFolderStore(folder: directory, files: memory.map { [$0] } ?? [])
+    TSVFolderStore(folder: directory, files: memory.map { [$0] } ?? [], warn: Self.warning)
   }
+
+  /// A store's recoverable damage (a torn last line), on stderr.
+  static let warning: @Sendable (String) -> Void = { warn("warning: " + $0) }
 
   /// The memory `--memory FILE` names, if any.
   public var named: MemoryRef? { memory.map { MemoryRef(id: $0) } }

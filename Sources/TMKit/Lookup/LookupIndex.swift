@@ -48,6 +48,46 @@ public struct MemoryFingerprint: Sendable, Equatable {
   }
 }
 
+/// A memory file held open for reading texts by offset. It keeps the file
+/// an index was opened with, even if the memory is replaced meanwhile.
+final class MemorySource: @unchecked Sendable {
+  let fd: Int32
+  let path: String
+
+  init?(path: String) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    self.fd = fd
+    self.path = path
+  }
+
+  deinit { close(fd) }
+
+  /// Field `k` of the line in `range` (its line end included or not),
+  /// unescaped; "" when the bytes are not such a line.
+  func field(_ k: Int, ofLineAt range: Range<Int>) -> String {
+    guard range.count > 0, range.count < 1 << 26,
+      let line = try? FileIO.read(fd: fd, offset: range.lowerBound, count: range.count, path: path)
+    else { return "" }
+    var start = 0
+    var n = 0
+    var end = line.count
+    while end > 0 && (line[end - 1] == 0x0A || line[end - 1] == 0x0D) { end -= 1 }
+    for i in 0...end {
+      if i == end || line[i] == 0x09 {
+        if n == k {
+          return line.withUnsafeBufferPointer { p in
+            (try? TSVCodec.decodeField(p, start, i, file: path, line: 0, column: "")) ?? ""
+          }
+        }
+        n += 1
+        start = i + 1
+      }
+    }
+    return ""
+  }
+}
+
 /// Bytes an index lives in: a read-only mapping of its file, or a buffer
 /// built in this process.
 final class IndexStorage: @unchecked Sendable {
@@ -108,19 +148,24 @@ struct IndexArray<T: FixedWidthInteger> {
 /// scripts share one section), the segments' key tokens, a sorted
 /// vocabulary, postings ordered by segment length (so the length filter is
 /// a binary search), cross-script name keys for concordance, and hashes
-/// for exact and near-exact candidates; plus every unit's texts, so a
-/// lookup never needs to parse the TSV when the index is fresh.
+/// for exact and near-exact candidates; plus, per unit, where its line
+/// starts in the memory (texts are read from there with `pread`) and its
+/// unit key (a hash of its texts, for duplicate checks on append).
 ///
 /// It is derived data, persisted as `<memory>.tsv.idx` beside the memory
-/// and mapped read-only; it is rebuilt whenever the memory's fingerprint
-/// (size, mtime, hash of head and tail) changes or the file does not parse.
+/// and mapped read-only. It is used when it describes the file as it is
+/// (size, mtime, hash of head and tail), or a prefix of it that the
+/// memory's journal vouches for (only `tm` appends since); units appended
+/// after it go to a small delta index, `<memory>.tsv.idx.delta`. Anything
+/// else rebuilds it.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 5
+  static let version: UInt64 = 8
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 17
-  static let arrayCount = 2 + 3 * perSection
-  static let headerSize = 8 + 8 * 9 + 8 + arrayCount * 16
+  static let arrayCount = 7 + 3 * perSection
+  static let fixedHeaderSize = 8 + 8 * 11 + 8 + 8
+  static let headerSize = fixedHeaderSize + arrayCount * 16
 
   let storage: IndexStorage
   /// The memory file it describes.
@@ -129,18 +174,31 @@ public final class LookupIndex: @unchecked Sendable {
   /// The memory's language columns, in file order.
   public let columns: [Language]
   public let unitCount: Int
-  /// A hash of every byte of the memory the index was built from (for a
-  /// delta: of the whole file, base included).
-  public let contentHash: UInt64
+  /// The journal epoch the index was built in (0: none), see `MemoryJournal`.
+  public let epoch: UInt64
   /// 0 for a full index; for a delta index (units appended to the memory
   /// since the full index was built), the size of the memory the full index
   /// covers.
   public let baseSize: UInt64
   /// Units of this index are numbered from here in the memory.
   public let unitOffset: Int
+  /// Texts are read from the memory file (else they are in the index).
+  let textsInFile: Bool
+  let fieldCount: Int
+  let fieldOfColumn: [Int]
+  /// The memory file, open for `pread` when texts are read from it.
+  let source: MemorySource?
 
   let textOffsets: IndexArray<UInt64>
   let textBlob: IndexArray<UInt8>
+  let lineStart: IndexArray<UInt64>
+  let unitHash: IndexArray<UInt64>
+  let unitHashUnit: IndexArray<UInt32>
+  /// The covered bytes in chunks (from offset 0, the header first) and a
+  /// hash of each: to check, by reading the file but not parsing it, that a
+  /// memory which grew without the journal's word still starts with them.
+  let chunkEnd: IndexArray<UInt64>
+  let chunkHash: IndexArray<UInt64>
   let sectionData: [Section]
 
   struct Section {
@@ -174,7 +232,7 @@ public final class LookupIndex: @unchecked Sendable {
   }
 
   /// Reads an index; nil when the bytes are not a well-formed index.
-  init?(storage: IndexStorage, memoryPath: String) {
+  init?(storage: IndexStorage, memoryPath: String, source: MemorySource? = nil) {
     self.storage = storage
     self.memoryPath = memoryPath
     let raw = storage.base
@@ -186,21 +244,29 @@ public final class LookupIndex: @unchecked Sendable {
     guard u64(8) == LookupIndex.version else { return nil }
     fingerprint = MemoryFingerprint(size: u64(16), mtimeNanoseconds: Int64(bitPattern: u64(24)), hash: u64(32))
     let units = u64(40), ncols = u64(48)
-    contentHash = u64(56)
+    epoch = u64(56)
     baseSize = u64(64)
     unitOffset = Int(clamping: u64(72))
-    guard ncols <= 8, units < (1 << 32) else { return nil }
+    textsInFile = u64(80) == 1
+    fieldCount = Int(clamping: u64(88))
+    guard ncols <= 8, units < (1 << 32), fieldCount <= 64 else { return nil }
     var cols: [Language] = []
+    var fields: [Int] = []
     for i in 0..<Int(ncols) {
-      let code = Int(raw.load(fromByteOffset: 80 + i, as: UInt8.self))
+      let code = Int(raw.load(fromByteOffset: 96 + i, as: UInt8.self))
       guard code < Language.allCases.count else { return nil }
       cols.append(Language.allCases[code])
+      let f = Int(raw.load(fromByteOffset: 104 + i, as: UInt8.self))
+      if textsInFile { guard f < fieldCount else { return nil } }
+      fields.append(f)
     }
     columns = cols
+    fieldOfColumn = fields
     unitCount = Int(units)
     var table: [(Int, Int)] = []
+    let tableAt = LookupIndex.fixedHeaderSize
     for a in 0..<LookupIndex.arrayCount {
-      let off = u64(88 + a * 16), n = u64(96 + a * 16)
+      let off = u64(tableAt + a * 16), n = u64(tableAt + 8 + a * 16)
       guard off <= UInt64(storage.count), n <= UInt64(storage.count) else { return nil }
       table.append((Int(off), Int(n)))
     }
@@ -211,13 +277,28 @@ public final class LookupIndex: @unchecked Sendable {
       if n == 0 { return .empty }
       return IndexArray(base: (raw + off).assumingMemoryBound(to: T.self), count: n)
     }
-    guard let to = arr(0, UInt64.self), let tb = arr(1, UInt8.self) else { return nil }
-    guard to.count == unitCount * cols.count + 1, to[to.count - 1] == UInt64(tb.count) else { return nil }
+    guard let to = arr(0, UInt64.self), let tb = arr(1, UInt8.self), let ls = arr(2, UInt64.self),
+      let uh = arr(3, UInt64.self), let uu = arr(4, UInt32.self), let ce = arr(5, UInt64.self),
+      let ch = arr(6, UInt64.self)
+    else { return nil }
+    guard ce.count == ch.count else { return nil }
+    chunkEnd = ce
+    chunkHash = ch
+    if textsInFile {
+      guard ls.count == unitCount + 1, source != nil || unitCount == 0 else { return nil }
+    } else {
+      guard to.count == unitCount * cols.count + 1, to[to.count - 1] == UInt64(tb.count) else { return nil }
+    }
+    guard uh.count == unitCount, uu.count == unitCount else { return nil }
     textOffsets = to
     textBlob = tb
+    lineStart = ls
+    unitHash = uh
+    unitHashUnit = uu
+    self.source = source
     var secs: [Section] = []
     for s in 0..<3 {
-      let b = 2 + s * LookupIndex.perSection
+      let b = 7 + s * LookupIndex.perSection
       guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt32.self), let ets = arr(b + 2, UInt32.self),
         let tk = arr(b + 3, UInt32.self), let vo = arr(b + 4, UInt32.self), let vb = arr(b + 5, UInt8.self),
         let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt64.self), let ko = arr(b + 8, UInt32.self),
@@ -240,7 +321,7 @@ public final class LookupIndex: @unchecked Sendable {
 
   /// An index built in memory from bytes (`LookupIndexBuilder.build`).
   public convenience init(bytes: [UInt8], memoryPath: String) throws {
-    if let me = LookupIndex(storage: IndexStorage(bytes: bytes), memoryPath: memoryPath) {
+    if let me = LookupIndex(storage: IndexStorage(bytes: bytes), memoryPath: memoryPath, source: MemorySource(path: memoryPath)) {
       self.init(copying: me)
     } else {
       throw TMError(.io, "the lookup index just built does not read back", file: memoryPath)
@@ -253,123 +334,192 @@ public final class LookupIndex: @unchecked Sendable {
     fingerprint = o.fingerprint
     columns = o.columns
     unitCount = o.unitCount
-    contentHash = o.contentHash
+    epoch = o.epoch
     baseSize = o.baseSize
     unitOffset = o.unitOffset
+    textsInFile = o.textsInFile
+    fieldCount = o.fieldCount
+    fieldOfColumn = o.fieldOfColumn
+    source = o.source
     textOffsets = o.textOffsets
     textBlob = o.textBlob
+    lineStart = o.lineStart
+    unitHash = o.unitHash
+    unitHashUnit = o.unitHashUnit
+    chunkEnd = o.chunkEnd
+    chunkHash = o.chunkHash
     sectionData = o.sectionData
   }
 
   /// Maps an index file; nil when it is missing or not an index.
   public static func mapped(path: String, memoryPath: String) -> LookupIndex? {
     guard let s = IndexStorage(mapping: path) else { return nil }
-    return LookupIndex(storage: s, memoryPath: memoryPath)
+    return LookupIndex(storage: s, memoryPath: memoryPath, source: MemorySource(path: memoryPath))
   }
 
   /// The path of a memory's index.
   public static func indexPath(for memoryPath: String) -> String { memoryPath + ".idx" }
 
+  /// The bytes of the memory the index covers end here.
+  var endOffset: UInt64 { textsInFile ? lineStart[unitCount] : fingerprint.size }
+
+  /// Whether this full index covers a prefix of the memory in `state`:
+  /// the file is exactly the one it was built from, or the journal says
+  /// that only appends happened since.
+  func covers(_ state: FileState, fingerprint now: MemoryFingerprint, journal: MemoryJournal?) -> Bool {
+    if fingerprint == now { return true }
+    guard let j = journal, j.vouches(for: state), fingerprint.size <= j.current.size else { return false }
+    if epoch != 0 && epoch == j.epoch { return true }
+    return UInt64(fingerprint.size) == j.start.size && fingerprint.mtimeNanoseconds == j.start.mtime
+  }
+
+  /// Whether the memory (open as `fd`, `size` bytes) still starts with the
+  /// bytes this index covers: the chunk hashes recorded at build time,
+  /// recomputed. One read of the covered part, no parsing.
+  func prefixUnchanged(fd: Int32, size: UInt64) -> Bool {
+    let n = chunkEnd.count
+    guard n > 0, chunkEnd[n - 1] == endOffset, endOffset <= size else { return false }
+    var start = 0
+    for k in 0..<n {
+      let end = Int(chunkEnd[k])
+      guard end > start || (k == 0 && end == 0),
+        let bytes = try? FileIO.read(fd: fd, offset: start, count: end - start, path: memoryPath),
+        bytes.count == end - start
+      else { return false }
+      if bytes.withUnsafeBytes({ MemoryTable.hashBytes($0, 0) }) != chunkHash[k] { return false }
+      start = end
+    }
+    if endOffset > 0 {
+      guard let last = try? FileIO.read(fd: fd, offset: Int(endOffset) - 1, count: 1, path: memoryPath),
+        last.first == 0x0A
+      else { return false }
+    }
+    return true
+  }
+
+  /// The indexes that cover a prefix of the memory in `state`, and how
+  /// far they reach: what an append checks duplicates against. Never
+  /// builds anything (empty when there is no usable index).
+  static func current(memoryPath: String, state: FileState, journal: MemoryJournal?) -> ([LookupIndex], Int) {
+    guard let fp = try? MemoryFingerprint.of(path: memoryPath),
+      let base = mapped(path: indexPath(for: memoryPath), memoryPath: memoryPath), base.baseSize == 0,
+      base.textsInFile
+    else { return ([], 0) }
+    if !base.covers(state, fingerprint: fp, journal: journal) {
+      // Grown by someone else: usable if the covered bytes are unchanged.
+      guard let s = base.source, base.endOffset < state.size, base.prefixUnchanged(fd: s.fd, size: state.size) else {
+        return ([], 0)
+      }
+      return ([base], Int(base.endOffset))
+    }
+    if let d = mapped(path: indexPath(for: memoryPath) + ".delta", memoryPath: memoryPath), d.textsInFile,
+      d.baseSize == base.endOffset, d.unitOffset == base.unitCount, d.columns == base.columns,
+      d.covers(state, fingerprint: fp, journal: journal)
+    {
+      return ([base, d], Int(d.endOffset))
+    }
+    return ([base], Int(base.endOffset))
+  }
+
   /// The index of a memory: the persisted one when it is fresh, else built
   /// from the memory (and saved beside it when the folder is writable).
   ///
   /// When units were only appended since the full index was built (what
-  /// `tm add` does), the full index is kept and a small delta index of the
-  /// new lines is built (`<memory>.tsv.idx.delta`), after checking that
-  /// the old bytes are unchanged; the result is then two indexes. A delta
-  /// that grows past a quarter of the memory triggers a full rebuild.
+  /// `tm add` does; the memory's journal vouches for it), the full index is
+  /// kept and a small delta index of the new lines is built from those
+  /// lines alone (`<memory>.tsv.idx.delta`); the result is then two
+  /// indexes. A delta past an eighth of the memory (or 64 MiB) triggers a
+  /// full rebuild, which merges it.
   /// `rebuilt` tells whether anything had to be built.
   /// `saved` is false when a built index could not be written beside the
   /// memory (a read-only folder): every lookup will build it again.
   public static func open(memoryPath: String, persist: Bool = true) throws -> (
     indexes: [LookupIndex], rebuilt: Bool, saved: Bool
   ) {
+    guard let source = MemorySource(path: memoryPath) else {
+      _ = try MemoryFingerprint.of(path: memoryPath)  // the error that says why
+      throw TMError(.io, "cannot read", file: memoryPath)
+    }
     let fp = try MemoryFingerprint.of(path: memoryPath)
+    let journal = MemoryJournal.read(lockPath: MemoryLock.lockPath(for: memoryPath))
+    guard let st = FileState.of(fd: source.fd) else { throw TMError(.io, "cannot stat", file: memoryPath) }
+    // What readers see: an append in progress is left out.
+    var visible = Int(st.size)
+    if let j = journal, let p = j.pending, j.current.inode == st.inode, p < st.size { visible = Int(p) }
     let ip = indexPath(for: memoryPath)
     let dp = ip + ".delta"
-    let base = mapped(path: ip, memoryPath: memoryPath)
-    if let base, base.baseSize == 0, base.fingerprint == fp { return ([base], false, true) }
-    var bytes: [UInt8]? = nil
-    if let base, base.baseSize == 0, fp.size > base.fingerprint.size {
-      if let d = mapped(path: dp, memoryPath: memoryPath), d.fingerprint == fp, d.baseSize == base.fingerprint.size,
-        d.unitOffset == base.unitCount, d.columns == base.columns
+    let headerLine = try FileIO.firstLine(fd: source.fd, path: memoryPath)
+    let headerEnd = headerLine.count
+    if let base = mapped(path: ip, memoryPath: memoryPath), base.baseSize == 0, base.textsInFile,
+      base.covers(st, fingerprint: fp, journal: journal)
+        || (base.endOffset < UInt64(visible) && base.prefixUnchanged(fd: source.fd, size: UInt64(visible)))
+    {
+      let end = Int(base.endOffset)
+      if end == visible { return ([base], false, true) }
+      if let d = mapped(path: dp, memoryPath: memoryPath), d.textsInFile, d.baseSize == UInt64(end),
+        d.unitOffset == base.unitCount, d.columns == base.columns, d.endOffset == UInt64(visible)
       {
         return ([base, d], false, true)
       }
-      let all = try readFile(memoryPath)
-      bytes = all
-      let oldSize = Int(base.fingerprint.size)
-      let added = all.count - oldSize
-      if added > 0, added <= max(all.count / 4, 1 << 20), oldSize > 0, all[oldSize - 1] == 0x0A,
-        contentHash(all[0..<oldSize]) == base.contentHash,
-        let delta = try? buildDelta(all, base: base, fingerprint: fp, memoryPath: memoryPath)
-      {
-        var saved = true
-        if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp { saved = writeAtomically(delta.bytes, to: dp) }
-        return ([base, delta.index], true, saved)
+      let added = visible - end
+      if added > 0, added <= max(visible / 8, 1 << 20), added <= 64 << 20 {
+        var h = LookupIndexBuilder.Header(fingerprint: fp)
+        h.epoch = journal.map { $0.vouches(for: st) ? $0.epoch : 0 } ?? 0
+        h.baseSize = UInt64(end)
+        h.unitOffset = base.unitCount
+        if let delta = try? buildIndex(
+          source: source, memoryPath: memoryPath, headerLine: headerLine, range: end..<visible, header: h,
+          persistAt: persist ? dp : nil), delta.index.columns == base.columns
+        {
+          return ([base, delta.index], true, delta.saved)
+        }
       }
     }
-    let all = try bytes ?? readFile(memoryPath)
-    // The bytes already read, indexed lazily: units are decoded one at a
-    // time, so a 1M-unit memory is not held as a million dictionaries.
-    let table = try MemoryTable(bytes: all, path: memoryPath)
-    let built = try LookupIndexBuilder.build(
-      languages: table.languages, units: table, fingerprint: fp, contentHash: contentHash(all[...]))
-    var saved = true
-    if persist, (try? MemoryFingerprint.of(path: memoryPath)) == fp {
-      saved = writeAtomically(built, to: ip)
-      unlink(dp)
-    }
-    return ([try LookupIndex(bytes: built, memoryPath: memoryPath)], true, saved)
+    var h = LookupIndexBuilder.Header(fingerprint: fp)
+    h.epoch = journal.map { $0.vouches(for: st) ? $0.epoch : 0 } ?? 0
+    let built = try buildIndex(
+      source: source, memoryPath: memoryPath, headerLine: headerLine, range: min(headerEnd, visible)..<visible,
+      header: h, persistAt: persist ? ip : nil)
+    if persist && built.saved { unlink(dp) }
+    return ([built.index], true, built.saved)
   }
 
-  /// The delta index of the lines after `base`'s end.
-  static func buildDelta(_ all: [UInt8], base: LookupIndex, fingerprint: MemoryFingerprint, memoryPath: String) throws
-    -> (index: LookupIndex, bytes: [UInt8])
-  {
-    guard let nl = all.firstIndex(of: 0x0A) else { throw TMError(.malformedMemory, "no header", file: memoryPath) }
-    // The header and the new lines, read by the memory reader itself.
-    let fragment = Array(all[...nl]) + all[Int(base.fingerprint.size)...]
-    let table = try MemoryTable(bytes: fragment, path: memoryPath)
-    guard table.languages == base.columns else {
-      throw TMError(.malformedMemory, "columns changed", file: memoryPath)
-    }
-    let bytes = try LookupIndexBuilder.build(
-      languages: table.languages, units: table, fingerprint: fingerprint, contentHash: contentHash(all[...]),
-      baseSize: base.fingerprint.size, unitOffset: base.unitCount)
-    return (try LookupIndex(bytes: bytes, memoryPath: memoryPath), bytes)
-  }
-
-  static func readFile(_ path: String) throws -> [UInt8] {
-    let fd = Glibc.open(path, O_RDONLY)
-    guard fd >= 0 else { throw TMError(.io, "cannot read: \(String(cString: strerror(errno)))", file: path) }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { throw TMError(.io, "cannot read", file: path) }
-    var out = [UInt8](repeating: 0, count: Int(st.st_size))
-    var off = 0
-    while off < out.count {
-      let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + off, $0.count - off, off_t(off)) }
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { break }
-      off += n
-    }
-    if off < out.count { out.removeLast(out.count - off) }
-    return out
-  }
-
-  /// A fast hash of a byte range (64-bit words, FNV-style mixing).
-  static func contentHash(_ b: ArraySlice<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(b.count)
-    b.withUnsafeBytes { p in
-      let n = p.count / 8
-      for i in 0..<n {
-        h = (h ^ p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-        h ^= h >> 29
+  /// Builds an index of the lines in `range`, into a file beside the
+  /// memory (renamed into place) or, when that fails, in memory.
+  static func buildIndex(
+    source: MemorySource, memoryPath: String, headerLine: [UInt8], range: Range<Int>,
+    header: LookupIndexBuilder.Header, persistAt path: String?
+  ) throws -> (index: LookupIndex, saved: Bool) {
+    if let path {
+      let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+      let fd = Glibc.open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+      if fd >= 0 {
+        var ok = false
+        defer {
+          Glibc.close(fd)
+          if !ok { unlink(tmp) }
+        }
+        let sink = FileSink(fd: fd, path: tmp)
+        try LookupIndexBuilder.build(
+          file: source.fd, path: memoryPath, headerLine: headerLine, range: range, header: header, to: sink)
+        try sink.flush()
+        // Derived data: no fsync (a lost index is rebuilt), but renamed
+        // into place so that readers never map half of one.
+        if rename(tmp, path) == 0, let s = IndexStorage(mapping: path),
+          let idx = LookupIndex(storage: s, memoryPath: memoryPath, source: source)
+        {
+          ok = true
+          return (idx, true)
+        }
       }
-      for i in (n * 8)..<p.count { h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3 }
     }
-    return h
+    let sink = ByteSink()
+    try LookupIndexBuilder.build(
+      file: source.fd, path: memoryPath, headerLine: headerLine, range: range, header: header, to: sink)
+    guard let idx = LookupIndex(storage: IndexStorage(bytes: sink.bytes), memoryPath: memoryPath, source: source) else {
+      throw TMError(.io, "the lookup index just built does not read back", file: memoryPath)
+    }
+    return (idx, path == nil)
   }
 
   /// Writes to a temporary file and renames it over `path`; failures
@@ -379,25 +529,38 @@ public final class LookupIndex: @unchecked Sendable {
     let tmp = path + ".tmp.\(getpid())"
     let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else { return false }
-    var ok = true
-    bytes.withUnsafeBytes { p in
-      var off = 0
-      while off < p.count {
-        let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
-        if n < 0 {
-          if errno == EINTR { continue }
-          ok = false
-          break
-        }
-        off += n
-      }
-    }
+    let ok = (try? FileIO.pwriteAll(fd, bytes[...], at: 0, path: tmp)) != nil
     close(fd)
     if !ok || rename(tmp, path) != 0 {
       unlink(tmp)
       return false
     }
     return true
+  }
+
+  /// Whether the memory holds a unit with exactly the texts of `u` (NFC):
+  /// its unit key is in the index and the line there has the same texts.
+  func containsUnit(_ u: TranslationUnit) -> Bool {
+    let h = MemoryTable.unitHash(u)
+    var lo = 0, hi = unitHash.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if unitHash[mid] < h { lo = mid + 1 } else { hi = mid }
+    }
+    while lo < unitHash.count, unitHash[lo] == h {
+      let unit = Int(unitHashUnit[lo])
+      var same = true
+      for l in Language.allCases {
+        let mine = columns.contains(l) ? (text(unit: unit, language: l) ?? "") : ""
+        if mine != (u.texts[l] ?? "") {
+          same = false
+          break
+        }
+      }
+      if same { return true }
+      lo += 1
+    }
+    return false
   }
 
   // MARK: Access
@@ -416,8 +579,13 @@ public final class LookupIndex: @unchecked Sendable {
 
   /// Text of a unit in a column ("" when absent).
   public func text(unit: Int, column: Int) -> String {
-    let i = unit * columns.count + column
     guard unit >= 0, unit < unitCount, column >= 0, column < columns.count else { return "" }
+    if textsInFile {
+      guard let source else { return "" }
+      let lo = Int(clamping: lineStart[unit]), hi = Int(clamping: lineStart[unit + 1])
+      return source.field(fieldOfColumn[column], ofLineAt: lo..<hi)
+    }
+    let i = unit * columns.count + column
     let lo = Int(clamping: textOffsets[i]), hi = Int(clamping: textOffsets[i + 1])
     let s = textBlob.slice(lo, hi)
     return String(decoding: s, as: UTF8.self)
@@ -524,10 +692,23 @@ extension LookupIndex.Section {
     return lo
   }
 
-  func crossKeyPostings(_ key: String) -> UnsafeBufferPointer<UInt32> {
-    guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else {
-      return UnsafeBufferPointer(start: nil, count: 0)
+  /// The entries (sorted, each once) holding a word whose cross-script
+  /// key is `key`: the union of those words' postings.
+  func crossKeyPostings(_ key: String) -> [UInt32] {
+    guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else { return [] }
+    var out: [UInt32] = []
+    for v in keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1])) where Int(v) < vocabCount {
+      for p in postings.slice(Int(postStart[Int(v)]), Int(postStart[Int(v) + 1])) {
+        out.append(UInt32(truncatingIfNeeded: p))
+      }
     }
-    return keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1]))
+    out.sort()
+    var w = 0
+    for x in out where w == 0 || out[w - 1] != x {
+      out[w] = x
+      w += 1
+    }
+    out.removeLast(out.count - w)
+    return out
   }
 }

@@ -1,15 +1,43 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+
 /// Builds the bytes of a `LookupIndex` from a memory.
+///
+/// A memory file is indexed in chunks of about 4 MiB of lines, on every
+/// core: each chunk is read with `pread`, checked by the memory reader
+/// (`MemoryTable`), and its segments' keys, tokens and hashes computed with
+/// the chunk's own `LookupKeys` and vocabulary. The chunks are then merged
+/// one section at a time into the index file, so neither the memory nor the
+/// whole index is ever held at once: peak memory is about the tokens and
+/// entries of all sections plus one section's postings.
 public enum LookupIndexBuilder {
-  /// The segment of a unit that a section indexes: for Azerbaijani the Latin
-  /// text when there is one, else the Cyrillic.
-  static func sourceColumn(of unit: TranslationUnit, section: Language, columns: [Language]) -> Int? {
-    let candidates: [Language] = section == .az ? [.az, .azCyrl] : [section]
-    for l in candidates {
-      if let t = unit.texts[l], !t.isEmpty, let c = columns.firstIndex(of: l) { return c }
-    }
-    return nil
+  /// Where the units' texts live in the index.
+  enum Texts {
+    /// Copied into the index (an index of a `Memory` value, in tests).
+    case embedded
+    /// Read from the memory file by line offset (every persisted index).
+    case inFile
   }
 
+  /// The header of an index: what it covers and where its units are.
+  struct Header {
+    var fingerprint: MemoryFingerprint
+    var epoch: UInt64 = 0
+    var baseSize: UInt64 = 0
+    var unitOffset: Int = 0
+    /// Field position, in a memory line, of each language column (in-file texts).
+    var fieldOfColumn: [Int] = []
+    var fieldCount: Int = 0
+    /// (end, hash) of the covered bytes in chunks, from offset 0 (full
+    /// in-file indexes only).
+    var chunks: [(UInt64, UInt64)] = []
+  }
+
+  /// Builds from a `Memory` value; the texts are embedded.
   public static func build(
     _ memory: Memory, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0, baseSize: UInt64 = 0,
     unitOffset: Int = 0
@@ -19,202 +47,546 @@ public enum LookupIndexBuilder {
       baseSize: baseSize, unitOffset: unitOffset)
   }
 
-  /// Builds from any collection of units, e.g. a `MemoryTable`, which
-  /// decodes each unit when it is visited instead of holding them all.
+  /// Builds from any collection of units (texts embedded).
   public static func build<Units: RandomAccessCollection<TranslationUnit>>(
     languages: [Language], units: Units, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0,
     baseSize: UInt64 = 0, unitOffset: Int = 0
   ) throws -> [UInt8] {
+    let us = Array(units)
     let keys = LookupKeys()
-    let columns = languages
-    var arrays: [[UInt8]] = []
-
-    // Texts of every unit in every column.
-    var textOffsets: [UInt64] = [0]
-    var textBlob: [UInt8] = []
-    textOffsets.reserveCapacity(units.count * columns.count + 1)
-    for u in units {
-      for c in columns {
-        if let t = u.texts[c] { textBlob.append(contentsOf: t.utf8) }
-        textOffsets.append(UInt64(textBlob.count))
-      }
+    var chunk = ChunkResult()
+    for (i, u) in us.enumerated() {
+      chunk.unitHash.append(MemoryTable.unitHash(u))
+      chunk.add(unit: i, texts: { u.texts[$0] }, columns: languages, keys: keys, normalise: true)
     }
-    arrays.append(bytes(of: textOffsets))
-    arrays.append(textBlob)
-
-    for section in LookupIndex.sections {
-      var entryUnit: [UInt32] = []
-      var entryColumn: [UInt32] = []
-      var entryTokStart: [UInt32] = [0]
-      var tokens: [UInt32] = []
-      var vocab: [String: UInt32] = [:]
-      var words: [String] = []
-      var exact: [(UInt64, UInt32)] = []
-      var skel: [(UInt64, UInt32)] = []
-      for (ui, u) in units.enumerated() {
-        guard let c = sourceColumn(of: u, section: section, columns: columns) else { continue }
-        let lang = columns[c]
-        let text = u.texts[lang] ?? ""
-        let e = UInt32(entryUnit.count)
-        entryUnit.append(UInt32(ui))
-        entryColumn.append(UInt32(c))
-        let key = keys.key(text, language: lang)
-        let toks = keys.tokens(ofKey: key, language: lang)
-        for t in toks {
-          if let id = vocab[t.text] {
-            tokens.append(id)
-          } else {
-            let id = UInt32(words.count)
-            vocab[t.text] = id
-            words.append(t.text)
-            tokens.append(id)
-          }
-        }
-        entryTokStart.append(UInt32(tokens.count))
-        exact.append((fnv1a64(text.nfc.utf8), e))
-        skel.append((fnv1a64(LookupKeys.skeleton(key: key, tokens: toks, language: lang).utf8), e))
-      }
-      // Sort the vocabulary by bytes and renumber.
-      let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }
-      var remap = [UInt32](repeating: 0, count: words.count)
-      for (newID, old) in order.enumerated() { remap[old] = UInt32(newID) }
-      for i in tokens.indices { tokens[i] = remap[Int(tokens[i])] }
-      var vocabOff: [UInt32] = [0]
-      var vocabBlob: [UInt8] = []
-      for old in order {
-        vocabBlob.append(contentsOf: words[old].utf8)
-        vocabOff.append(UInt32(vocabBlob.count))
-      }
-      // Postings ordered by (segment length, entry).
-      let entryCount = entryUnit.count
-      let byLength = (0..<entryCount).sorted {
-        let la = entryTokStart[$0 + 1] - entryTokStart[$0], lb = entryTokStart[$1 + 1] - entryTokStart[$1]
-        return la != lb ? la < lb : $0 < $1
-      }
-      var df = [UInt32](repeating: 0, count: words.count + 1)
-      var seen = [UInt32](repeating: UInt32.max, count: words.count)
-      for e in 0..<entryCount {
-        for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) {
-          let t = Int(tokens[i])
-          if seen[t] != UInt32(e) {
-            seen[t] = UInt32(e)
-            df[t] += 1
-          }
-        }
-      }
-      var postStart = [UInt32](repeating: 0, count: words.count + 1)
-      for v in 0..<words.count { postStart[v + 1] = postStart[v] + df[v] }
-      var fill = Array(postStart.dropLast())
-      var sig24 = [UInt64](repeating: 0, count: entryCount)
-      for e in 0..<entryCount {
-        for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) { sig24[e] |= LookupIndex.Section.sig24Bit(tokens[i]) }
-      }
-      var postings = [UInt64](repeating: 0, count: Int(postStart.last ?? 0))
-      for i in seen.indices { seen[i] = UInt32.max }
-      for e in byLength {
-        for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) {
-          let t = Int(tokens[i])
-          if seen[t] != UInt32(e) {
-            seen[t] = UInt32(e)
-            postings[Int(fill[t])] = LookupIndex.Section.posting(
-              entry: e, length: Int(entryTokStart[e + 1] - entryTokStart[e]), sig24: sig24[e])
-            fill[t] += 1
-          }
-        }
-      }
-      // Cross-script keys of the words (not numbers).
-      var keyWords: [String: [Int]] = [:]
-      for (newID, old) in order.enumerated() {
-        let w = words[old]
-        guard let f = w.unicodeScalars.first, f.properties.isAlphabetic else { continue }
-        let k = keys.crossScript(w, language: section)
-        if k.isEmpty { continue }
-        keyWords[k, default: []].append(newID)
-      }
-      let keyList = keyWords.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-      var keyOff: [UInt32] = [0]
-      var keyBlob: [UInt8] = []
-      var keyPostStart: [UInt32] = [0]
-      var keyPostings: [UInt32] = []
-      for k in keyList {
-        keyBlob.append(contentsOf: k.utf8)
-        keyOff.append(UInt32(keyBlob.count))
-        var es: [UInt32] = []
-        for v in keyWords[k] ?? [] {
-          for p in postings[Int(postStart[v])..<Int(postStart[v + 1])] { es.append(UInt32(truncatingIfNeeded: p)) }
-        }
-        es.sort()
-        var last = UInt32.max
-        for e in es where e != last {
-          keyPostings.append(e)
-          last = e
-        }
-        keyPostStart.append(UInt32(keyPostings.count))
-      }
-      exact.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-      skel.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-      var sigs = [UInt64](repeating: 0, count: entryCount)
-      for e in 0..<entryCount {
-        var sig: UInt64 = 0
-        for i in Int(entryTokStart[e])..<Int(entryTokStart[e + 1]) {
-          sig |= LookupIndex.Section.sigBit(tokens[i])
-        }
-        sigs[e] = LookupIndex.Section.meta(length: Int(entryTokStart[e + 1] - entryTokStart[e]), signature: sig)
-      }
-      if entryCount == 0 { entryTokStart = [] }
-
-      arrays.append(bytes(of: entryUnit))
-      arrays.append(bytes(of: entryColumn))
-      arrays.append(bytes(of: entryTokStart))
-      arrays.append(bytes(of: tokens))
-      arrays.append(bytes(of: entryCount == 0 ? [] : vocabOff))
-      arrays.append(vocabBlob)
-      arrays.append(bytes(of: entryCount == 0 ? [] : postStart))
-      arrays.append(bytes(of: postings))
-      arrays.append(bytes(of: entryCount == 0 ? [] : keyOff))
-      arrays.append(keyBlob)
-      arrays.append(bytes(of: entryCount == 0 ? [] : keyPostStart))
-      arrays.append(bytes(of: keyPostings))
-      arrays.append(bytes(of: exact.map(\.0)))
-      arrays.append(bytes(of: exact.map(\.1)))
-      arrays.append(bytes(of: skel.map(\.0)))
-      arrays.append(bytes(of: skel.map(\.1)))
-      arrays.append(bytes(of: sigs))
-    }
-    let sizes: [Int] = [8, 1] + Array(repeating: [4, 4, 4, 4, 4, 1, 4, 8, 4, 1, 4, 4, 8, 4, 8, 4, 8], count: 3).flatMap { $0 }
-    precondition(arrays.count == LookupIndex.arrayCount && sizes.count == arrays.count)
-
-    // Header, table, then each array 8-byte aligned.
-    var out: [UInt8] = LookupIndex.magic
-    func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-    put(LookupIndex.version)
-    put(fingerprint.size)
-    put(UInt64(bitPattern: fingerprint.mtimeNanoseconds))
-    put(fingerprint.hash)
-    put(UInt64(units.count))
-    put(UInt64(columns.count))
-    put(contentHash)
-    put(baseSize)
-    put(UInt64(unitOffset))
-    var colBytes = [UInt8](repeating: 255, count: 8)
-    for (i, c) in columns.prefix(8).enumerated() { colBytes[i] = UInt8(Language.allCases.firstIndex(of: c) ?? 255) }
-    out.append(contentsOf: colBytes)
-    let tableAt = out.count
-    out.append(contentsOf: [UInt8](repeating: 0, count: LookupIndex.arrayCount * 16))
-    var table: [(UInt64, UInt64)] = []
-    for (a, data) in arrays.enumerated() {
-      while out.count % 8 != 0 { out.append(0) }
-      table.append((UInt64(out.count), UInt64(data.count / sizes[a])))
-      out.append(contentsOf: data)
-    }
-    for (a, (off, n)) in table.enumerated() {
-      withUnsafeBytes(of: off.littleEndian) { for (i, b) in $0.enumerated() { out[tableAt + a * 16 + i] = b } }
-      withUnsafeBytes(of: n.littleEndian) { for (i, b) in $0.enumerated() { out[tableAt + a * 16 + 8 + i] = b } }
-    }
-    return out
+    let sink = ByteSink()
+    var header = Header(fingerprint: fingerprint)
+    header.baseSize = baseSize
+    header.unitOffset = unitOffset
+    try write(
+      chunks: [chunk], unitCount: us.count, columns: languages, header: header, texts: .embedded,
+      embeddedTexts: { i, c in us[i].texts[c] }, to: sink)
+    return sink.bytes
   }
 
-  static func bytes<T: FixedWidthInteger>(of a: [T]) -> [UInt8] {
-    a.withUnsafeBytes { Array($0) }
+  /// Indexes the lines of a memory file in `range` (whole lines; the
+  /// header excluded) and writes the index to `sink`.
+  static func build(
+    file fd: Int32, path: String, headerLine: [UInt8], range: Range<Int>, header: Header, to sink: IndexSink
+  ) throws {
+    let columnsTable = try MemoryTable(bytes: headerLine.last == 0x0A ? headerLine : headerLine + [0x0A], path: path)
+    let columns = columnsTable.languages
+    var h = header
+    h.fieldOfColumn = columns.map { l in columnsTable.columns.firstIndex(of: .language(l)) ?? 0 }
+    h.fieldCount = columnsTable.columns.count
+    // Chunk boundaries at line starts.
+    let target = 4 << 20
+    var bounds = [range.lowerBound]
+    var at = range.lowerBound + target
+    while at < range.upperBound {
+      let probe = try FileIO.read(fd: fd, offset: at, count: min(1 << 16, range.upperBound - at), path: path)
+      guard let nl = probe.firstIndex(of: 0x0A) else {
+        at += probe.count
+        if probe.isEmpty { break }
+        continue
+      }
+      let next = at + nl + 1
+      if next >= range.upperBound { break }
+      bounds.append(next)
+      at = next + target
+    }
+    bounds.append(range.upperBound)
+    let cuts = bounds
+    let chunkCount = cuts.count - 1
+    let results = ResultSlots(count: chunkCount)
+    let threads = max(1, min(chunkCount, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    let lines = headerLine.last == 0x0A ? headerLine : headerLine + [0x0A]
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+      let keys = LookupKeys()
+      var k = t
+      while k < chunkCount {
+        do {
+          let body = try FileIO.read(fd: fd, offset: cuts[k], count: cuts[k + 1] - cuts[k], path: path)
+          let table = try MemoryTable(bytes: lines + body, path: path)
+          guard table.languages == columns else {
+            throw TMError(.malformedMemory, "columns changed while indexing", file: path)
+          }
+          var chunk = ChunkResult()
+          chunk.end = UInt64(cuts[k + 1])
+          chunk.hash = body.withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
+          chunk.lineStart.reserveCapacity(table.count + 1)
+          let shift = cuts[k] - lines.count
+          for i in table.indices {
+            chunk.lineStart.append(UInt64(table.lineRange(i).lowerBound + shift))
+            chunk.unitHash.append(table.unitHash(i))
+            chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
+          }
+          // The words are kept in order; the lookup table is not needed any more.
+          for s in chunk.sections.indices { chunk.sections[s].vocab = [:] }
+          results.set(k, .success(chunk))
+        } catch {
+          results.set(k, .failure(error))
+        }
+        k += threads
+      }
+    }
+    var chunks: [ChunkResult] = []
+    chunks.reserveCapacity(chunkCount)
+    for k in 0..<chunkCount { chunks.append(try results.take(k).get()) }
+    let unitCount = chunks.reduce(0) { $0 + $1.unitHash.count }
+    // A full index also hashes the header line, so its chunks start at 0.
+    if range.lowerBound == lines.count || range.lowerBound == headerLine.count {
+      var head = ChunkResult()
+      head.end = UInt64(range.lowerBound)
+      head.hash = FileIO.readOrEmpty(fd: fd, count: range.lowerBound).withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
+      h.chunks = [(head.end, head.hash)]
+    }
+    h.chunks += chunks.map { ($0.end, $0.hash) }
+    try write(
+      chunks: chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
+      embeddedTexts: { _, _ in nil }, to: sink)
+  }
+
+  /// The segment of a unit that a section indexes: for Azerbaijani the Latin
+  /// text when there is one, else the Cyrillic.
+  static func sourceColumn(texts: (Language) -> String?, section: Language, columns: [Language]) -> (Int, String)? {
+    let candidates: [Language] = section == .az ? [.az, .azCyrl] : [section]
+    for l in candidates {
+      if let c = columns.firstIndex(of: l), let t = texts(l), !t.isEmpty { return (c, t) }
+    }
+    return nil
+  }
+
+  /// One section's entries from one chunk, with the chunk's own vocabulary.
+  struct SectionPart {
+    var entryUnit: [UInt32] = []
+    var entryColumn: [UInt8] = []
+    var tokenCount: [UInt32] = []
+    var tokens: [UInt32] = []
+    var words: [String] = []
+    var vocab: [String: UInt32] = [:]
+    var exact: [UInt64] = []
+    var skel: [UInt64] = []
+
+    mutating func add(unit i: Int, column c: Int, text: String, language lang: Language, keys: LookupKeys, normalise: Bool) {
+      let key = keys.key(text, language: lang)
+      let toks = keys.tokens(ofKey: key, language: lang)
+      entryUnit.append(UInt32(i))
+      entryColumn.append(UInt8(c))
+      tokenCount.append(UInt32(toks.count))
+      for t in toks {
+        if let id = vocab[t.text] {
+          tokens.append(id)
+        } else {
+          let id = UInt32(words.count)
+          vocab[t.text] = id
+          words.append(t.text)
+          tokens.append(id)
+        }
+      }
+      // Stored texts are NFC (writers normalise, readers do not re-normalise).
+      exact.append(fnv1a64(normalise ? text.nfc.utf8 : text.utf8))
+      skel.append(fnv1a64(LookupKeys.skeleton(key: key, tokens: toks, language: lang).utf8))
+    }
+  }
+
+  /// What one chunk of units contributes.
+  struct ChunkResult {
+    var lineStart: [UInt64] = []
+    /// End offset and hash of the chunk's bytes (in-file builds).
+    var end: UInt64 = 0
+    var hash: UInt64 = 0
+    var unitHash: [UInt64] = []
+    var sections = [SectionPart](repeating: SectionPart(), count: LookupIndex.sections.count)
+
+    mutating func add(
+      unit i: Int, texts: (Language) -> String?, columns: [Language], keys: LookupKeys, normalise: Bool = false
+    ) {
+      for s in sections.indices {
+        guard let (c, text) = sourceColumn(texts: texts, section: LookupIndex.sections[s], columns: columns) else {
+          continue
+        }
+        sections[s].add(unit: i, column: c, text: text, language: columns[c], keys: keys, normalise: normalise)
+      }
+    }
+  }
+
+  /// Results of the parallel pass, one slot per chunk. Each slot is
+  /// written by one worker and read after all have finished.
+  final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<ChunkResult, any Error>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ r: Result<ChunkResult, any Error>) {
+      slots.withUnsafeMutableBufferPointer { $0[k] = r }
+    }
+    func take(_ k: Int) -> Result<ChunkResult, any Error> {
+      let r = slots[k] ?? .failure(TMError(.io, "an index chunk was not built"))
+      slots[k] = nil
+      return r
+    }
+  }
+
+  // MARK: Writing
+
+  /// Appends arrays to a sink, 8-byte aligned, and records the table.
+  final class ArrayWriter {
+    let sink: IndexSink
+    var table: [(UInt64, UInt64)] = []
+    init(_ sink: IndexSink) { self.sink = sink }
+    func emit<T: FixedWidthInteger>(_ a: [T]) throws {
+      try sink.pad(to: 8)
+      table.append((UInt64(sink.count), UInt64(a.count)))
+      try a.withUnsafeBytes { try sink.append($0) }
+    }
+  }
+
+  /// Merges chunk results and writes header, array table and arrays.
+  static func write(
+    chunks: [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
+    embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
+  ) throws {
+    var chunks = chunks
+    var head: [UInt8] = LookupIndex.magic
+    func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { head.append(contentsOf: $0) } }
+    put(LookupIndex.version)
+    put(header.fingerprint.size)
+    put(UInt64(bitPattern: header.fingerprint.mtimeNanoseconds))
+    put(header.fingerprint.hash)
+    put(UInt64(unitCount))
+    put(UInt64(columns.count))
+    put(header.epoch)
+    put(header.baseSize)
+    put(UInt64(header.unitOffset))
+    put(texts == .inFile ? 1 : 0)
+    put(UInt64(header.fieldCount))
+    var colBytes = [UInt8](repeating: 255, count: 8)
+    for (i, c) in columns.prefix(8).enumerated() { colBytes[i] = UInt8(Language.allCases.firstIndex(of: c) ?? 255) }
+    head.append(contentsOf: colBytes)
+    var fieldBytes = [UInt8](repeating: 255, count: 8)
+    for (i, f) in header.fieldOfColumn.prefix(8).enumerated() { fieldBytes[i] = UInt8(clamping: f) }
+    head.append(contentsOf: fieldBytes)
+    let tableAt = head.count
+    head.append(contentsOf: [UInt8](repeating: 0, count: LookupIndex.arrayCount * 16))
+    try head.withUnsafeBytes { try sink.append($0) }
+    let w = ArrayWriter(sink)
+
+    // Texts: embedded, or where each unit's line starts in the memory.
+    if texts == .embedded {
+      var textOffsets: [UInt64] = [0]
+      var textBlob: [UInt8] = []
+      for i in 0..<unitCount {
+        for c in columns {
+          if let t = embeddedTexts(i, c) { textBlob.append(contentsOf: t.utf8) }
+          textOffsets.append(UInt64(textBlob.count))
+        }
+      }
+      try w.emit(textOffsets)
+      try w.emit(textBlob)
+      try w.emit([UInt64]())
+    } else {
+      try w.emit([UInt64]())
+      try w.emit([UInt8]())
+      var lineStart: [UInt64] = []
+      lineStart.reserveCapacity(unitCount + 1)
+      for k in chunks.indices {
+        lineStart += chunks[k].lineStart
+        chunks[k].lineStart = []
+      }
+      lineStart.append(UInt64(endOffset))
+      try w.emit(lineStart)
+    }
+    // Unit keys sorted by hash (ties by unit), for duplicate checks.
+    let fullFromStart = header.chunks.first.map { _ in header.baseSize == 0 } ?? false
+    let chunkTable = fullFromStart ? header.chunks : []
+    var unitBase: [Int] = []
+    do {
+      var hashes: [UInt64] = []
+      hashes.reserveCapacity(unitCount)
+      for k in chunks.indices {
+        unitBase.append(hashes.count)
+        hashes += chunks[k].unitHash
+        chunks[k].unitHash = []
+      }
+      let order = sortedOrder(hashes)
+      try w.emit(order.map { hashes[Int($0)] })
+      try w.emit(order)
+    }
+    try w.emit(chunkTable.map(\.0))
+    try w.emit(chunkTable.map(\.1))
+    // Sections, one at a time.
+    for s in LookupIndex.sections.indices {
+      var parts: [SectionPart] = []
+      for k in chunks.indices {
+        parts.append(chunks[k].sections[s])
+        chunks[k].sections[s] = SectionPart()
+      }
+      try writeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], to: w)
+    }
+    guard w.table.count == LookupIndex.arrayCount else { throw TMError(.io, "index layout mismatch") }
+    var t: [UInt8] = []
+    for (off, n) in w.table {
+      withUnsafeBytes(of: off.littleEndian) { t.append(contentsOf: $0) }
+      withUnsafeBytes(of: n.littleEndian) { t.append(contentsOf: $0) }
+    }
+    try sink.patch(t, at: tableAt)
+  }
+
+  /// Indices of `keys` in ascending key order (ties by index).
+  static func sortedOrder(_ keys: [UInt64]) -> [UInt32] {
+    var order = (0..<UInt32(keys.count)).map { $0 }
+    keys.withUnsafeBufferPointer { k in
+      order.sort { a, b in
+        let x = k[Int(a)], y = k[Int(b)]
+        return x != y ? x < y : a < b
+      }
+    }
+    return order
+  }
+
+  /// Merges one section's parts (global vocabulary sorted by bytes) and
+  /// writes its 17 arrays.
+  static func writeSection(
+    _ parts: inout [SectionPart], unitBase: [Int], section: Language, to w: ArrayWriter
+  ) throws {
+    // Global vocabulary: every chunk's words, sorted by bytes.
+    var global: [String: UInt32] = [:]
+    var words: [String] = []
+    for p in parts {
+      for word in p.words where global[word] == nil {
+        global[word] = UInt32(words.count)
+        words.append(word)
+      }
+    }
+    let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }
+    var rank = [UInt32](repeating: 0, count: words.count)
+    for (newID, old) in order.enumerated() { rank[old] = UInt32(newID) }
+    let sortedWords = order.map { words[$0] }
+    words = []
+    // Entries, tokens (renumbered), hashes.
+    var entryUnit: [UInt32] = []
+    var entryColumn: [UInt32] = []
+    var entryTokStart: [UInt32] = [0]
+    var tokens: [UInt32] = []
+    var exact: [UInt64] = []
+    var skel: [UInt64] = []
+    let entryTotal = parts.reduce(0) { $0 + $1.entryUnit.count }
+    let tokenTotal = parts.reduce(0) { $0 + $1.tokens.count }
+    entryUnit.reserveCapacity(entryTotal)
+    entryColumn.reserveCapacity(entryTotal)
+    entryTokStart.reserveCapacity(entryTotal + 1)
+    tokens.reserveCapacity(tokenTotal)
+    exact.reserveCapacity(entryTotal)
+    skel.reserveCapacity(entryTotal)
+    for k in parts.indices {
+      // The chunk's ids → global sorted ids.
+      var remap = [UInt32](repeating: 0, count: parts[k].words.count)
+      for (local, word) in parts[k].words.enumerated() {
+        remap[local] = global[word].map { rank[Int($0)] } ?? 0
+      }
+      let base = UInt32(unitBase[k])
+      for u in parts[k].entryUnit { entryUnit.append(base + u) }
+      for c in parts[k].entryColumn { entryColumn.append(UInt32(c)) }
+      for n in parts[k].tokenCount { entryTokStart.append(entryTokStart[entryTokStart.count - 1] + n) }
+      for t in parts[k].tokens { tokens.append(remap[Int(t)]) }
+      exact += parts[k].exact
+      skel += parts[k].skel
+      parts[k] = SectionPart()
+    }
+    global = [:]
+    try writeSectionArrays(
+      words: sortedWords, entryUnit: entryUnit, entryColumn: entryColumn, entryTokStart: entryTokStart,
+      tokens: tokens, exact: exact, skel: skel, section: section, to: w)
+  }
+
+  /// The 17 arrays of a section (see `LookupIndex.Section`).
+  static func writeSectionArrays(
+    words: [String], entryUnit: [UInt32], entryColumn: [UInt32], entryTokStart tokStart: [UInt32],
+    tokens: [UInt32], exact: [UInt64], skel: [UInt64], section: Language, to w: ArrayWriter
+  ) throws {
+    let entryCount = entryUnit.count
+    var vocabOff: [UInt32] = [0]
+    var vocabBlob: [UInt8] = []
+    vocabOff.reserveCapacity(words.count + 1)
+    for word in words {
+      vocabBlob.append(contentsOf: word.utf8)
+      vocabOff.append(UInt32(vocabBlob.count))
+    }
+    // Postings ordered by (segment length, entry): a counting sort by length.
+    var byLength = [UInt32](repeating: 0, count: entryCount)
+    do {
+      var countOf = [Int](repeating: 0, count: 257)
+      for e in 0..<entryCount { countOf[min(Int(tokStart[e + 1] - tokStart[e]), 255) + 1] += 1 }
+      for l in 1..<257 { countOf[l] += countOf[l - 1] }
+      // Lengths above 255 are ordered exactly, then by entry.
+      var long: [UInt32] = []
+      for e in 0..<entryCount {
+        let l = Int(tokStart[e + 1] - tokStart[e])
+        if l >= 255 { long.append(UInt32(e)); continue }
+        byLength[countOf[l]] = UInt32(e)
+        countOf[l] += 1
+      }
+      long.sort { a, b in
+        let la = tokStart[Int(a) + 1] - tokStart[Int(a)], lb = tokStart[Int(b) + 1] - tokStart[Int(b)]
+        return la != lb ? la < lb : a < b
+      }
+      for (i, e) in long.enumerated() { byLength[countOf[255] + i] = e }
+    }
+    var df = [UInt32](repeating: 0, count: words.count + 1)
+    var seen = [UInt32](repeating: UInt32.max, count: words.count)
+    var sig24 = [UInt64](repeating: 0, count: entryCount)
+    var sigs = [UInt64](repeating: 0, count: entryCount)
+    for e in 0..<entryCount {
+      var s: UInt64 = 0, s24: UInt64 = 0
+      for i in Int(tokStart[e])..<Int(tokStart[e + 1]) {
+        let t = Int(tokens[i])
+        s |= LookupIndex.Section.sigBit(tokens[i])
+        s24 |= LookupIndex.Section.sig24Bit(tokens[i])
+        if seen[t] != UInt32(e) {
+          seen[t] = UInt32(e)
+          df[t] += 1
+        }
+      }
+      sig24[e] = s24
+      sigs[e] = LookupIndex.Section.meta(length: Int(tokStart[e + 1] - tokStart[e]), signature: s)
+    }
+    var postStart = [UInt32](repeating: 0, count: words.count + 1)
+    for v in 0..<words.count { postStart[v + 1] = postStart[v] + df[v] }
+    df = []
+    var fill = Array(postStart.dropLast())
+    var postings = [UInt64](repeating: 0, count: Int(postStart.last ?? 0))
+    for i in seen.indices { seen[i] = UInt32.max }
+    for e32 in byLength {
+      let e = Int(e32)
+      let length = Int(tokStart[e + 1] - tokStart[e])
+      for i in Int(tokStart[e])..<Int(tokStart[e + 1]) {
+        let t = Int(tokens[i])
+        if seen[t] != e32 {
+          seen[t] = e32
+          postings[Int(fill[t])] = LookupIndex.Section.posting(entry: e, length: length, sig24: sig24[e])
+          fill[t] += 1
+        }
+      }
+    }
+    fill = []
+    seen = []
+    sig24 = []
+    byLength = []
+    // Cross-script keys of the words (not numbers), in parallel.
+    let keyOfWord = crossScriptKeys(words, section: section)
+    var keyWords: [String: [Int]] = [:]
+    for (id, k) in keyOfWord.enumerated() where !k.isEmpty { keyWords[k, default: []].append(id) }
+    let keyList = keyWords.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    // Per key, the ids of its words (their postings are merged at lookup).
+    var keyOff: [UInt32] = [0]
+    var keyBlob: [UInt8] = []
+    var keyPostStart: [UInt32] = [0]
+    var keyPostings: [UInt32] = []
+    for k in keyList {
+      keyBlob.append(contentsOf: k.utf8)
+      keyOff.append(UInt32(keyBlob.count))
+      for v in keyWords[k] ?? [] { keyPostings.append(UInt32(v)) }
+      keyPostStart.append(UInt32(keyPostings.count))
+    }
+    let exactOrder = sortedOrder(exact)
+    let skelOrder = sortedOrder(skel)
+    let empty = entryCount == 0
+    try w.emit(entryUnit)
+    try w.emit(entryColumn)
+    try w.emit(empty ? [] : tokStart)
+    try w.emit(tokens)
+    try w.emit(empty ? [] : vocabOff)
+    try w.emit(vocabBlob)
+    try w.emit(empty ? [] : postStart)
+    try w.emit(postings)
+    try w.emit(empty ? [] : keyOff)
+    try w.emit(keyBlob)
+    try w.emit(empty ? [] : keyPostStart)
+    try w.emit(keyPostings)
+    try w.emit(exactOrder.map { exact[Int($0)] })
+    try w.emit(exactOrder)
+    try w.emit(skelOrder.map { skel[Int($0)] })
+    try w.emit(skelOrder)
+    try w.emit(sigs)
+  }
+
+  /// The cross-script key of every word that starts with a letter ("" for
+  /// the others), computed on every core.
+  static func crossScriptKeys(_ words: [String], section: Language) -> [String] {
+    let n = words.count
+    let slots = KeySlots(count: n)
+    let threads = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), n / 5000 + 1))
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+      let keys = LookupKeys()
+      var i = t
+      while i < n {
+        let w = words[i]
+        if let f = w.unicodeScalars.first, f.properties.isAlphabetic {
+          slots.set(i, keys.crossScript(w, language: section))
+        }
+        i += threads
+      }
+    }
+    return slots.values
+  }
+
+  final class KeySlots: @unchecked Sendable {
+    private(set) var values: [String]
+    init(count: Int) { values = Array(repeating: "", count: count) }
+    func set(_ i: Int, _ v: String) { values.withUnsafeMutableBufferPointer { $0[i] = v } }
+  }
+}
+
+/// Where index bytes go: a growing buffer, or a file written as it is built.
+class IndexSink {
+  private(set) var count = 0
+  func write(_ p: UnsafeRawBufferPointer) throws {}
+  func patch(_ bytes: [UInt8], at offset: Int) throws {}
+  final func append(_ p: UnsafeRawBufferPointer) throws {
+    try write(p)
+    count += p.count
+  }
+  final func pad(to alignment: Int) throws {
+    let n = (alignment - count % alignment) % alignment
+    if n > 0 { try [UInt8](repeating: 0, count: n).withUnsafeBytes { try append($0) } }
+  }
+}
+
+final class ByteSink: IndexSink {
+  var bytes: [UInt8] = []
+  override func write(_ p: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: p) }
+  override func patch(_ b: [UInt8], at offset: Int) throws {
+    for (i, x) in b.enumerated() { bytes[offset + i] = x }
+  }
+}
+
+/// Writes to an open file descriptor through a 1 MiB buffer.
+final class FileSink: IndexSink {
+  let fd: Int32
+  let path: String
+  private var buffer: [UInt8] = []
+  private var flushed = 0
+  init(fd: Int32, path: String) {
+    self.fd = fd
+    self.path = path
+    buffer.reserveCapacity(1 << 20)
+  }
+  override func write(_ p: UnsafeRawBufferPointer) throws {
+    if buffer.count + p.count > 1 << 20 { try flush() }
+    if p.count >= 1 << 20 {
+      try FileIO.pwriteAll(fd, p, at: flushed, path: path)
+      flushed += p.count
+    } else {
+      buffer.append(contentsOf: p)
+    }
+  }
+  func flush() throws {
+    if buffer.isEmpty { return }
+    try FileIO.pwriteAll(fd, buffer[...], at: flushed, path: path)
+    flushed += buffer.count
+    buffer.removeAll(keepingCapacity: true)
+  }
+  override func patch(_ b: [UInt8], at offset: Int) throws {
+    try flush()
+    try FileIO.pwriteAll(fd, b[...], at: offset, path: path)
   }
 }

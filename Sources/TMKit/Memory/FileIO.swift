@@ -6,9 +6,10 @@
   import Darwin
 #endif
 
-/// Small POSIX helpers for memories: whole-file reads, atomic replacement
-/// (temporary file in the same folder, fsync, rename, fsync of the folder)
-/// and an advisory lock on a `.lock` file beside the memory.
+/// The file layer's POSIX helpers: whole-file reads, folders, atomic
+/// replacement of a file (temporary file in the same folder, fsync, rename,
+/// fsync of the folder). The lock is `MemoryLock`, piecewise atomic writes
+/// are `AtomicFile`.
 enum FileIO {
   static func errnoText() -> String { String(cString: strerror(errno)) }
 
@@ -31,27 +32,22 @@ enum FileIO {
 
   /// Reads a whole regular file.
   static func readAll(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 {
-      if errno == ENOENT { throw TMError(.notFound, "no such memory file", file: path) }
-      throw TMError(.io, "cannot open: \(errnoText())", file: path)
-    }
-    defer { close(fd) }
+    try readAllWithState(path).0
+  }
+
+  /// Reads the rest of an open regular file.
+  static func readAll(fd: Int32, path: String) throws -> [UInt8] {
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw TMError(.io, "cannot stat: \(errnoText())", file: path) }
     if (st.st_mode & S_IFMT) == S_IFDIR {
       throw TMError(.io, "is a directory, not a memory file", file: path)
     }
-    var out: [UInt8] = []
-    var capacity = max(Int(st.st_size), 0) + 1
-    out.reserveCapacity(capacity)
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    // Read straight into the array's spare capacity when the size is known.
-    out = try [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
+    let capacity = max(Int(st.st_size), 0) + 1
+    // Read straight into the array when the size is known.
+    var out = try [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
       count = 0
-      while true {
-        if count == buf.count { break }
-        let n = read(fd, buf.baseAddress! + count, buf.count - count)
+      while count < buf.count {
+        let n = Glibc.read(fd, buf.baseAddress! + count, buf.count - count)
         if n < 0 {
           if errno == EINTR { continue }
           throw TMError(.io, "cannot read: \(errnoText())", file: path)
@@ -62,18 +58,100 @@ enum FileIO {
     }
     // The file grew while we read it (or is a pipe): read the rest.
     if out.count == capacity {
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
       while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
         if n < 0 {
           if errno == EINTR { continue }
           throw TMError(.io, "cannot read: \(errnoText())", file: path)
         }
         if n == 0 { break }
         out.append(contentsOf: chunk[0..<n])
-        capacity += n
       }
     }
     return out
+  }
+
+  /// A memory file's bytes as a reader should see them: everything up to
+  /// the end of the last committed append (see `MemoryJournal`), plus what
+  /// was left out.
+  ///
+  /// When the lock file's journal records an append in progress (or one
+  /// whose writer was killed), the bytes from where it began are left out:
+  /// readers see appends whole or not at all, and a torn last line is
+  /// never parsed. A last line without a line end that no journal explains
+  /// (an editor that drops the final newline) is kept, as before.
+  static func readMemory(_ path: String) throws -> (bytes: [UInt8], state: FileState, ignored: Int) {
+    var attempt = 0
+    while true {
+      let (bytes, state) = try readAllWithState(path)
+      let journal = MemoryJournal.read(lockPath: MemoryLock.lockPath(for: path))
+      if let j = journal, let p = j.pending, j.current.inode == state.inode, p <= UInt64(bytes.count), p > 0 {
+        let keep = Int(p)
+        if keep < bytes.count { return (Array(bytes[..<keep]), state, bytes.count - keep) }
+        return (bytes, state, 0)
+      }
+      // A torn tail with no journal entry: a writer may have committed
+      // between our read and the journal read. Read again (briefly).
+      if bytes.last != 0x0A, !bytes.isEmpty, attempt < 3, journal != nil {
+        attempt += 1
+        usleep(2000)
+        continue
+      }
+      return (bytes, state, 0)
+    }
+  }
+
+  /// Reads a whole regular file and tells which state (inode, size, mtime)
+  /// the bytes are of.
+  static func readAllWithState(_ path: String) throws -> ([UInt8], FileState) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 {
+      if errno == ENOENT { throw TMError(.notFound, "no such memory file", file: path) }
+      throw TMError(.io, "cannot open: \(errnoText())", file: path)
+    }
+    defer { close(fd) }
+    let bytes = try readAll(fd: fd, path: path)
+    guard var state = FileState.of(fd: fd) else { throw TMError(.io, "cannot stat: \(errnoText())", file: path) }
+    state.size = UInt64(bytes.count)
+    return (bytes, state)
+  }
+
+  /// `count` bytes from `offset` (fewer at the end of the file).
+  static func read(fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
+    if count <= 0 { return [] }
+    return try [UInt8](unsafeUninitializedCapacity: count) { buf, n in
+      n = 0
+      while n < count {
+        let r = pread(fd, buf.baseAddress! + n, count - n, off_t(offset + n))
+        if r < 0 {
+          if errno == EINTR { continue }
+          throw TMError(.io, "cannot read: \(errnoText())", file: path)
+        }
+        if r == 0 { break }
+        n += r
+      }
+    }
+  }
+
+  /// The first `count` bytes of an open file ([] when they cannot be read).
+  static func readOrEmpty(fd: Int32, count: Int) -> [UInt8] {
+    (try? read(fd: fd, offset: 0, count: count, path: "")) ?? []
+  }
+
+  /// The first line of a file, with its line feed (the whole file when it
+  /// has none), read in 64 KiB steps.
+  static func firstLine(fd: Int32, path: String) throws -> [UInt8] {
+    var out: [UInt8] = []
+    while true {
+      let chunk = try read(fd: fd, offset: out.count, count: 1 << 16, path: path)
+      if let nl = chunk.firstIndex(of: 0x0A) {
+        out.append(contentsOf: chunk[...nl])
+        return out
+      }
+      out.append(contentsOf: chunk)
+      if chunk.count < 1 << 16 { return out }
+    }
   }
 
   /// Creates a folder and its parents.
@@ -140,6 +218,25 @@ enum FileIO {
     }
   }
 
+  /// Writes all of `bytes` at `offset` (`pwrite`, retried on EINTR and
+  /// short writes).
+  static func pwriteAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, at offset: Int, path: String) throws {
+    try bytes.withUnsafeBytes { try pwriteAll(fd, $0, at: offset, path: path) }
+  }
+
+  static func pwriteAll(_ fd: Int32, _ p: UnsafeRawBufferPointer, at offset: Int, path: String) throws {
+    guard let base = p.baseAddress else { return }
+    var off = 0
+    while off < p.count {
+      let n = pwrite(fd, base + off, p.count - off, off_t(offset + off))
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw TMError(.io, "cannot write: \(errnoText())", file: path)
+      }
+      off += n
+    }
+  }
+
   static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, path: String) throws {
     var off = 0
     try bytes.withUnsafeBytes { p in
@@ -181,94 +278,38 @@ enum FileIO {
   }
 }
 
-/// An exclusive advisory lock (`flock`) on `<memory>.lock`, held from
-/// `acquire` until `release`. Writers of the same memory (several `tm add`,
-/// `tm import`, `tm align` processes) take turns; the kernel drops the lock
-/// when a process dies, so a killed writer never leaves it stuck.
-final class MemoryLock {
-  private var fd: Int32
+/// What identifies one version of a file without reading it: inode, size
+/// and modification time (nanoseconds).
+public struct FileState: Equatable, Sendable {
+  public var inode: UInt64
+  public var size: UInt64
+  public var mtime: Int64
 
-  static func lockPath(for path: String) -> String { path + ".lock" }
-
-  init(for path: String) throws {
-    try FileIO.makeDirectories(FileIO.directory(of: path))
-    let lp = MemoryLock.lockPath(for: path)
-    fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    if fd < 0 { throw TMError(.io, "cannot open the lock file: \(FileIO.errnoText())", file: lp) }
-    while flock(fd, LOCK_EX) != 0 {
-      if errno == EINTR { continue }
-      let text = FileIO.errnoText()
-      close(fd)
-      fd = -1
-      throw TMError(.io, "cannot lock: \(text)", file: lp)
-    }
+  public init(inode: UInt64, size: UInt64, mtime: Int64) {
+    self.inode = inode
+    self.size = size
+    self.mtime = mtime
   }
 
-  func release() {
-    if fd >= 0 {
-      _ = flock(fd, LOCK_UN)
-      close(fd)
-      fd = -1
-    }
-  }
-
-  deinit { release() }
-}
-
-/// A file written piece by piece and put in place atomically by `commit`
-/// (temporary file in the same folder, fsync, rename). Dropped without
-/// `commit`, it leaves nothing behind.
-public final class AtomicFile {
-  let path: String
-  let tmp: String
-  var fd: Int32
-  var committed = false
-  var direct = false
-
-  public init(path: String) throws {
-    self.path = path
-    let dir = FileIO.directory(of: path)
-    try FileIO.makeDirectories(dir)
-    tmp = dir + "/." + FileIO.baseName(of: path) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    var mode: mode_t = 0o644
+  static func of(fd: Int32) -> FileState? {
     var st = stat()
-    if stat(path, &st) == 0 {
-      mode = st.st_mode & 0o7777
-      if (st.st_mode & S_IFMT) != S_IFREG {
-        // /dev/null, a pipe: write straight to it.
-        direct = true
-        fd = open(path, O_WRONLY | O_CLOEXEC)
-        if fd < 0 { throw TMError(.io, "cannot open for writing: \(FileIO.errnoText())", file: path) }
-        return
-      }
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-    if fd < 0 { throw TMError(.io, "cannot create a temporary file: \(FileIO.errnoText())", file: tmp) }
+    guard fstat(fd, &st) == 0 else { return nil }
+    return FileState(st)
   }
 
-  public func write(_ bytes: [UInt8]) throws { try FileIO.writeAll(fd, bytes[...], path: tmp) }
-
-  public func commit() throws {
-    if direct {
-      close(fd)
-      fd = -1
-      committed = true
-      return
-    }
-    if fsync(fd) != 0 { throw TMError(.io, "cannot flush to disk: \(FileIO.errnoText())", file: tmp) }
-    close(fd)
-    fd = -1
-    if rename(tmp, path) != 0 { throw TMError(.io, "cannot replace the file: \(FileIO.errnoText())", file: path) }
-    committed = true
-    let dfd = open(FileIO.directory(of: path), O_RDONLY | O_CLOEXEC)
-    if dfd >= 0 {
-      _ = fsync(dfd)
-      close(dfd)
-    }
+  static func of(path: String) -> FileState? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return FileState(st)
   }
 
-  deinit {
-    if fd >= 0 { close(fd) }
-    if !committed { unlink(tmp) }
+  init(_ st: stat) {
+    inode = UInt64(st.st_ino)
+    size = UInt64(max(st.st_size, 0))
+    #if canImport(Darwin)
+      mtime = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+    #else
+      mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    #endif
   }
 }

@@ -6,53 +6,12 @@
   import Darwin
 #endif
 
-/// A translation memory stored as a TSV file (Documentation/MemoryFormat.md).
+/// A translation memory stored as a TSV file (Documentation/MemoryFormat.md):
+/// reading (`load`, `open`), appending (`append`), replacing (`write`).
 ///
 /// - `MemoryFile.load(path:)` reads and validates a whole memory.
-/// - `MemoryFile.append(_:to:)` adds units atomically under an advisory lock,
+/// - `MemoryFile.append(_:to:)` adds units under the memory's lock,
 ///   skipping duplicates, creating the file (with a header) if needed.
-/// - `MemoryStore` resolves the memories folder (`--memories`, `TM_MEMORIES`,
-///   `./Memories`) and lists its `*.tsv` files.
-public struct Memory: Sendable {
-  /// The file it was read from.
-  public var path: String
-  /// The language columns, in file order.
-  public var languages: [Language]
-  public var units: [TranslationUnit]
-
-  public init(path: String, languages: [Language], units: [TranslationUnit]) {
-    self.path = path
-    self.languages = languages
-    self.units = units
-  }
-}
-
-/// What an append did.
-public struct AppendResult: Sendable, Equatable {
-  public var added: Int
-  public var duplicates: Int
-  public init(added: Int, duplicates: Int) {
-    self.added = added
-    self.duplicates = duplicates
-  }
-}
-
-/// The identity of a unit for duplicate detection: its texts in every
-/// language (NFC), nothing else.
-public struct UnitKey: Hashable, Sendable {
-  var az: String?
-  var azCyrl: String?
-  var ru: String?
-  var en: String?
-
-  public init(_ u: TranslationUnit) {
-    az = u.texts[.az]
-    azCyrl = u.texts[.azCyrl]
-    ru = u.texts[.ru]
-    en = u.texts[.en]
-  }
-}
-
 public enum MemoryFile {
   /// Reads a memory. Errors name the file and line.
   public static func load(path: String) throws -> Memory {
@@ -73,40 +32,42 @@ public enum MemoryFile {
     return try TSVCodec.decode(firstLine, path: path).columns
   }
 
-  /// Appends units atomically (all or nothing), under an advisory lock.
+  /// Appends units to a memory under its lock, in O(new units): one write
+  /// of whole lines at the end of the file, then fsync (the write protocol
+  /// of Documentation/MemoryFormat.md).
   ///
   /// Texts are normalised to NFC; empty texts count as absent. A unit whose
   /// texts in every language equal those of a unit already in the memory (or
-  /// earlier in `units`) is a duplicate and is not stored. A language the
-  /// memory has no column for adds one (the file is rewritten with the wider
-  /// header). The file is replaced by rename, so readers and crashes see the
-  /// old or the new memory, never a part.
+  /// earlier in `units`) is a duplicate and is not stored; existing units
+  /// are found through the lookup index's unit keys when it is fresh (and
+  /// by reading the memory when it is not). An append is all or nothing: a
+  /// writer killed midway leaves bytes that readers ignore and the next
+  /// writer truncates away. The whole file is rewritten (atomically, by
+  /// rename) only when the header must widen for a new language, or when
+  /// the new lines are more than the file holds.
   public static func append(_ units: [TranslationUnit], to path: String) throws -> AppendResult {
     let prepared = try units.enumerated().map { try prepare($0.element, index: $0.offset) }
     let lock = try MemoryLock(for: path)
     defer { lock.release() }
     FileIO.removeStaleTemporaries(of: path)
-
-    var table: MemoryTable?
-    if FileIO.exists(path) { table = try MemoryTable.open(path: path) }
-    var index = TextIndex(capacity: table?.count ?? 0)
-    if let table { for i in table.indices { _ = index.insert(table, i) } }
-    var columns = table?.columns ?? []
-    var fresh: [TranslationUnit] = []
-    var duplicates = 0
-    var seen = Set<UnitKey>()
-    for u in prepared {
-      if let table, index.contains(table, u) {
-        duplicates += 1
-      } else if seen.insert(UnitKey(u)).inserted {
-        fresh.append(u)
-      } else {
-        duplicates += 1
-      }
+    guard var writer = try AppendWriter(path: path, lock: lock) else {
+      // A new memory.
+      let (fresh, duplicates) = dedupe(prepared) { _ in false }
+      if fresh.isEmpty { return AppendResult(added: 0, duplicates: duplicates) }
+      var needed = Set<Language>()
+      for u in fresh { needed.formUnion(u.texts.keys) }
+      let columns = MemoryColumn.standard(Language.allCases.filter { needed.contains($0) })
+      try replaceWhole(path, with: [TSVCodec.encode(fresh, columns: columns)], lock: lock)
+      return AppendResult(added: fresh.count, duplicates: duplicates)
     }
-    if fresh.isEmpty { return AppendResult(added: 0, duplicates: duplicates) }
+    defer { writer.close() }
+    let existing = try writer.existingUnits()
+    let (fresh, duplicates) = dedupe(prepared) { existing.contains($0) }
+    var result = AppendResult(added: fresh.count, duplicates: duplicates)
+    result.removedBytes = writer.removedBytes
+    if fresh.isEmpty { return result }
 
-    // Which columns the file needs.
+    let columns = writer.columns
     var needed = Set<Language>()
     for u in fresh { needed.formUnion(u.texts.keys) }
     let have = Set(languages(of: columns))
@@ -114,25 +75,81 @@ public enum MemoryFile {
     let hasAllMeta = [MemoryColumn.origin, .created, .score].allSatisfy(columns.contains)
 
     var out: [UInt8] = []
-    if let table, missing.isEmpty && hasAllMeta {
-      // Keep every existing byte; add whole lines after them.
-      if table.bytes.last != 0x0A { out.append(0x0A) }
+    if missing.isEmpty && hasAllMeta {
+      if writer.needsLineFeed { out.append(0x0A) }
       out.reserveCapacity(fresh.count * 160)
       for u in fresh { TSVCodec.unitLine(u, columns, to: &out) }
-      try FileIO.atomicWrite(parts: [table.bytes, out], to: path)
-      return AppendResult(added: fresh.count, duplicates: duplicates)
-    } else if let table {
-      // The header widens: rewrite every line.
-      let langs = table.languages + missing
-      columns = MemoryColumn.standard(langs)
-      out = TSVCodec.encode(Array(table) + fresh, columns: columns)
-    } else {
-      let langs = Language.allCases.filter { needed.contains($0) }
-      columns = MemoryColumn.standard(langs)
-      out = TSVCodec.encode(fresh, columns: columns)
+      if out.count <= writer.size {
+        try writer.appendCommitted(out)
+        return result
+      }
+      // More new bytes than old: one atomic rewrite costs no more.
+      let old = try FileIO.read(fd: writer.fd, offset: 0, count: writer.size, path: path)
+      try replaceWhole(path, with: [old, out], lock: lock)
+      return result
     }
-    try FileIO.atomicWrite(out, to: path)
-    return AppendResult(added: fresh.count, duplicates: duplicates)
+    // The header widens: rewrite every line.
+    let table = try MemoryTable(bytes: FileIO.read(fd: writer.fd, offset: 0, count: writer.size, path: path), path: path)
+    let langs = table.languages + missing
+    out = TSVCodec.encode(Array(table) + fresh, columns: MemoryColumn.standard(langs))
+    try replaceWhole(path, with: [out], lock: lock)
+    return result
+  }
+
+  /// Rewrites a memory without its duplicates (the first of equal units
+  /// stays) and without an interrupted append, atomically (temporary file,
+  /// fsync, rename, fsync of the folder), under the memory's lock.
+  public static func compact(_ path: String) throws -> CompactResult {
+    let lock = try MemoryLock(for: path)
+    defer { lock.release() }
+    FileIO.removeStaleTemporaries(of: path)
+    guard var writer = try AppendWriter(path: path, lock: lock) else {
+      throw TMError(.notFound, "no such memory file", file: path)
+    }
+    defer { writer.close() }
+    let bytes = try FileIO.read(fd: writer.fd, offset: 0, count: writer.size, path: path)
+    let table = try MemoryTable(bytes: bytes, path: path)
+    var index = TextIndex(capacity: table.count)
+    var keep: [Int] = []
+    keep.reserveCapacity(table.count)
+    for i in table.indices where index.insert(table, i) { keep.append(i) }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + 1)
+    let headerEnd = (bytes.firstIndex(of: 0x0A) ?? bytes.count - 1) + 1
+    out.append(contentsOf: bytes[..<min(headerEnd, bytes.count)])
+    if out.last != 0x0A { out.append(0x0A) }
+    for i in keep {
+      out.append(contentsOf: bytes[table.lineRange(i)])
+      out.append(0x0A)
+    }
+    let changed = out != bytes
+    if changed { try replaceWhole(path, with: [out], lock: lock) }
+    return CompactResult(
+      units: keep.count, duplicatesRemoved: table.count - keep.count, removedBytes: writer.removedBytes,
+      rewritten: changed)
+  }
+
+  /// Writes the whole memory to a temporary file and renames it over the
+  /// old one (`AtomicFile`), then starts a new journal epoch.
+  static func replaceWhole(_ path: String, with parts: [[UInt8]], lock: MemoryLock) throws {
+    try FileIO.atomicWrite(parts: parts, to: path)
+    if let st = FileState.of(path: path) { try lock.writeJournal(.begin(at: st)) }
+  }
+
+  /// Splits prepared units into new ones and duplicates (of the memory, or
+  /// of an earlier unit of the batch).
+  static func dedupe(_ units: [TranslationUnit], inMemory: (TranslationUnit) -> Bool) -> ([TranslationUnit], Int) {
+    var fresh: [TranslationUnit] = []
+    var duplicates = 0
+    var seen = Set<UnitKey>()
+    for u in units {
+      if inMemory(u) || !seen.insert(UnitKey(u)).inserted {
+        duplicates += 1
+      } else {
+        fresh.append(u)
+      }
+    }
+    return (fresh, duplicates)
   }
 
   /// Writes a whole memory (replacing any file at `path`) atomically, under
@@ -145,7 +162,7 @@ public enum MemoryFile {
     let lock = try MemoryLock(for: path)
     defer { lock.release() }
     FileIO.removeStaleTemporaries(of: path)
-    try FileIO.atomicWrite(TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs)), to: path)
+    try replaceWhole(path, with: [TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs))], lock: lock)
   }
 
   /// Streams a memory in this format (header and lines) to `sink` in

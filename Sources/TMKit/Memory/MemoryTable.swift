@@ -34,14 +34,36 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
   public var startIndex: Int { 0 }
   public var endIndex: Int { offsets.count / stride }
 
-  /// Reads and validates a memory file.
+  /// Bytes at the end of the file that were left out: an append in
+  /// progress, or one whose writer was killed (a torn last line). Readers
+  /// should warn about it (`ignoredNote`); the next writer removes them.
+  public let ignoredBytes: Int
+  /// The file state the bytes were read from (nil when built from bytes).
+  public let state: FileState?
+
+  /// A warning about `ignoredBytes`, nil when nothing was left out.
+  public var ignoredNote: String? {
+    ignoredBytes == 0 ? nil
+      : "\(path): ignored the last \(ignoredBytes) bytes: an append in progress or interrupted "
+        + "(the next write or 'tm compact' removes them)"
+  }
+
+  /// Reads and validates a memory file (what readers see of it:
+  /// `FileIO.readMemory`).
   public static func open(path: String) throws -> MemoryTable {
-    try MemoryTable(bytes: FileIO.readAll(path), path: path)
+    let (bytes, state, ignored) = try FileIO.readMemory(path)
+    return try MemoryTable(bytes: bytes, path: path, state: state, ignoredBytes: ignored)
   }
 
   /// Validates and indexes the bytes of a memory file; `path` names it in errors.
-  public init(bytes: [UInt8], path: String) throws {
+  public convenience init(bytes: [UInt8], path: String) throws {
+    try self.init(bytes: bytes, path: path, state: nil, ignoredBytes: 0)
+  }
+
+  init(bytes: [UInt8], path: String, state: FileState?, ignoredBytes: Int) throws {
     self.path = path
+    self.state = state
+    self.ignoredBytes = ignoredBytes
     guard bytes.count < Int(UInt32.max) else {
       throw TMError(.malformedMemory, "memory files larger than 4 GiB are not supported", file: path,
         hint: "split it into several memories in the same folder")
@@ -156,6 +178,60 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
   public var memory: Memory { Memory(path: path, languages: languages, units: Array(self)) }
 
   // MARK: Identity of units without decoding
+
+  /// The bytes of unit `i`'s line, without its line end.
+  public func lineRange(_ i: Int) -> Range<Int> {
+    let a = Int(offsets[i * stride])
+    var b = Int(offsets[i * stride + stride - 1]) - 1
+    if b > a && bytes[b - 1] == 0x0D { b -= 1 }
+    return a..<b
+  }
+
+  /// A unit's key: a hash of its texts (escaped, by language in the fixed
+  /// order az, az-Cyrl, ru, en) that is the same in every process, so an
+  /// index can store it. Equal texts give equal keys.
+  public func unitHash(_ i: Int) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    bytes.withUnsafeBufferPointer { p in
+      for (k, c) in languageColumn.enumerated() where c >= 0 {
+        let r = fieldRange(i, c)
+        if r.isEmpty { continue }
+        h = MemoryTable.mix(h, UInt64(k + 1))
+        h = MemoryTable.hashBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: p[r])), h)
+      }
+    }
+    return h
+  }
+
+  /// The same key for a unit not in a table (texts already NFC).
+  public static func unitHash(_ u: TranslationUnit) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    var buf: [UInt8] = []
+    for (k, l) in Language.allCases.enumerated() {
+      guard let t = u.texts[l], !t.isEmpty else { continue }
+      buf.removeAll(keepingCapacity: true)
+      TSVCodec.appendEscaped(t, to: &buf)
+      h = mix(h, UInt64(k + 1))
+      h = buf.withUnsafeBytes { hashBytes($0, h) }
+    }
+    return h
+  }
+
+  @inline(__always) static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
+    var x = (h ^ v) &* 0x9E37_79B9_7F4A_7C15
+    x ^= x >> 32
+    return x
+  }
+
+  /// 8 bytes at a time, then the rest; the length is mixed in.
+  static func hashBytes(_ p: UnsafeRawBufferPointer, _ seed: UInt64) -> UInt64 {
+    var h = mix(seed, UInt64(p.count))
+    let n = p.count / 8
+    for i in 0..<n { h = mix(h, p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+    var tail: UInt64 = 0
+    for i in (n * 8)..<p.count { tail = tail << 8 | UInt64(p[i]) }
+    return mix(h, tail)
+  }
 
   /// A hash of unit `i`'s texts (escaped bytes per language); equal texts
   /// give equal hashes within one process.

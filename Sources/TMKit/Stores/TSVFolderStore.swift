@@ -23,19 +23,33 @@ public final class TSVFolderStore: MemoryStore, @unchecked Sendable {
   /// Whether the folder's own `*.tsv` files are memories of this store
   /// (false when a command named its memory with `--memory FILE`).
   public let includesFolder: Bool
+  /// Where a memory's recoverable damage is told (a torn last line a killed
+  /// writer left, ignored until the next write removes it): the CLI prints
+  /// it on stderr, a server logs it. A store never prints.
+  public let warn: (@Sendable (String) -> Void)?
   private let lock = NSLock()
   private var opened: [String: (MemoryFingerprint, [LookupIndex])] = [:]  // guarded by `lock`
 
   /// Every `*.tsv` memory in `folder`, and `files`.
-  public init(folder: String, files: [String] = [], includesFolder: Bool = true) {
+  public init(
+    folder: String, files: [String] = [], includesFolder: Bool = true, warn: (@Sendable (String) -> Void)? = nil
+  ) {
     self.folder = folder
     self.files = files
     self.includesFolder = includesFolder
+    self.warn = warn
   }
 
   /// A store of one memory file: what `--memory FILE` names.
-  public convenience init(file: String, folder: String) {
-    self.init(folder: folder, files: [file], includesFolder: false)
+  public convenience init(file: String, folder: String, warn: (@Sendable (String) -> Void)? = nil) {
+    self.init(folder: folder, files: [file], includesFolder: false, warn: warn)
+  }
+
+  /// A memory's table, with its ignored torn tail (if any) told to `warn`.
+  func open(_ path: String) throws -> MemoryTable {
+    let table = try MemoryTable.open(path: path)
+    if let note = table.ignoredNote { warn?(note) }
+    return table
   }
 
   public var displayName: String { folder }
@@ -67,18 +81,18 @@ public final class TSVFolderStore: MemoryStore, @unchecked Sendable {
   }
 
   public func forEachUnit(in memory: MemoryRef, _ body: (StoredUnit) throws -> Void) async throws {
-    let table = try MemoryTable.open(path: memory.id)
+    let table = try open(memory.id)
     for i in table.indices { try body(StoredUnit(ref: UnitRef(memory: memory, index: i), unit: table[i])) }
   }
 
   /// The units of a memory as a random-access table (decoded when visited).
-  public func table(_ memory: MemoryRef) throws -> MemoryTable { try MemoryTable.open(path: memory.id) }
+  public func table(_ memory: MemoryRef) throws -> MemoryTable { try open(memory.id) }
 
   public func exact(_ text: String, language: Language, in memories: [MemoryRef]?) async throws -> [StoredUnit] {
     let text = text.nfc
     var out: [StoredUnit] = []
     for m in try await resolve(memories) {
-      let table = try MemoryTable.open(path: m.id)
+      let table = try open(m.id)
       for i in table.indices where table.text(i, language) == text {
         out.append(StoredUnit(ref: UnitRef(memory: m, index: i), unit: table[i]))
       }
@@ -92,7 +106,7 @@ public final class TSVFolderStore: MemoryStore, @unchecked Sendable {
     let languages: [Language] = request.section == .az ? [.az, .azCyrl] : [request.section]
     var out: [StoredUnit] = []
     for m in try await resolve(request.memories) {
-      let table = try MemoryTable.open(path: m.id)
+      let table = try open(m.id)
       for i in table.indices where languages.contains(where: { table.has(i, $0) }) {
         out.append(StoredUnit(ref: UnitRef(memory: m, index: i), unit: table[i]))
       }
@@ -146,7 +160,7 @@ public final class TSVFolderStore: MemoryStore, @unchecked Sendable {
   }
 
   public func stats(of memory: MemoryRef) async throws -> MemoryStats {
-    MemoryStats.of(try MemoryTable.open(path: memory.id), memory: memory)
+    MemoryStats.of(try open(memory.id), memory: memory)
   }
 
   /// The languages a memory file's header names, reading only its start.

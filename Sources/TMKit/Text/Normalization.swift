@@ -14,7 +14,7 @@ extension String {
   /// This string in the given normalisation form (ICU `unorm2`).
   public func normalized(_ form: NormalizationForm) -> String {
     if utf8.allSatisfy({ $0 < 0x80 }) && form != .nfkcCasefold { return self }
-    let src = Array(utf16)
+    let src = ICU.utf16(self)
     var st: Int32 = 0
     if form != .nfkcCasefold, tmicu_is_normalized(form.rawValue, src, Int32(src.count), &st) == 1, st <= 0 {
       return self
