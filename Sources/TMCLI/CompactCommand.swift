@@ -22,13 +22,13 @@ public struct CompactCommand: ParsableCommand {
 
   public func run() throws {
     let out = Output.standard
-    for path in try memoryOptions.readPaths() {
-      let r = try MemoryFile.compact(path)
+    for r in try Compact(store: memoryOptions.readStore()).run().memories {
       var notes: [String] = []
       if r.duplicatesRemoved > 0 { notes.append("\(r.duplicatesRemoved) duplicates removed") }
       if r.removedBytes > 0 { notes.append("\(r.removedBytes) bytes of an interrupted append removed") }
       let what = r.rewritten ? "compacted" : "already compact"
-      out.line("\(path): \(what), \(units(r.units))" + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"))
+      out.line(
+        "\(r.memory): \(what), \(units(r.units))" + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"))
     }
   }
 }
