@@ -64,7 +64,6 @@ public struct Lookup: Sendable {
 
   public func run(_ request: Request) async throws -> LookupReport {
     let t0 = Stopwatch.now()
-    if !request.batch { for q in request.queries { try Matcher.validate(q) } }
     let infos = try await store.memories()
     let wanted = memories ?? infos.map(\.ref)
     if wanted.isEmpty {
@@ -72,6 +71,7 @@ public struct Lookup: Sendable {
         .notFound, "no memories (*.tsv) in the folder", file: store.displayName,
         hint: "add some with 'tm add' or 'tm import', or point --memory at a file")
     }
+    if !request.batch { for q in request.queries { try Matcher.validate(q) } }
     let available = try await store.searchableLanguages(in: wanted)
     let refs = Dictionary(infos.map { ($0.ref.id, $0.ref) }, uniquingKeysWith: { a, _ in a })
     if available.isEmpty {
