@@ -8,6 +8,7 @@
 #   BASELINE_REF=4a83b1f scripts/bench-memory.sh   (builds that commit; the default)
 #   BASELINE_TM=none ...                       (no baseline column)
 #   LOAD=1 ...                                 (also tm stats, tm export, MemoryFile.load/open)
+#   TM_BIN=/path/to/tm ...                     (measure this binary instead of building)
 #
 # The memory comes from scripts/gen-memory.py (en/az/ru news sentences with
 # real names, numbers and dates; every unit distinct). Wall time and peak RSS
@@ -18,8 +19,12 @@ cd "$(dirname "$0")/.."
 N="${1:-1000000}"
 W="$(mktemp -d /tmp/tm-bench-memory.XXXXXX)"
 trap 'rm -rf "$W"; [ -n "${BASE_WT:-}" ] && git worktree remove --force "$BASE_WT" >/dev/null 2>&1 || true' EXIT
-swift build -c release --product tm >/dev/null
-TM="$(swift build -c release --show-bin-path)/tm"
+if [ -n "${TM_BIN:-}" ]; then
+  TM="$TM_BIN"   # a binary built beforehand (so that builds meanwhile cannot swap it)
+else
+  swift build -c release --product tm >/dev/null
+  TM="$(swift build -c release --show-bin-path)/tm"
+fi
 
 BASE="${BASELINE_TM:-}"
 if [ -z "$BASE" ]; then
@@ -86,6 +91,11 @@ EOF
   R_LOOK=$(median < "$W/t")
 }
 
+# The floor under every per-command figure: starting the process.
+: > "$W/t"
+for k in 1 2 3 4 5; do timed "$TM" --version; echo "$T" >> "$W/t"; done
+START=$(median < "$W/t")
+
 run "$TM" "$W/new.tsv"
 N_BUILD=$R_BUILD N_RSS=$R_BUILD_RSS N_IDX=$R_IDX N_ADD=$R_ADD N_IMPORT=$R_IMPORT N_LOOK=$R_LOOK
 if [ -n "$BASE" ]; then
@@ -104,6 +114,7 @@ echo "| \`tm import\` 1,000 units into it | ${BASE:+$(ms "$O_IMPORT")} | $(ms "$
 echo "| lookup index build | ${BASE:+$(ms "$O_BUILD"), $O_RSS MiB} | $(ms "$N_BUILD"), $N_RSS MiB | $(ratio "${O_BUILD:-0}" "$N_BUILD") | <= 8 s, <= 600 MB |"
 echo "| index size / TSV | ${BASE:+$((O_IDX / 1048576)) MiB, $(x "$O_IDX")} | $((N_IDX / 1048576)) MiB, $(x "$N_IDX") | | <= 1.5x |"
 echo "| first lookup after one \`tm add\` | ${BASE:+$(ms "$O_LOOK")} | $(ms "$N_LOOK") | $(ratio "${O_LOOK:-0}" "$N_LOOK") | <= 50 ms |"
+echo "| (process start: \`tm --version\`) | | $(ms "$START") | | |"
 
 if [ -n "${LOAD:-}" ]; then
   echo

@@ -540,7 +540,7 @@ public final class LookupIndex: @unchecked Sendable {
 
   /// Whether the memory holds a unit with exactly the texts of `u` (NFC):
   /// its unit key is in the index and the line there has the same texts.
-  func containsUnit(_ u: TranslationUnit) -> Bool {
+  public func contains(_ u: TranslationUnit) -> Bool {
     let h = MemoryTable.unitHash(u)
     var lo = 0, hi = unitHash.count
     while lo < hi {

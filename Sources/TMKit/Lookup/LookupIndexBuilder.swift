@@ -64,7 +64,7 @@ public enum LookupIndexBuilder {
     header.baseSize = baseSize
     header.unitOffset = unitOffset
     try write(
-      chunks: [chunk], unitCount: us.count, columns: languages, header: header, texts: .embedded,
+      chunks: [chunk], unitCount: us.count, columns: languages, header: header, texts: .embedded, keys: keys,
       embeddedTexts: { i, c in us[i].texts[c] }, to: sink)
     return sink.bytes
   }
@@ -101,33 +101,19 @@ public enum LookupIndexBuilder {
     let results = ResultSlots(count: chunkCount)
     let threads = max(1, min(chunkCount, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
     let lines = headerLine.last == 0x0A ? headerLine : headerLine + [0x0A]
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
-      let keys = LookupKeys()
-      var k = t
-      while k < chunkCount {
-        do {
-          let body = try FileIO.read(fd: fd, offset: cuts[k], count: cuts[k + 1] - cuts[k], path: path)
-          let table = try MemoryTable(bytes: lines + body, path: path)
-          guard table.languages == columns else {
-            throw TMError(.malformedMemory, "columns changed while indexing", file: path)
-          }
-          var chunk = ChunkResult()
-          chunk.end = UInt64(cuts[k + 1])
-          chunk.hash = body.withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
-          chunk.lineStart.reserveCapacity(table.count + 1)
-          let shift = cuts[k] - lines.count
-          for i in table.indices {
-            chunk.lineStart.append(UInt64(table.lineRange(i).lowerBound + shift))
-            chunk.unitHash.append(table.unitHash(i))
-            chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
-          }
-          // The words are kept in order; the lookup table is not needed any more.
-          for s in chunk.sections.indices { chunk.sections[s].vocab = [:] }
-          results.set(k, .success(chunk))
-        } catch {
-          results.set(k, .failure(error))
+    // One chunk (a delta): on this thread, with one set of ICU objects for
+    // everything (making them costs more than indexing a few lines).
+    let shared: LookupKeys? = chunkCount == 1 ? LookupKeys() : nil
+    if let shared {
+      results.set(0, chunk(0, cuts: cuts, fd: fd, path: path, lines: lines, columns: columns, keys: shared))
+    } else {
+      DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let keys = LookupKeys()
+        var k = t
+        while k < chunkCount {
+          results.set(k, chunk(k, cuts: cuts, fd: fd, path: path, lines: lines, columns: columns, keys: keys))
+          k += threads
         }
-        k += threads
       }
     }
     var chunks: [ChunkResult] = []
@@ -144,7 +130,35 @@ public enum LookupIndexBuilder {
     h.chunks += chunks.map { ($0.end, $0.hash) }
     try write(
       chunks: chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
-      embeddedTexts: { _, _ in nil }, to: sink)
+      keys: shared, embeddedTexts: { _, _ in nil }, to: sink)
+  }
+
+  /// Reads, checks and indexes chunk `k` (the lines from `cuts[k]` to `cuts[k + 1]`).
+  static func chunk(
+    _ k: Int, cuts: [Int], fd: Int32, path: String, lines: [UInt8], columns: [Language], keys: LookupKeys
+  ) -> Result<ChunkResult, any Error> {
+    do {
+      let body = try FileIO.read(fd: fd, offset: cuts[k], count: cuts[k + 1] - cuts[k], path: path)
+      let table = try MemoryTable(bytes: lines + body, path: path)
+      guard table.languages == columns else {
+        throw TMError(.malformedMemory, "columns changed while indexing", file: path)
+      }
+      var chunk = ChunkResult()
+      chunk.end = UInt64(cuts[k + 1])
+      chunk.hash = body.withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
+      chunk.lineStart.reserveCapacity(table.count + 1)
+      let shift = cuts[k] - lines.count
+      for i in table.indices {
+        chunk.lineStart.append(UInt64(table.lineRange(i).lowerBound + shift))
+        chunk.unitHash.append(table.unitHash(i))
+        chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
+      }
+      // The words are kept in order; the lookup table is not needed any more.
+      for s in chunk.sections.indices { chunk.sections[s].vocab = [:] }
+      return .success(chunk)
+    } catch {
+      return .failure(error)
+    }
   }
 
   /// The segment of a unit that a section indexes: for Azerbaijani the Latin
@@ -243,7 +257,7 @@ public enum LookupIndexBuilder {
   /// Merges chunk results and writes header, array table and arrays.
   static func write(
     chunks: [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
-    embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
+    keys: LookupKeys? = nil, embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
   ) throws {
     var chunks = chunks
     var head: [UInt8] = LookupIndex.magic
@@ -320,7 +334,7 @@ public enum LookupIndexBuilder {
         parts.append(chunks[k].sections[s])
         chunks[k].sections[s] = SectionPart()
       }
-      try writeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], to: w)
+      try writeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], keys: keys, to: w)
     }
     guard w.table.count == LookupIndex.arrayCount else { throw TMError(.io, "index layout mismatch") }
     var t: [UInt8] = []
@@ -346,7 +360,7 @@ public enum LookupIndexBuilder {
   /// Merges one section's parts (global vocabulary sorted by bytes) and
   /// writes its 17 arrays.
   static func writeSection(
-    _ parts: inout [SectionPart], unitBase: [Int], section: Language, to w: ArrayWriter
+    _ parts: inout [SectionPart], unitBase: [Int], section: Language, keys: LookupKeys?, to w: ArrayWriter
   ) throws {
     // Global vocabulary: every chunk's words, sorted by bytes.
     var global: [String: UInt32] = [:]
@@ -395,13 +409,13 @@ public enum LookupIndexBuilder {
     global = [:]
     try writeSectionArrays(
       words: sortedWords, entryUnit: entryUnit, entryColumn: entryColumn, entryTokStart: entryTokStart,
-      tokens: tokens, exact: exact, skel: skel, section: section, to: w)
+      tokens: tokens, exact: exact, skel: skel, section: section, keys: keys, to: w)
   }
 
   /// The 17 arrays of a section (see `LookupIndex.Section`).
   static func writeSectionArrays(
     words: [String], entryUnit: [UInt32], entryColumn: [UInt32], entryTokStart tokStart: [UInt32],
-    tokens: [UInt32], exact: [UInt64], skel: [UInt64], section: Language, to w: ArrayWriter
+    tokens: [UInt32], exact: [UInt64], skel: [UInt64], section: Language, keys: LookupKeys?, to w: ArrayWriter
   ) throws {
     let entryCount = entryUnit.count
     var vocabOff: [UInt32] = [0]
@@ -472,7 +486,7 @@ public enum LookupIndexBuilder {
     sig24 = []
     byLength = []
     // Cross-script keys of the words (not numbers), in parallel.
-    let keyOfWord = crossScriptKeys(words, section: section)
+    let keyOfWord = crossScriptKeys(words, section: section, keys: keys)
     var keyWords: [String: [Int]] = [:]
     for (id, k) in keyOfWord.enumerated() where !k.isEmpty { keyWords[k, default: []].append(id) }
     let keyList = keyWords.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -511,8 +525,14 @@ public enum LookupIndexBuilder {
 
   /// The cross-script key of every word that starts with a letter ("" for
   /// the others), computed on every core.
-  static func crossScriptKeys(_ words: [String], section: Language) -> [String] {
+  static func crossScriptKeys(_ words: [String], section: Language, keys shared: LookupKeys? = nil) -> [String] {
     let n = words.count
+    if let shared, n < 5000 {
+      return words.map { w in
+        guard let f = w.unicodeScalars.first, f.properties.isAlphabetic else { return "" }
+        return shared.crossScript(w, language: section)
+      }
+    }
     let slots = KeySlots(count: n)
     let threads = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), n / 5000 + 1))
     DispatchQueue.concurrentPerform(iterations: threads) { t in

@@ -147,6 +147,6 @@ struct ExistingUnits {
 
   func contains(_ u: TranslationUnit) -> Bool {
     if restIndex.contains(rest, u) { return true }
-    return indexes.contains { $0.containsUnit(u) }
+    return indexes.contains { $0.contains(u) }
   }
 }
