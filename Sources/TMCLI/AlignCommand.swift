@@ -162,7 +162,7 @@ public struct AlignCommand: ParsableCommand {
   // MARK: Helpers
 
   static func readDocument(_ path: String, encoding: String?) throws -> String {
-    let text = try TextDecoder.read(path: path, encoding: encoding)
+    let text = try DocumentText.read(path: path, encoding: encoding)
     if text.utf8.contains(0) {
       throw TMError(.invalidInput, "the file holds NUL bytes: binary data, not text", file: path, hint: "give a plain-text document")
     }

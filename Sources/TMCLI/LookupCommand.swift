@@ -74,8 +74,8 @@ public struct LookupCommand: ParsableCommand {
     let paths = try memoryOptions.readPaths()
     let queries: [String]
     if let batch {
-      let text = try TextDecoder.read(path: batch, encoding: encoding)
-      if segment {
+      let text = try DocumentText.read(path: batch, encoding: encoding)
+      if segment || DocumentText.isDocument(path: batch) {
         let lang = from ?? LanguageGuess.language(of: String(text.prefix(2000)))
         queries = try SentenceSegmenter(language: lang).segment(text).map(\.text)
       } else {

@@ -142,6 +142,13 @@ public enum DocumentText {
     }
     return try TextDecoder.read(path: path, encoding: encoding)
   }
+
+  /// True when `path` is a document (not plain text): its text is split
+  /// into sentences by the batch commands.
+  public static func isDocument(path: String) -> Bool {
+    guard path != "-", let bytes = try? TextDecoder.readBytes(path: path) else { return false }
+    return (try? DocumentFormats.detect(DocumentProbe(name: path, bytes: bytes))) != nil
+  }
 }
 
 // MARK: - Writing back through slots
