@@ -2,8 +2,13 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlversion.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* libxml2 must be initialised once before threads parse at the same time. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static void init_libxml2(void) { xmlInitParser(); }
 
 typedef struct buf {
   uint8_t *p;
@@ -70,6 +75,7 @@ static void on_silent(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
 
 tmhtml_result tmhtml_parse(const uint8_t *bytes, int64_t length, const char *encoding) {
   tmhtml_result r = {0, 0, 0};
+  pthread_once(&init_once, init_libxml2);
   htmlSAXHandler sax;
   memset(&sax, 0, sizeof sax);
   sax.startElement = on_start;
@@ -94,7 +100,13 @@ tmhtml_result tmhtml_parse(const uint8_t *bytes, int64_t length, const char *enc
    * input->encoding as htmlCtxtReadMemory does makes libxml2 ignore the
    * <meta> it would otherwise switch on in mid-parse. */
   xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(encoding ? encoding : "UTF-8");
-  if (!handler) { htmlFreeParserCtxt(ctxt); r.status = -3; return r; }
+  if (!handler) {
+    ctxt->sax = (xmlSAXHandlerPtr)old; /* htmlFreeParserCtxt frees the handler it owns */
+    ctxt->userData = NULL;
+    htmlFreeParserCtxt(ctxt);
+    r.status = -3;
+    return r;
+  }
   xmlSwitchToEncoding(ctxt, handler);
   if (ctxt->input->encoding) xmlFree((xmlChar *)ctxt->input->encoding);
   ctxt->input->encoding = xmlStrdup((const xmlChar *)(encoding ? encoding : "UTF-8"));

@@ -159,6 +159,13 @@ public enum InlineText {
     return s
   }
 
+  /// The text runs only (no code contributes).
+  public static func textOnly(_ content: [Inline]) -> String {
+    var s = ""
+    for case .text(let t) in content { s += t }
+    return s
+  }
+
   /// Merges adjacent text runs and drops `close(id)` directly followed by
   /// `open(id)` (a code split at a segment boundary).
   public static func normalized(_ content: [Inline]) -> [Inline] {

@@ -32,6 +32,9 @@ public enum XLIFFExchange {
     s += Data(orig).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
     s += "</internal-file></skl>\n<tool tool-id=\"tm\" tool-name=\"tm\" tool-version=\"0.1.0\"/>\n</header>\n<body>\n"
     let bilingual = DocumentFormats.format(id: doc.format)?.bilingual ?? false
+    // Only an XLIFF's own codes are XLIFF markup; others become <g>/<x/>.
+    let natives = doc.format == "xliff"
+    func markup(_ c: [Inline]) -> String { XLIFFFormat.markup(c, natives: natives) }
     var global = 0
     for b in blocks {
       let block = doc.blocks[b.block]
@@ -40,14 +43,14 @@ public enum XLIFFExchange {
       for i in 0..<b.segmentCount {
         defer { global += 1 }
         let content = b.segment(i)
-        s += "<trans-unit id=\"\(b.block + 1)-\(i + 1)\" xml:space=\"preserve\">\n<source>\(XLIFFFormat.markup(content))</source>\n"
+        s += "<trans-unit id=\"\(b.block + 1)-\(i + 1)\" xml:space=\"preserve\">\n<source>\(markup(content))</source>\n"
         if let (t, note) = pretranslated[global] {
-          s += "<target state=\"\(note.state)\">\(XLIFFFormat.markup(t))</target>\n"
+          s += "<target state=\"\(note.state)\">\(markup(t))</target>\n"
           if let score = note.score {
-            s += "<alt-trans match-quality=\"\(Int(score.rounded()))\" origin=\"\(XMLText.escapeAttribute(note.origin ?? "tm"))\"><target>\(XLIFFFormat.markup(t))</target></alt-trans>\n"
+            s += "<alt-trans match-quality=\"\(Int(score.rounded()))\" origin=\"\(XMLText.escapeAttribute(note.origin ?? "tm"))\"><target>\(markup(t))</target></alt-trans>\n"
           }
         } else if bilingual, b.segmentCount == 1, let t = block.target {
-          s += "<target state=\"\(block.targetState ?? "translated")\">\(XLIFFFormat.markup(t))</target>\n"
+          s += "<target state=\"\(block.targetState ?? "translated")\">\(markup(t))</target>\n"
         }
         s += "</trans-unit>\n"
       }
@@ -149,13 +152,14 @@ public enum XLIFFExchange {
         guard let u = units[id] else {
           throw TMError(.invalidInput, "trans-unit '\(id)' is missing", file: name, hint: "the XLIFF does not match its original document")
         }
-        let expected = InlineText.plain(b.segment(i))
-        if InlineText.plain(u.content) != expected {
+        // Text only: a standalone code's text (a space, a tab) is not in the XLIFF.
+        let expected = InlineText.textOnly(b.segment(i))
+        if InlineText.textOnly(u.content) != expected {
           throw TMError(
             .invalidInput, "trans-unit '\(id)': its source differs from the original document's segment", file: name,
             line: lineOf(bytes, Array("id=\"\(id)\"".utf8)), hint: "was the source edited, or the abbreviation lists changed since extraction?")
         }
-        guard let t = u.target, !InlineText.plain(t).isEmpty || expected.isEmpty else {
+        guard let t = u.target, !InlineText.textOnly(t).isEmpty || expected.isEmpty else {
           untranslated += 1
           continue
         }

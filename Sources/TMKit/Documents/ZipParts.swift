@@ -15,11 +15,59 @@ enum ZipParts {
 
   /// The entry names, or nil when `bytes` is not a readable zip.
   static func entryNames(_ bytes: [UInt8]) -> [String]? {
-    guard looksLikeZip(bytes), let archive = try? Archive(data: Data(bytes), accessMode: .read) else { return nil }
+    guard looksLikeZip(bytes), structuralProblem(bytes) == nil, let archive = try? Archive(data: Data(bytes), accessMode: .read) else { return nil }
     return archive.map(\.path)
   }
 
+  /// Checks the archive's structure before ZIPFoundation sees it (its
+  /// in-memory reader traps on offsets past the end): the end record, the
+  /// central directory and every entry's data must lie inside the bytes.
+  /// Returns a message and a byte offset for the first problem.
+  static func structuralProblem(_ b: [UInt8]) -> (String, Int)? {
+    func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+    func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
+    guard b.count >= 22 else { return ("too short for a zip archive", 0) }
+    var eocd = -1
+    var i = b.count - 22
+    let limit = max(0, b.count - 22 - 65_535)
+    while i >= limit {
+      if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == 5 && b[i + 3] == 6 {
+        eocd = i
+        break
+      }
+      i -= 1
+    }
+    guard eocd >= 0 else { return ("the zip's end of central directory record is missing (truncated file?)", b.count) }
+    let entries = u16(eocd + 10)
+    let cdSize = u32(eocd + 12)
+    let cdOffset = u32(eocd + 16)
+    if cdOffset == 0xFFFF_FFFF || entries == 0xFFFF { return nil }  // ZIP64: left to ZIPFoundation
+    guard cdOffset + cdSize <= eocd else { return ("the zip's central directory points past its end", eocd + 16) }
+    var p = cdOffset
+    for _ in 0..<entries {
+      guard p + 46 <= eocd, b[p] == 0x50, b[p + 1] == 0x4B, b[p + 2] == 1, b[p + 3] == 2 else {
+        return ("a damaged central directory entry", p)
+      }
+      let compressed = u32(p + 20)
+      let nameLength = u16(p + 28)
+      let extra = u16(p + 30)
+      let comment = u16(p + 32)
+      let local = u32(p + 42)
+      guard local + 30 <= b.count, b[local] == 0x50, b[local + 1] == 0x4B, b[local + 2] == 3, b[local + 3] == 4 else {
+        return ("an entry's local header is missing", local)
+      }
+      let dataStart = local + 30 + u16(local + 26) + u16(local + 28)
+      guard compressed != 0xFFFF_FFFF else { return nil }
+      guard dataStart + compressed <= b.count else { return ("an entry's data runs past the end of the file", local) }
+      p += 46 + nameLength + extra + comment
+    }
+    return nil
+  }
+
   static func read(_ bytes: [UInt8], name: String) throws -> [Document.Part] {
+    if let (problem, offset) = structuralProblem(bytes) {
+      throw TMError(.invalidInput, "not a readable zip archive: \(problem)", file: name, byteOffset: offset, hint: "the file is damaged or truncated")
+    }
     let archive: Archive
     do {
       archive = try Archive(data: Data(bytes), accessMode: .read)

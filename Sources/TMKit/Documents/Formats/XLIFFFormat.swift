@@ -240,14 +240,14 @@ public struct XLIFFFormat: DocumentFormat {
 
   /// Inline content as XLIFF markup: text escaped, codes with their native
   /// markup, codes from other formats as 1.2 `<g>`/`<x/>` (2.x `<pc>`/`<ph/>`).
-  static func markup(_ content: [Inline], version2: Bool = false) -> String {
+  static func markup(_ content: [Inline], version2: Bool = false, natives: Bool = true) -> String {
     var s = ""
     var closes: [Int: String] = [:]
     for piece in content {
       switch piece {
       case .text(let t): s += XMLText.escape(t)
       case .open(let c):
-        if let n = c.native, n.hasPrefix("<") {
+        if natives, let n = c.native, n.hasPrefix("<") {
           s += n
           closes[c.id] = c.nativeClose ?? (version2 ? "</pc>" : "</g>")
         } else if version2 {
@@ -259,7 +259,7 @@ public struct XLIFFFormat: DocumentFormat {
         }
       case .close(let id): s += closes[id] ?? (version2 ? "</pc>" : "</g>")
       case .standalone(let c):
-        if let n = c.native, n.hasPrefix("<") {
+        if natives, let n = c.native, n.hasPrefix("<") {
           s += n
         } else if version2 {
           s += "<ph id=\"\(c.id)\"/>"
