@@ -3,7 +3,7 @@ import Foundation
 import TMKit
 
 /// `tm extract`: any document to a bilingual XLIFF 1.2 for a CAT tool.
-public struct ExtractCommand: ParsableCommand {
+public struct ExtractCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "extract",
     abstract: "Make a bilingual XLIFF 1.2 from a document (optionally pretranslated).",
@@ -39,15 +39,14 @@ public struct ExtractCommand: ParsableCommand {
 
   public init() {}
 
-  public func run() throws {
+  public func run() async throws {
     let (doc, original) = try DocumentIO.read(file)
     let source = DocumentIO.language(from, doc)
     let segmenter = try SentenceSegmenter(language: source)
     let blocks = DocumentSegmentation.segment(doc, with: segmenter)
     var pre: [Int: ([Inline], TargetAnnotation)] = [:]
     if pretranslate {
-      let lookup = try DocumentLookup(memoryPaths: try memoryOptions.readPaths(), source: source, target: to)
-      let result = try Pretranslation.run(doc, blocks: blocks, minScore: minScore) { try lookup.best($0) }
+      let result = try await Pretranslate(store: memoryOptions.readStore()).run(doc, blocks: blocks, from: source, to: to, minScore: minScore)
       pre = result.segments
       DocumentIO.printAnalysis(result.analysis)
     }

@@ -4,7 +4,7 @@ import TMKit
 
 /// `tm pretranslate`: a document in, the same document out with every
 /// segment that has a good enough memory match translated.
-public struct PretranslateCommand: ParsableCommand {
+public struct PretranslateCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "pretranslate",
     abstract: "Translate a document's segments from the memories, keeping its format.",
@@ -45,14 +45,13 @@ public struct PretranslateCommand: ParsableCommand {
     if !(0...100).contains(minScore) { throw TMError(.usage, "--min-score must be between 0 and 100 (got \(minScore))") }
   }
 
-  public func run() throws {
+  public func run() async throws {
     let (doc, _) = try DocumentIO.read(file)
     let source = DocumentIO.language(from, doc)
     if source == to { throw TMError(.usage, "the document is already in \(to.name) (--from \(source.tag), --to \(to.tag))") }
     let segmenter = try SentenceSegmenter(language: source)
     let blocks = DocumentSegmentation.segment(doc, with: segmenter)
-    let lookup = try DocumentLookup(memoryPaths: try memoryOptions.readPaths(), source: source, target: to)
-    let result = try Pretranslation.run(doc, blocks: blocks, minScore: minScore) { try lookup.best($0) }
+    let result = try await Pretranslate(store: memoryOptions.readStore()).run(doc, blocks: blocks, from: source, to: to, minScore: minScore)
     var d = doc
     if DocumentFormats.format(id: doc.format)?.bilingual == true { d.targetLanguage = to.tag }
     let bytes = try DocumentFormats.write(d, translations: result.translations, annotations: result.annotations)

@@ -185,7 +185,7 @@ public enum PlaceholderTransfer {
         continue
       }
       let inner = String(plainSource[min(a, plainSource.count)..<min(max(a, b), plainSource.count)]).trimmingCharacters(in: .whitespaces)
-      if !inner.isEmpty, let r = find(Array(inner), in: t, avoiding: used) {
+      if !inner.isEmpty, let r = find(Array(inner), in: t, avoiding: used) ?? findToken(of: inner, in: t, avoiding: used) {
         target[k] = r.lowerBound
         target[closeIndex] = r.upperBound
         used.append(r)
@@ -216,6 +216,21 @@ public enum PlaceholderTransfer {
     }
     if cursor < t.count { out.append(.text(String(t[cursor...]))) }
     return InlineText.normalized(out)
+  }
+
+  /// The longest word of `inner` (numbers first: `2019-cu` is `2019 году`)
+  /// that occurs in the translation.
+  private static func findToken(of inner: String, in hay: [Character], avoiding used: [Range<Int>]) -> Range<Int>? {
+    let tokens = inner.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 2 }
+    let ordered = tokens.sorted { a, b in
+      let an = a.allSatisfy(\.isNumber)
+      let bn = b.allSatisfy(\.isNumber)
+      return an != bn ? an : a.count > b.count
+    }
+    for tok in ordered {
+      if let r = find(Array(tok), in: hay, avoiding: used) { return r }
+    }
+    return nil
   }
 
   private static func find(_ needle: [Character], in hay: [Character], avoiding used: [Range<Int>]) -> Range<Int>? {

@@ -247,3 +247,47 @@ private func parts(_ bytes: [UInt8]) throws -> [String: [UInt8]] {
     }
   }
 }
+
+/// Pretranslation from a real memory (a TSV folder in a temp dir).
+@Suite struct PretranslateWorkflowTests {
+  @Test func docxPretranslatedFromAMemoryKeepsFormattingAndCountsBands() async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-docs-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let tsv = """
+      az\tru\torigin\tcreated\tscore
+      Bakıda yeni metro stansiyası açıldı.\tВ Баку открылась новая станция метро.\ttest\t2026-11-25T20:09:04Z\t
+      Tikinti 2018-ci ildə başlayıb.\tСтроительство началось в 2018 году.\ttest\t2026-11-25T20:09:04Z\t
+      Stansiya Xətai rayonunda yerləşir.\tСтанция расположена в Хатаинском районе.\ttest\t2026-11-25T20:09:04Z\t
+
+      """
+    try Data(tsv.utf8).write(to: dir.appendingPathComponent("az-ru.tsv"))
+    var rng = SeededRandom(seed: 1)
+    let paras: [DocFixtures.Para] = [
+      .init(kind: .heading, runs: [.init(text: "Bakıda yeni metro stansiyası açıldı.")]),
+      .init(kind: .paragraph, runs: [.init(text: "Tikinti "), .init(text: "2019-cu", bold: true), .init(text: " ildə başlayıb. Sakinlər yeniliyi sevinclə qarşıladılar.")]),
+      .init(kind: .cell, runs: [.init(text: "Stansiya Xətai rayonunda yerləşir.")]),
+    ]
+    let bytes = DocFixtures.docx(paras, rng: &rng)
+    let doc = try read("story.docx", bytes)
+    let blocks = DocumentSegmentation.segment(doc, with: try azSegmenter())
+    let store = TSVFolderStore(folder: dir.path)
+    let result = try await Pretranslate(store: store).run(doc, blocks: blocks, from: .az, to: .ru, minScore: 75)
+    #expect(result.analysis.segments == 4)
+    #expect(result.analysis.translated == 3)
+    #expect(result.analysis.bands.first?.segments == 2)  // two 100% matches
+    let out = try DocumentFormats.write(doc, translations: result.translations)
+    let back = try read("story.ru.docx", out)
+    #expect(back.blocks.map(\.plainText) == [
+      "В Баку открылась новая станция метро.",
+      "Строительство началось в 2019 году. Sakinlər yeniliyi sevinclə qarşıladılar.",
+      "Станция расположена в Хатаинском районе.",
+    ])
+    // The bold number found by value is bold in the translation.
+    #expect(InlineText.tagged(back.blocks[1].content).contains("<b1>2019</b1>"))
+    // Every part but the body is byte-identical.
+    let a = try parts(bytes)
+    let b = try parts(out)
+    for (k, v) in a where k != "word/document.xml" { #expect(b[k] == v, "\(k)") }
+  }
+}
