@@ -58,6 +58,9 @@ public struct ODTFormat: DocumentFormat {
     var noteBody = 0
     var frameDepth = 0
     var skipUntil: Int?  // skip everything until depth drops below this
+    var notes: [Block] = []  // footnotes go after the body, as DOCX has them in their own part
+    var styleKinds: [String: InlineCode.Kind] = [:]  // automatic text styles: T1 -> bold
+    var styleName: String?
     func q(_ s: String, _ p: String) -> [UInt8] { Array("\(p):\(s)".utf8) }
     var N = (p: q("p", t), h: q("h", t), span: q("span", t), a: q("a", t), s: q("s", t), tab: q("tab", t),
              lb: q("line-break", t), note: q("note", t), cite: q("note-citation", t), body: q("note-body", t),
@@ -88,6 +91,18 @@ public struct ODTFormat: DocumentFormat {
         }
         let nm = tok.name
         let open = tok.kind == .start
+        if sc.string(nm) == "style:style" {
+          styleName = open ? sc.attribute(tok, "style:name") : nil
+          if !open { styleName = nil }
+        } else if sc.string(nm) == "style:text-properties", let name = styleName {
+          if sc.attribute(tok, "fo:font-weight") == "bold" {
+            styleKinds[name] = .bold
+          } else if sc.attribute(tok, "fo:font-style") == "italic" {
+            styleKinds[name] = .italic
+          } else if let u = sc.attribute(tok, "style:text-underline-style"), u != "none" {
+            styleKinds[name] = .underline
+          }
+        }
         if open && (sc.equal(nm, N.cite) || sc.equal(nm, N.annotation) || sc.equal(nm, N.tracked)) {
           skipUntil = sc.depth
           continue
@@ -126,8 +141,11 @@ public struct ODTFormat: DocumentFormat {
         }
       case .end:
         let nm = tok.name
+        if sc.string(nm) == "style:style" { styleName = nil }
         if sc.equal(nm, N.p) || sc.equal(nm, N.h) {
-          if var para = paras.popLast(), let b = para.builder.finish() { blocks.append(b) }
+          if var para = paras.popLast(), let b = para.builder.finish() {
+            if b.kind == .footnote { notes.append(b) } else { blocks.append(b) }
+          }
         } else if sc.equal(nm, N.span) || sc.equal(nm, N.a) {
           if let d = spanDepth.last, d == sc.depth + 1 {
             spans.removeLast()
@@ -145,13 +163,17 @@ public struct ODTFormat: DocumentFormat {
       case .text:
         guard let para = paras.last, sc.depth >= para.depth else { continue }
         let key = spans.joined(separator: "|")
-        let kind: InlineCode.Kind = spans.last?.hasPrefix("a=") == true ? .link : .format
+        var kind: InlineCode.Kind = .format
+        if let last = spans.last {
+          kind = last.hasPrefix("a=") ? .link : styleKinds[String(last.dropFirst(2))] ?? .format
+        }
         paras[paras.count - 1].builder.text(
           XMLText.decode(sc.bytes, tok.range), key: key, code: kind, slot: (part, tok.range, .none))
       default:
         break
       }
     }
+    blocks.append(contentsOf: notes)
   }
 
   public func write(_ document: Document, translations: [Int: [Inline]], annotations: [Int: TargetAnnotation]) throws -> [UInt8] {
