@@ -143,10 +143,13 @@ public struct Document: Sendable {
     public var bytes: [UInt8]
     /// Zip entries: stored without compression (ODT's `mimetype`).
     public var stored: Bool = false
-    public init(path: String, bytes: [UInt8], stored: Bool = false) {
+    /// A directory entry (kept so the archive lists the same entries).
+    public var directory: Bool = false
+    public init(path: String, bytes: [UInt8], stored: Bool = false, directory: Bool = false) {
       self.path = path
       self.bytes = bytes
       self.stored = stored
+      self.directory = directory
     }
   }
 

@@ -33,7 +33,7 @@ public enum XLIFFExchange {
     s += "</internal-file></skl>\n<tool tool-id=\"tm\" tool-name=\"tm\" tool-version=\"0.1.0\"/>\n</header>\n<body>\n"
     let bilingual = DocumentFormats.format(id: doc.format)?.bilingual ?? false
     // Only an XLIFF's own codes are XLIFF markup; others become <g>/<x/>.
-    let natives = doc.format == "xliff"
+    let natives = doc.format == "xliff" && doc.properties["version"] != "2"
     func markup(_ c: [Inline]) -> String { XLIFFFormat.markup(c, natives: natives) }
     var global = 0
     for b in blocks {

@@ -75,7 +75,12 @@ enum ZipParts {
       throw TMError(.invalidInput, "not a readable zip archive (\(error))", file: name, hint: "the file is damaged or truncated")
     }
     var parts: [Document.Part] = []
-    for entry in archive where entry.type == .file {
+    for entry in archive {
+      if entry.type == .directory {
+        parts.append(Document.Part(path: entry.path, bytes: [], stored: true, directory: true))
+        continue
+      }
+      guard entry.type == .file else { continue }
       var data = Data()
       data.reserveCapacity(Int(clamping: entry.uncompressedSize))
       do {
@@ -96,6 +101,13 @@ enum ZipParts {
       let archive = try Archive(data: Data(), accessMode: .create)
       let date = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: reproducible output
       for p in parts {
+        if p.directory {
+          try archive.addEntry(
+            with: p.path, type: .directory, uncompressedSize: Int64(0), modificationDate: date, compressionMethod: .none,
+            bufferSize: 1 << 16
+          ) { (_: Int64, _: Int) in Data() }
+          continue
+        }
         let data = Data(p.bytes)
         try archive.addEntry(
           with: p.path, type: .file, uncompressedSize: Int64(data.count), modificationDate: date,
