@@ -1,5 +1,3 @@
-import Foundation
-
 /// JSON for the `jsonl` outputs (segment, align, lookup) and the results
 /// of the workflows.
 public enum JSON {
@@ -7,10 +5,8 @@ public enum JSON {
   /// gives (the shapes are listed in Documentation/Library.md): keys in the
   /// order the type encodes them, `/` unescaped, UTF-8 as it is.
   public static func line<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { return "null" }
-    return String(decoding: data, as: UTF8.self)
+    guard let bytes = try? JSONLineEncoder().encode(value) else { return "null" }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// `s` as a JSON string literal: quotes, backslashes and control
