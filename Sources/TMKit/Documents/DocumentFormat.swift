@@ -45,9 +45,9 @@ public protocol DocumentFormat: Sendable {
   func detect(_ probe: DocumentProbe) -> Int
   func read(_ probe: DocumentProbe) throws -> Document
   /// Writes `document` back; `translations[i]`, when present, replaces the
-  /// content of `document.blocks[i]`; `states[i]` is the state a bilingual
-  /// format records (`translated`, `needs-review-translation`), `scores[i]`
-  /// the match score.
+  /// content of `document.blocks[i]` (the target, for bilingual formats);
+  /// `annotations[i]` is what a bilingual format records with it (state,
+  /// match score, origin).
   func write(_ document: Document, translations: [Int: [Inline]], annotations: [Int: TargetAnnotation]) throws -> [UInt8]
 }
 

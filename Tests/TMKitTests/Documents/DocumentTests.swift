@@ -98,6 +98,18 @@ private func parts(_ bytes: [UInt8]) throws -> [String: [UInt8]] {
     #expect(back.blocks[1].plainText == doc.blocks[1].plainText)
   }
 
+  @Test func htmlUnquotedAttributeAndPOWithoutBlankLines() throws {
+    let html = "<html><body><p>Salam <img src=a.png alt=Loqo> dünya.</p></body></html>"
+    let doc = try read("a.html", Array(html.utf8))
+    let i = try #require(doc.blocks.firstIndex { $0.kind == .attribute })
+    let out = String(decoding: try DocumentFormats.write(doc, translations: [i: [.text("Agentliyin loqosu")]]), as: UTF8.self)
+    #expect(out == "<html><body><p>Salam <img src=a.png alt=\"Agentliyin loqosu\"> dünya.</p></body></html>")
+    let po = "msgid \"Bir\"\nmsgstr \"\"\n#: a.c:2\nmsgid \"İki\"\nmsgstr \"Два\"\n"
+    let d = try read("a.po", Array(po.utf8))
+    #expect(d.blocks.map(\.plainText) == ["Bir", "İki"])
+    #expect(d.blocks[1].target == [.text("Два")])
+  }
+
   @Test func pdfAndBrokenInputsAreClearErrors() throws {
     #expect(throws: TMError.self) { try read("a.pdf", Array("%PDF-1.7\n...".utf8)) }
     do {
@@ -138,6 +150,32 @@ private func parts(_ bytes: [UInt8]) throws -> [String: [UInt8]] {
     } catch let e as TMError {
       #expect(e.line != nil || e.byteOffset != nil)
     }
+  }
+
+  @Test func bilingualFormatsRecordStateAndMatchScore() throws {
+    var rng = SeededRandom(seed: 21)
+    let paras = DocFixtures.random(&rng, paragraphs: 2)
+    let note = TargetAnnotation(state: "needs-review-translation", score: 87, origin: "az-ru.tsv")
+    // XLIFF 1.2: target state and <alt-trans match-quality>.
+    let x1 = try read("a.xlf", Array(DocFixtures.xliff12(paras).utf8))
+    let t1 = try DocumentFormats.write(x1, translations: [1: [.text("Перевод")]], annotations: [1: note])
+    let s1 = String(decoding: t1, as: UTF8.self)
+    #expect(s1.contains("<target state=\"needs-review-translation\">Перевод</target>"))
+    #expect(s1.contains("<alt-trans match-quality=\"87\" origin=\"az-ru.tsv\">"))
+    #expect(try read("a.xlf", t1).blocks[1].target == [.text("Перевод")])
+    // XLIFF 2: segment state (a fuzzy match stays `initial`) and a note in the unit.
+    let x2 = try read("a.xliff", Array(DocFixtures.xliff2(paras).utf8))
+    let t2 = try DocumentFormats.write(x2, translations: [1: [.text("Перевод")], 2: [.text("Ещё")]], annotations: [1: note, 2: note])
+    let back = try read("a.xliff", t2)
+    #expect(back.blocks[1].target == [.text("Перевод")])
+    #expect(back.blocks[1].targetState == "initial")
+    #expect(back.blocks[1].notes == ["tm: 87% match from az-ru.tsv, to review"])
+    #expect(back.blocks[2].notes == ["tm: 87% match from az-ru.tsv, to review"])
+    // PO: msgstr filled, `#, fuzzy` added.
+    let po = try read("a.po", Array(DocFixtures.po(paras, translated: false).utf8))
+    let t3 = String(decoding: try DocumentFormats.write(po, translations: [0: [.text("Заголовок \"новости\"")]], annotations: [0: note]), as: UTF8.self)
+    #expect(t3.contains("#, fuzzy\nmsgctxt \"p0\"\nmsgid"))
+    #expect(t3.contains("msgstr \"Заголовок \\\"новости\\\"\""))
   }
 
   @Test func xliffMergeWithoutTargetLanguageIsAnError() throws {
@@ -236,7 +274,6 @@ private func parts(_ bytes: [UInt8]) throws -> [String: [UInt8]] {
           default: b.insert(Array("<>&\"".utf8)[rng.below(4)], at: i)
           }
         }
-        if ProcessInfo.processInfo.environment["TM_FUZZ_TRACE"] != nil { FileHandle.standardError.write(Data("\(ext) \(b.count)\n".utf8)); try? Data(b).write(to: URL(fileURLWithPath: "/tmp/fuzz-last")) }
         do {
           let d = try read("f.\(ext)", b)
           _ = DocumentSegmentation.segment(d, with: seg)

@@ -164,10 +164,8 @@ public struct DOCXFormat: DocumentFormat {
           } else if sc.equal(nm, names.footnoteReference) || sc.equal(nm, names.endnoteReference) {
             paras[paras.count - 1].builder.standalone(.footnote)
           } else if sc.equal(nm, names.drawing) || sc.equal(nm, names.pict) || sc.equal(nm, names.object) {
+            // Scanning goes on inside: a text box's <w:p>s are paragraphs of their own.
             paras[paras.count - 1].builder.standalone(.image)
-            if t.kind == .start {  // its inside is not running text of this paragraph, except text boxes
-              // keep scanning: text boxes (<w:txbxContent>) open paragraphs of their own
-            }
           } else if sc.equal(nm, names.sym) {
             paras[paras.count - 1].builder.standalone(.other)
           } else if sc.equal(nm, names.noBreakHyphen) {

@@ -301,8 +301,15 @@ public struct HTMLFormat: DocumentFormat {
   public func write(_ document: Document, translations: [Int: [Inline]], annotations: [Int: TargetAnnotation]) throws -> [UInt8] {
     let encoding = document.properties["encoding"] ?? "UTF-8"
     var failure: TMError?
+    let source = document.parts[0].bytes
     let out = SlotWriter.apply(document, translations: translations) { text, slot in
-      let escaped = slot.wrap == .attribute ? XMLText.escapeAttribute(text) : XMLText.escape(text)
+      var escaped = slot.wrap == .attribute ? XMLText.escapeAttribute(text) : XMLText.escape(text)
+      // An unquoted attribute value (`alt=Logo`) gets quotes: the translation may have spaces.
+      if slot.wrap == .attribute, slot.range.lowerBound > 0, source[slot.range.lowerBound - 1] != 0x22,
+        source[slot.range.lowerBound - 1] != 0x27
+      {
+        escaped = "\"" + escaped + "\""
+      }
       do {
         return try LegacyEncoding.encode(escaped, to: encoding)
       } catch let e as TMError {

@@ -93,7 +93,6 @@ public struct ODTFormat: DocumentFormat {
         let open = tok.kind == .start
         if sc.string(nm) == "style:style" {
           styleName = open ? sc.attribute(tok, "style:name") : nil
-          if !open { styleName = nil }
         } else if sc.string(nm) == "style:text-properties", let name = styleName {
           if sc.attribute(tok, "fo:font-weight") == "bold" {
             styleKinds[name] = .bold

@@ -42,18 +42,17 @@ public struct PODocumentFormat: DocumentFormat {
       var field = ""
       var values: [String: String] = [:]
       var msgstrRange: Range<Int>?
-      var msgstrLine = 0
       var plural = false
       var obsolete = false
-      var firstLine = i
       while i < lines.count {
         let line = str(lines[i]).trimmingCharacters(in: .whitespaces)
         if line.isEmpty {
           if entryStart != nil || !comments.isEmpty { break }
           i += 1
-          firstLine = i
           continue
         }
+        // No blank line between entries: a comment or a new msgctxt/msgid after a msgid starts the next.
+        if values["msgid"] != nil && (line.hasPrefix("#") || line.hasPrefix("msgctxt ") || line.hasPrefix("msgid ")) { break }
         if line.hasPrefix("#~") {
           obsolete = true
         } else if line.hasPrefix("#,") {
@@ -76,15 +75,12 @@ public struct PODocumentFormat: DocumentFormat {
           values[key] = try unquote(rest, file: probe.name, line: i + 1)
           if key == "msgstr" {
             msgstrRange = lines[i]
-            msgstrLine = i
           }
         } else {
           throw TMError(.invalidInput, "a line that is neither a comment, a keyword nor a string", file: probe.name, line: i + 1)
         }
         i += 1
       }
-      _ = firstLine
-      _ = msgstrLine
       guard let start = entryStart, !obsolete, let msgid = values["msgid"] else { continue }
       if msgid.isEmpty {
         if let h = values["msgstr"], let r = h.range(of: "Language: ") {

@@ -45,9 +45,10 @@ public struct XLIFFFormat: DocumentFormat {
     var stateSlot = 0..<0
     var stateValue: String?
     var lastText: Range<Int> = 0..<0
-    var fileLine = 0
     var sawFile = false
     var unitID = ""
+    var unitInsert = 0  // 2.x: where a <note> about a match goes (after <unit>, or before </notes>)
+    var unitHasNotes = false
 
     func local(_ t: XMLScanner.Token) -> String { sc.string(sc.local(t.name)) }
 
@@ -93,7 +94,6 @@ public struct XLIFFFormat: DocumentFormat {
           }
         case "file":
           sawFile = true
-          fileLine = t.range.lowerBound
           if !version2 {
             src = src ?? sc.attribute(t, "source-language")
             trg = trg ?? sc.attribute(t, "target-language")
@@ -109,6 +109,8 @@ public struct XLIFFFormat: DocumentFormat {
         case "unit" where version2:
           unitID = sc.attribute(t, "id") ?? "\(blocks.count + 1)"
           unitNotes = []
+          unitInsert = t.range.upperBound
+          unitHasNotes = false
           if sc.attribute(t, "translate") == "no", t.kind == .start { skipDepth = sc.depth }
         case "ignorable" where version2:
           if t.kind == .start { skipDepth = sc.depth }
@@ -141,6 +143,10 @@ public struct XLIFFFormat: DocumentFormat {
         }
       case .end:
         let name = local(t)
+        if name == "notes" && version2 {
+          unitInsert = t.range.lowerBound
+          unitHasNotes = true
+        }
         if (name == "trans-unit" && !version2) || (name == "segment" && version2), var b = current {
           let tr = targetRange ?? sourceEnd..<sourceEnd
           b.slots = [
@@ -148,6 +154,7 @@ public struct XLIFFFormat: DocumentFormat {
             Slot(part: 0, range: stateSlot, span: stateValue == nil ? 0 : 1),
             Slot(part: 0, range: sourceIndent, span: 0),
           ]
+          if version2 { b.slots.append(Slot(part: 0, range: unitInsert..<unitInsert, span: unitHasNotes ? 1 : 0)) }
           if b.plainText.contains(where: { !$0.isWhitespace }) { blocks.append(b) }
           current = nil
         }
@@ -158,7 +165,6 @@ public struct XLIFFFormat: DocumentFormat {
     guard sawFile else {
       throw TMError(.invalidInput, "an XLIFF without a <file> element", file: probe.name)
     }
-    _ = fileLine
     var doc = Document(format: id, parts: [Document.Part(path: probe.name, bytes: probe.bytes)], blocks: blocks, name: probe.name)
     doc.sourceLanguage = src
     doc.targetLanguage = trg
@@ -189,7 +195,7 @@ public struct XLIFFFormat: DocumentFormat {
       case "link", "x-link": return .link
       case "lb", "x-lb": return .lineBreak
       case "image": return .image
-      default: return name == "mrk" ? .format : .format
+      default: return .format
       }
     }
     var k = 0
@@ -287,11 +293,12 @@ public struct XLIFFFormat: DocumentFormat {
   public func write(_ document: Document, translations: [Int: [Inline]], annotations: [Int: TargetAnnotation]) throws -> [UInt8] {
     let v2 = document.properties["version"] == "2"
     var patches: [(Range<Int>, [UInt8])] = []
+    var notes2: [Int: (inside: Bool, texts: [String])] = [:]
     let src = document.parts[0].bytes
     for (i, content) in translations {
       guard i < document.blocks.count else { continue }
       let b = document.blocks[i]
-      guard b.slots.count == 3 else { continue }
+      guard b.slots.count >= 3 else { continue }
       let note = annotations[i]
       if content == (b.target ?? []) && note == nil { continue }
       if content == (b.target ?? []) && note?.state == b.targetState { continue }
@@ -300,9 +307,15 @@ public struct XLIFFFormat: DocumentFormat {
       let ws = indent.contains("\n") ? indent : ""
       var target = ""
       if v2 {
+        // 2.x states: a fuzzy match stays `initial` (to review), with a note.
+        let s2 = state == "needs-review-translation" ? "initial" : state == "final" ? "final" : "translated"
         target = "<target>\(Self.markup(content, version2: true))</target>"
         let st = b.slots[1]
-        patches.append((st.range, Array((st.span == 1 ? XMLText.escapeAttribute(state) : " state=\"\(state)\"").utf8)))
+        patches.append((st.range, Array((st.span == 1 ? s2 : " state=\"\(s2)\"").utf8)))
+        if let score = note?.score, b.slots.count >= 4 {
+          let text = "tm: \(Int(score.rounded()))% match\(note?.origin.map { " from \($0)" } ?? "")\(s2 == "initial" ? ", to review" : "")"
+          notes2[b.slots[3].range.lowerBound, default: (b.slots[3].span == 1, [])].1.append(text)
+        }
       } else {
         target = "<target state=\"\(state)\">\(Self.markup(content))</target>"
         if let score = note?.score {
@@ -318,7 +331,12 @@ public struct XLIFFFormat: DocumentFormat {
         patches.append((slot.range, Array((ws + target).utf8)))
       }
     }
-    patches.sort { $0.0.lowerBound < $1.0.lowerBound }
+    for (at, n) in notes2 {
+      let notes = n.texts.map { "<note category=\"tm\">\(XMLText.escape($0))</note>" }.joined()
+      patches.append((at..<at, Array((n.inside ? notes : "<notes>\(notes)</notes>").utf8)))
+    }
+    // Stable: insertions at one offset keep their order.
+    patches = patches.enumerated().sorted { ($0.element.0.lowerBound, $0.offset) < ($1.element.0.lowerBound, $1.offset) }.map(\.element)
     var out: [UInt8] = []
     out.reserveCapacity(src.count + patches.count * 64)
     var at = 0
