@@ -10,7 +10,8 @@ let package = Package(
     .executable(name: "transliterate", targets: ["transliterate"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
   ],
   targets: [
     // Opaque C wrapper around the system ICU 72 (libicu-dev). Its public header
@@ -22,10 +23,17 @@ let package = Package(
         .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
       ]
     ),
-    // All behaviour: text (ICU), memories, lookup, alignment.
+    // Opaque C wrapper around libxml2's HTML parser (libxml2-dev): its header
+    // shows no libxml2 type, for the same reason as CICUShim.
+    .target(
+      name: "CHTMLShim",
+      cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])],
+      linkerSettings: [.linkedLibrary("xml2")]
+    ),
+    // All behaviour: text (ICU), memories, lookup, alignment, documents.
     .target(
       name: "TMKit",
-      dependencies: ["CICUShim"],
+      dependencies: ["CICUShim", "CHTMLShim", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
       resources: [.copy("Resources")]
     ),
     // The commands (argument parsing, output formats, exit codes), shared by

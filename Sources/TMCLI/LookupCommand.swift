@@ -72,9 +72,9 @@ public struct LookupCommand: AsyncParsableCommand {
     let store = memoryOptions.readStore()
     let report: LookupReport
     if let batch {
-      let text = try TextDecoder.read(path: batch, encoding: encoding)
+      let text = try DocumentText.read(path: batch, encoding: encoding)
       report = try await BatchAnalysis(store: store).run(
-        text: text, segment: segment, from: from, to: to, limit: limit, minScore: minScore,
+        text: text, segment: segment || DocumentText.isDocument(path: batch), from: from, to: to, limit: limit, minScore: minScore,
         concordanceOnly: concordance)
     } else {
       report = try await Lookup(store: store).run(

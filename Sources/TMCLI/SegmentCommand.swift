@@ -56,7 +56,7 @@ public struct SegmentCommand: ParsableCommand {
     scratch.reserveCapacity(4096)
     var paragraphsWritten = 0
     for name in files.isEmpty ? ["-"] : files {
-      var text = try TextDecoder.read(path: name, encoding: encoding)
+      var text = try DocumentText.read(path: name, encoding: encoding)
       if benchmark {
         try runBenchmark(segmenter, &text)
         continue

@@ -22,7 +22,7 @@ public struct Align: Sendable {
     /// Reads a document file (or `-`, stdin): UTF-8, a BOM or UTF-16
     /// detected, else `encoding`. Binary and blank files are refused.
     public static func read(path: String, encoding: String? = nil) throws -> Document {
-      let text = try TextDecoder.read(path: path, encoding: encoding)
+      let text = try DocumentText.read(path: path, encoding: encoding)
       if text.utf8.contains(0) {
         throw TMError(
           .invalidInput, "the file holds NUL bytes: binary data, not text", file: path,

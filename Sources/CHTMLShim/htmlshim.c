@@ -1,0 +1,130 @@
+#include "htmlshim.h"
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlversion.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libxml2 must be initialised once before threads parse at the same time. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static void init_libxml2(void) { xmlInitParser(); }
+
+typedef struct buf {
+  uint8_t *p;
+  int64_t n, cap;
+  int failed;
+  htmlParserCtxtPtr ctxt;
+} buf;
+
+static void put(buf *b, const void *d, int64_t n) {
+  if (b->failed) return;
+  if (b->n + n > b->cap) {
+    int64_t c = b->cap ? b->cap : 4096;
+    while (c < b->n + n) c *= 2;
+    uint8_t *q = realloc(b->p, (size_t)c);
+    if (!q) { b->failed = 1; return; }
+    b->p = q; b->cap = c;
+  }
+  memcpy(b->p + b->n, d, (size_t)n);
+  b->n += n;
+}
+static void put_str(buf *b, const xmlChar *s, int64_t n) {
+  uint32_t l = (uint32_t)(n < 0 ? (s ? strlen((const char *)s) : 0) : n);
+  put(b, &l, 4);
+  if (l) put(b, s, l);
+}
+static void head(buf *b, uint8_t kind) {
+  int64_t pos = (int64_t)xmlByteConsumed(b->ctxt);
+  put(b, &kind, 1);
+  put(b, &pos, 8);
+}
+
+static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
+  buf *b = ctx;
+  head(b, 'S');
+  put_str(b, name, -1);
+  uint32_t count = 0;
+  if (atts) while (atts[2 * count]) count++;
+  put(b, &count, 4);
+  for (uint32_t i = 0; i < count; i++) {
+    put_str(b, atts[2 * i], -1);
+    put_str(b, atts[2 * i + 1] ? atts[2 * i + 1] : (const xmlChar *)"", -1);
+  }
+}
+static void on_end(void *ctx, const xmlChar *name) {
+  buf *b = ctx;
+  head(b, 'E');
+  put_str(b, name, -1);
+}
+static void on_text(void *ctx, const xmlChar *ch, int len) {
+  buf *b = ctx;
+  head(b, 'T');
+  put_str(b, ch, len);
+}
+static void on_other(void *ctx, const xmlChar *a) {
+  (void)a;
+  buf *b = ctx;
+  head(b, 'O');
+}
+static void on_pi(void *ctx, const xmlChar *t, const xmlChar *d) {
+  (void)t; (void)d;
+  on_other(ctx, NULL);
+}
+static void on_silent(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+
+tmhtml_result tmhtml_parse(const uint8_t *bytes, int64_t length, const char *encoding) {
+  tmhtml_result r = {0, 0, 0};
+  pthread_once(&init_once, init_libxml2);
+  htmlSAXHandler sax;
+  memset(&sax, 0, sizeof sax);
+  sax.startElement = on_start;
+  sax.endElement = on_end;
+  sax.characters = on_text;
+  sax.ignorableWhitespace = on_text;
+  sax.cdataBlock = on_text;
+  sax.comment = on_other;
+  sax.processingInstruction = on_pi;
+  sax.warning = on_silent;
+  sax.error = on_silent;
+  buf b = {0, 0, 0, 0, 0};
+  htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt((const char *)bytes, (int)length);
+  if (!ctxt) { r.status = -2; return r; }
+  htmlSAXHandlerPtr old = (htmlSAXHandlerPtr)ctxt->sax;
+  ctxt->sax = (xmlSAXHandlerPtr)&sax;
+  ctxt->userData = &b;
+  b.ctxt = ctxt;
+  htmlCtxtUseOptions(ctxt, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                               HTML_PARSE_NOIMPLIED | XML_PARSE_HUGE);
+  /* The caller found the encoding (BOM, <meta charset>, or UTF-8). Setting
+   * input->encoding as htmlCtxtReadMemory does makes libxml2 ignore the
+   * <meta> it would otherwise switch on in mid-parse. */
+  xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(encoding ? encoding : "UTF-8");
+  if (!handler) {
+    ctxt->sax = (xmlSAXHandlerPtr)old; /* htmlFreeParserCtxt frees the handler it owns */
+    ctxt->userData = NULL;
+    htmlFreeParserCtxt(ctxt);
+    r.status = -3;
+    return r;
+  }
+  xmlSwitchToEncoding(ctxt, handler);
+  if (ctxt->input->encoding) xmlFree((xmlChar *)ctxt->input->encoding);
+  ctxt->input->encoding = xmlStrdup((const xmlChar *)(encoding ? encoding : "UTF-8"));
+  htmlParseDocument(ctxt);
+  ctxt->sax = (xmlSAXHandlerPtr)old;
+  ctxt->userData = NULL;
+  htmlFreeParserCtxt(ctxt);
+  if (b.failed) { free(b.p); r.status = -1; return r; }
+  r.events = b.p;
+  r.length = b.n;
+  return r;
+}
+
+void tmhtml_free(tmhtml_result *result) {
+  if (!result) return;
+  free(result->events);
+  result->events = 0;
+  result->length = 0;
+}
+
+const char *tmhtml_version(void) { return LIBXML_VERSION_STRING; }
