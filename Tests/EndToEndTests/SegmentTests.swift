@@ -174,16 +174,16 @@ import Testing
     let docx = try #require(f["report.docx"])
     let pdf = try #require(f["report.pdf"])
     let nul = try #require(f["broken.txt"])
-    expectRefused(try Run("tm", ["segment", "--lang", "az", docx]), docx, "Word document (DOCX)", hint: "plain text")
-    expectRefused(try Run("tm", ["segment", "--lang", "az", pdf]), pdf, "PDF document", hint: "pdftotext -layout")
+    expectRefused(try Run("tm", ["segment", "--lang", "az", docx]), docx, "not a readable zip archive", hint: "damaged or truncated")
+    expectRefused(try Run("tm", ["segment", "--lang", "az", pdf]), pdf, "PDF is not read", hint: "pdftotext -layout")
     let r = try Run("tm", ["segment", "--lang", "az", nul])
     expectRefused(r, nul, "binary data", hint: "plain-text file")
     #expect(r.stderr.contains("broken.txt:2:"), "the line of the first control byte: \(r.stderr)")
     #expect(r.stderr.contains("0x00"))
     // Standard input too, and a named legacy encoding does not let it through.
-    expectRefused(try Run("tm", ["segment", "--lang", "ru"], stdinBytes: Self.pdf), "-", "PDF document", hint: "pdftotext")
+    expectRefused(try Run("tm", ["segment", "--lang", "ru"], stdinBytes: Self.pdf), "-", "PDF is not read", hint: "pdftotext")
     expectRefused(
-      try Run("tm", ["segment", "--lang", "ru", "--encoding", "cp1251", docx]), docx, "DOCX", hint: "plain text")
+      try Run("tm", ["segment", "--lang", "ru", "--encoding", "cp1251", docx]), docx, "not a readable zip archive", hint: "damaged or truncated")
   }
 
   @Test func alignRefusesABinaryDocument() throws {
@@ -193,10 +193,10 @@ import Testing
     let text = dir.appendingPathComponent("ru.txt")
     try "Президент принял гостей. Встреча прошла в Баку.\n".write(to: text, atomically: true, encoding: .utf8)
     let r = try Run("tm", ["align", docx, text.path, "--from", "az", "--to", "ru", "--dry-run", "--memories", dir.path])
-    expectRefused(r, docx, "Word document (DOCX)", hint: "plain text")
+    expectRefused(r, docx, "not a readable zip archive", hint: "damaged or truncated")
     let p = try #require(f["report.pdf"])
     let r2 = try Run("tm", ["align", text.path, p, "--from", "ru", "--to", "en", "--dry-run", "--memories", dir.path])
-    expectRefused(r2, p, "PDF document", hint: "pdftotext -layout")
+    expectRefused(r2, p, "PDF is not read", hint: "pdftotext -layout")
   }
 
   @Test func lookupBatchRefusesABinaryFile() throws {
@@ -209,7 +209,7 @@ import Testing
     expectRefused(r, nul, "binary data", hint: "plain-text file")
     let pdf = try #require(f["report.pdf"])
     let r2 = try Run("tm", ["lookup", "--memories", dir.path, "--batch", pdf, "--segment"], cwd: dir)
-    expectRefused(r2, pdf, "PDF document", hint: "pdftotext -layout")
+    expectRefused(r2, pdf, "PDF is not read", hint: "pdftotext -layout")
   }
 
   /// Legitimate text with bytes below 0x20 in it still reads: UTF-16 with a

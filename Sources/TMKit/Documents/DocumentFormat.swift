@@ -133,14 +133,16 @@ public enum DocumentFormats {
 /// The text commands' way into documents: the plain text of a file, one
 /// block per paragraph, whatever its format (plain text decoded as before).
 public enum DocumentText {
+  /// Content decides, standard input included: a zip (DOCX, ODT) or a PDF is
+  /// never read as text, whatever `--encoding` says; the text formats (HTML,
+  /// Markdown, XLIFF, subtitles) are probed when no encoding is named, since
+  /// a named one is the user's word that the file is text in that encoding.
   public static func read(path: String, encoding: String? = nil) throws -> String {
-    if encoding == nil, path != "-" {
-      let bytes = try TextDecoder.readBytes(path: path)
-      let probe = DocumentProbe(name: path, bytes: bytes)
-      if let f = try DocumentFormats.detect(probe) { return try f.read(probe).plainText }
-      return try TextDecoder.decode(bytes, source: path)
-    }
-    return try TextDecoder.read(path: path, encoding: encoding)
+    let bytes = try TextDecoder.readBytes(path: path)
+    let probe = DocumentProbe(name: path, bytes: bytes)
+    let container = ZipParts.looksLikeZip(bytes) || bytes.starts(with: Array("%PDF-".utf8))
+    if encoding == nil || container, let f = try DocumentFormats.detect(probe) { return try f.read(probe).plainText }
+    return try TextDecoder.decode(bytes, encoding: encoding, source: path)
   }
 
   /// True when `path` is a document (not plain text): its text is split
