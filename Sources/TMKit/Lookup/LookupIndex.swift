@@ -116,7 +116,7 @@ struct IndexArray<T: FixedWidthInteger> {
 /// (size, mtime, hash of head and tail) changes or the file does not parse.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 5
+  static let version: UInt64 = 6  // 6: keys leave accelerator marks out (LookupKeys.key)
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 17
   static let arrayCount = 2 + 3 * perSection
