@@ -293,6 +293,19 @@ enum MarkupScanner {
     return k > s && k < b.count && b[k] == UInt8(ascii: ";") ? k + 1 : nil
   }
 
+  /// GNOME's `Or_ganization`, `R_esolution`: the only `_` of the text,
+  /// inside a capitalised word, before a small letter (`max_connections`,
+  /// `LC_ALL` and `a_b_c` are identifiers).
+  static func midWordMnemonic(_ b: [UInt8], _ i: Int) -> Bool {
+    guard i > 0, i + 1 < b.count, isWordByte(b[i - 1]), !isDigit(b[i - 1]) else { return false }
+    let after = b[i + 1]
+    guard (after >= 0x61 && after <= 0x7A) || after >= 0x80 else { return false }
+    guard b.lazy.filter({ $0 == UInt8(ascii: "_") }).count == 1 else { return false }
+    var s = i - 1
+    while s > 0, isWordByte(b[s - 1]) { s -= 1 }
+    return (b[s] >= 0x41 && b[s] <= 0x5A) || b[s] >= 0xC0
+  }
+
   static func scan(_ b: [UInt8]) -> [Piece] {
     var out: [Piece] = []
     var textStart = 0
@@ -334,7 +347,9 @@ enum MarkupScanner {
         }
       case UInt8(ascii: "_"):
         let before = i == 0 ? 0x20 : b[i - 1]
-        if i + 1 < n, isWordByte(b[i + 1]), !isWordByte(before), before != UInt8(ascii: "_") {
+        if (i + 1 < n && isWordByte(b[i + 1]) && !isWordByte(before) && before != UInt8(ascii: "_"))
+          || midWordMnemonic(b, i)
+        {
           flush(i)
           out.append(.mnemonic(i))
           i += 1

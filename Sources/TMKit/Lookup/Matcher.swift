@@ -106,7 +106,9 @@ public struct LookupResult: Sendable {
 /// a length filter and a prefix filter (a segment scoring ≥ t shares at
 /// least ⌈t·|q|/100⌉ tokens with the query, so it contains one of the
 /// |q| − ⌈t·|q|/100⌉ + 1 rarest query tokens: only those postings are
-/// read), then the token edit distance is computed with a cut-off.
+/// read), then the token edit distance is computed with a cut-off; short
+/// queries also take segments with a word spelt like theirs. The best
+/// candidates are then rescored with ``FuzzyScore``.
 /// Not thread-safe; use one per thread.
 public final class Matcher {
   public let indexes: [LookupIndex]
@@ -417,6 +419,15 @@ public final class Matcher {
         found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
       }
     }
+    // Short queries: segments with a word *like* a query word (`Armenian`
+    // and `Armenia`, `Director` and `Directory`) share no token with it.
+    if lq > 0, lq <= Matcher.similarWordQueryLength, floor < 100 {
+      for e in similarWordEntries(sec, query: qTokens, maxLength: lq + 2) where found[e] == nil {
+        let toks = sec.tokens(of: e)
+        let d = scratch.distance(ids, toks, limit: lq + toks.count) ?? max(lq, toks.count)
+        found[e] = (.fuzzy, TokenDistance.score(distance: d, lq, toks.count))
+      }
+    }
     var out: [Match] = []
     out.reserveCapacity(found.count)
     for (e, (kind, tokenScore)) in found {
@@ -450,6 +461,42 @@ public final class Matcher {
         m.score = Double(max(95, min(99, 100 - max(1, penalty))))
       }
       out.append(m)
+    }
+    return out
+  }
+
+  /// Queries of at most this many tokens also get candidates through words
+  /// of the vocabulary that are spelt like theirs.
+  static let similarWordQueryLength = 3
+
+  /// Segments of at most `maxLength` tokens containing a vocabulary word
+  /// whose character similarity to a query word is at least 0.75 (the 8
+  /// most similar per query word, 200 shortest segments each).
+  func similarWordEntries(_ sec: LookupIndex.Section, query: [LookupKeys.KeyToken], maxLength: Int) -> [Int] {
+    var out: [Int] = []
+    var seen = Set<Int>()
+    for t in query where !t.isNumber {
+      let w = Array(t.text.utf8)
+      guard w.count >= 3 else { continue }
+      let pattern = LCSPattern(w)
+      var similar: [(Double, Int)] = []
+      for v in 0..<sec.vocabCount {
+        let lo = Int(sec.vocabOff[v]), hi = Int(sec.vocabOff[v + 1])
+        let n = hi - lo
+        // 2·LCS / (n + |w|) ≥ 0.75 needs 8·min ≥ 3·(n + |w|).
+        if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
+        let word = sec.vocabBlob.slice(lo, hi)
+        if word.elementsEqual(w) { continue }
+        let s = 2 * Double(pattern.lcs(word)) / Double(n + w.count)
+        if s >= 0.75 { similar.append((s, v)) }
+      }
+      similar.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+      for (_, v) in similar.prefix(8) {
+        for p in sec.postings(v, lengths: 1...maxLength).prefix(200) {
+          let e = LookupIndex.Section.entry(p)
+          if seen.insert(e).inserted { out.append(e) }
+        }
+      }
     }
     return out
   }

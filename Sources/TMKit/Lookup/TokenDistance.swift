@@ -243,7 +243,7 @@ struct LCSPattern<T: Hashable> {
     }
   }
 
-  func lcs(_ text: [T]) -> Int {
+  func lcs<C: Collection>(_ text: C) -> Int where C.Element == T {
     if count == 0 || text.isEmpty { return 0 }
     var v = [UInt64](repeating: ~0, count: words)
     for c in text {
