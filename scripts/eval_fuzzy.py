@@ -251,14 +251,14 @@ def main():
     print("exact@1 over 200 exact queries; false = unrelated queries whose best match scores >= 75;")
     print("wrong = near queries picked at >= 75 whose translation has closeness < 40.")
     hdr = "| pair | split | n | rapidfuzz |" + "".join(f" {n} | {n}/rf | {n} >= rf |" for n in names) + \
-        " exact@1 " + "/".join(names) + " | false >=75 rf/" + "/".join(names) + " | wrong rf/" + "/".join(names) + " |"
+        " exact@1 " + " · ".join(names) + " | false >=75 rf/" + "/".join(names) + " | wrong rf/" + "/".join(names) + " |"
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
     for l in table:
         cells = [l["pair"], l["split"], str(l["n"]), f"{l['rapidfuzz']:.1f}"]
         for n in names:
             cells += [f"{l[n]:.1f}", f"{l[n] / l['rapidfuzz']:.3f}", f"{l[n + '_ge']}/{l['n']}"]
-        cells.append("/".join(f"{l[n + '_exact']}/200" for n in names))
+        cells.append(" · ".join(f"{l[n + '_exact']}/200" for n in names))
         cells.append("/".join([str(l["rf_false"])] + [str(l[n + "_false"]) for n in names]))
         cells.append("/".join([str(l["rf_wrong"])] + [str(l[n + "_wrong"]) for n in names]))
         print("| " + " | ".join(cells) + " |")

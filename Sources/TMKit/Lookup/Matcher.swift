@@ -477,8 +477,11 @@ public final class Matcher {
     var seen = Set<Int>()
     for t in query where !t.isNumber {
       let w = Array(t.text.utf8)
-      guard w.count >= 3 else { continue }
-      let pattern = LCSPattern(w)
+      guard w.count >= 3, w.count <= 64 else { continue }
+      // Bit-parallel LCS over bytes with a flat table (one 64-bit word).
+      var table = [UInt64](repeating: 0, count: 256)
+      for (i, c) in w.enumerated() { table[Int(c)] |= 1 << UInt64(i) }
+      let valid: UInt64 = w.count == 64 ? ~0 : (1 << UInt64(w.count)) - 1
       var similar: [(Double, Int)] = []
       for v in 0..<sec.vocabCount {
         let lo = Int(sec.vocabOff[v]), hi = Int(sec.vocabOff[v + 1])
@@ -487,7 +490,14 @@ public final class Matcher {
         if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
         let word = sec.vocabBlob.slice(lo, hi)
         if word.elementsEqual(w) { continue }
-        let s = 2 * Double(pattern.lcs(word)) / Double(n + w.count)
+        var bits: UInt64 = ~0
+        table.withUnsafeBufferPointer { tb in
+          for c in word {
+            let u = bits & tb[Int(c)]
+            bits = (bits &+ u) | (bits - u)
+          }
+        }
+        let s = 2 * Double((~bits & valid).nonzeroBitCount) / Double(n + w.count)
         if s >= 0.75 { similar.append((s, v)) }
       }
       similar.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
