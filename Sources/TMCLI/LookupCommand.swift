@@ -13,8 +13,12 @@ public struct LookupCommand: AsyncParsableCommand {
     abstract: "Find exact, fuzzy and concordance matches in the memories.",
     discussion: """
       Match kinds: exact (100), near-exact (95-99: only case, whitespace, punctuation, \
-      numbers or script differ; numbers are put into the translation), fuzzy \
-      (100 x (1 - token edit distance / longer length)), concordance (units containing \
+      accelerator, numbers or script differ; numbers are put into the translation), fuzzy \
+      (0.4 x token score + 0.6 x character similarity; the token score is \
+      100 x (1 - weighted token edit distance / heavier side), where words and numbers \
+      weigh 1, placeholders such as %s, %1$d, {name} or [X6X] 1, accelerator marks \
+      (_File, &File) 0.25 and punctuation 0.3, and a word with the same stem costs less \
+      than another word; see Documentation/Lookup.md), concordance (units containing \
       the words; automatic for one or two words). Exit status: 0 a match, 1 none, 2 an error.
       """
   )

@@ -39,7 +39,7 @@ public struct MatchTarget: Sendable, Equatable {
 /// A stored unit that matches a query.
 public struct Match: Sendable {
   public var kind: MatchKind
-  /// 0–100; fuzzy scores are `100 × (1 − token distance / longer length)`.
+  /// 0–100; fuzzy scores are ``FuzzyScore`` (tokens blended with characters).
   public var score: Double
   /// The memory file.
   public var memory: String
@@ -55,7 +55,7 @@ public struct Match: Sendable {
   /// UTF-8 ranges of `source` to mark: words that differ (exact, near-exact,
   /// fuzzy) or the words found (concordance).
   public var marks: [Range<Int>]
-  /// For ordering ties: character similarity of the keys.
+  /// For ordering ties: character similarity of the keys (0–100).
   var tieBreak: Double = 0
   /// Which index it came from, and the unit's number there.
   var order: Int = 0
@@ -106,7 +106,9 @@ public struct LookupResult: Sendable {
 /// a length filter and a prefix filter (a segment scoring ≥ t shares at
 /// least ⌈t·|q|/100⌉ tokens with the query, so it contains one of the
 /// |q| − ⌈t·|q|/100⌉ + 1 rarest query tokens: only those postings are
-/// read), then the token edit distance is computed with a cut-off.
+/// read), then the token edit distance is computed with a cut-off; short
+/// queries also take segments with a word spelt like theirs. The best
+/// candidates are then rescored with ``FuzzyScore``.
 /// Not thread-safe; use one per thread.
 public final class Matcher {
   public let indexes: [LookupIndex]
@@ -163,24 +165,21 @@ public final class Matcher {
     var best: Double? = nil
     if !concordanceOnly {
       let floor = min(q.minScore, analysisFloor ?? q.minScore)
+      // Candidates by the index's word-token score, with a margin below the
+      // threshold and a pool larger than the limit, then rescored with the
+      // fuzzy score (tokens with placeholders, accelerators and punctuation,
+      // blended with character similarity; see `FuzzyScore`).
+      let retrieval = max(1, floor - Matcher.retrievalMargin)
+      let pool = max(q.limit, Matcher.rescorePool)
       for (ii, idx) in indexes.enumerated() {
         matches += search(
-          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: floor, keep: q.limit)
+          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: retrieval, keep: pool)
       }
+      rescore(&matches, text: text, key: qKey, language: q.language, pool: pool)
       matches.sort(by: Matcher.before)
       best = matches.first?.score
       matches = matches.filter { $0.score >= q.minScore }
-      // Order ties at the cut by character similarity, then memory order.
-      if matches.count > 0 {
-        let cut = matches[min(q.limit, matches.count) - 1].score
-        matches = matches.filter { $0.score >= cut }
-        for i in matches.indices {
-          matches[i].tieBreak = TokenDistance.characterSimilarity(
-            qKey, keys.key(matches[i].source, language: matches[i].sourceLanguage))
-        }
-        matches.sort(by: Matcher.before)
-        matches = Array(matches.prefix(q.limit))
-      }
+      matches = Array(matches.prefix(q.limit))
       for i in matches.indices { decorate(&matches[i], query: q, text: text) }
     }
     var conc: [Match] = []
@@ -190,6 +189,59 @@ public final class Matcher {
       (conc, total) = concordance(q, text: text, excluding: shown)
     }
     return LookupResult(matches: matches, concordance: conc, concordanceTotal: total, bestScore: best)
+  }
+
+  /// How far below the threshold the index's word-token score may be for a
+  /// candidate to be rescored: that score counts a changed inflection or a
+  /// placeholder as a whole word, the fuzzy score does not.
+  static let retrievalMargin = 30.0
+  /// How many of the index's best candidates are rescored (at least the limit).
+  static let rescorePool = 40
+
+  /// Gives fuzzy candidates their ``FuzzyScore`` and every candidate its
+  /// character similarity for ordering ties.
+  func rescore(_ matches: inout [Match], text: String, key qKey: String, language: Language, pool: Int) {
+    guard !matches.isEmpty else { return }
+    let scorer = FuzzyScore.standard
+    let qTokens = keys.scoreTokens(text, language: language)
+    let qPlaceholders = qTokens.filter { $0.kind == .placeholder }.map(\.key).sorted()
+    let qChars = FuzzyScore.characterKey(qKey)
+    let pattern = LCSPattern(qChars)
+    for i in matches.indices {
+      let lang = matches[i].sourceLanguage
+      let chars = FuzzyScore.characterKey(keys.key(matches[i].source, language: lang))
+      let total = qChars.count + chars.count
+      matches[i].tieBreak = total == 0 ? 100 : 200 * Double(pattern.lcs(chars)) / Double(total)
+    }
+    // Only the most promising fuzzy candidates get the full score (it
+    // tokenises the stored text again): by the same blend over the index's
+    // word-token score.
+    let fuzzy = matches.indices.filter { matches[$0].kind == .fuzzy }
+    var chosen = Set(fuzzy)
+    if fuzzy.count > pool {
+      let share = scorer.tokenShare
+      let proxy = fuzzy.map { share * matches[$0].score + (1 - share) * matches[$0].tieBreak }
+      let order = proxy.indices.sorted { proxy[$0] > proxy[$1] }
+      chosen = Set(order.prefix(pool).map { fuzzy[$0] })
+    }
+    var drop: [Int] = []
+    for i in matches.indices {
+      guard matches[i].kind != .exact else { continue }
+      if matches[i].kind == .fuzzy && !chosen.contains(i) {
+        drop.append(i)
+        continue
+      }
+      let st = keys.scoreTokens(matches[i].source, language: matches[i].sourceLanguage)
+      if matches[i].kind == .nearExact {
+        // Same words, but a placeholder or tag differs: that is an edit
+        // the translation needs, so it is scored as fuzzy.
+        guard st.filter({ $0.kind == .placeholder }).map(\.key).sorted() != qPlaceholders else { continue }
+        matches[i].kind = .fuzzy
+      }
+      let s = scorer.score(tokens: qTokens, st, characterScore: matches[i].tieBreak)
+      matches[i].score = min(99, (s * 100).rounded() / 100)
+    }
+    for i in drop.reversed() { matches.remove(at: i) }
   }
 
   static func before(_ a: Match, _ b: Match) -> Bool {
@@ -367,6 +419,15 @@ public final class Matcher {
         found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
       }
     }
+    // Short queries: segments with a word *like* a query word (`Armenian`
+    // and `Armenia`, `Director` and `Directory`) share no token with it.
+    if lq > 0, lq <= Matcher.similarWordQueryLength, floor < 100 {
+      for e in similarWordEntries(sec, query: qTokens, maxLength: lq + 2) where found[e] == nil {
+        let toks = sec.tokens(of: e)
+        let d = scratch.distance(ids, toks, limit: lq + toks.count) ?? max(lq, toks.count)
+        found[e] = (.fuzzy, TokenDistance.score(distance: d, lq, toks.count))
+      }
+    }
     var out: [Match] = []
     out.reserveCapacity(found.count)
     for (e, (kind, tokenScore)) in found {
@@ -404,11 +465,60 @@ public final class Matcher {
     return out
   }
 
+  /// Queries of at most this many tokens also get candidates through words
+  /// of the vocabulary that are spelt like theirs.
+  static let similarWordQueryLength = 3
+
+  /// Segments of at most `maxLength` tokens containing a vocabulary word
+  /// whose character similarity to a query word is at least 0.75 (the 8
+  /// most similar per query word, 200 shortest segments each).
+  func similarWordEntries(_ sec: LookupIndex.Section, query: [LookupKeys.KeyToken], maxLength: Int) -> [Int] {
+    var out: [Int] = []
+    var seen = Set<Int>()
+    for t in query where !t.isNumber {
+      let w = Array(t.text.utf8)
+      guard w.count >= 3, w.count <= 64 else { continue }
+      // Bit-parallel LCS over bytes with a flat table (one 64-bit word).
+      var table = [UInt64](repeating: 0, count: 256)
+      for (i, c) in w.enumerated() { table[Int(c)] |= 1 << UInt64(i) }
+      let valid: UInt64 = w.count == 64 ? ~0 : (1 << UInt64(w.count)) - 1
+      var similar: [(Double, Int)] = []
+      for v in 0..<sec.vocabCount {
+        let lo = Int(sec.vocabOff[v]), hi = Int(sec.vocabOff[v + 1])
+        let n = hi - lo
+        // 2·LCS / (n + |w|) ≥ 0.75 needs 8·min ≥ 3·(n + |w|).
+        if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
+        let word = sec.vocabBlob.slice(lo, hi)
+        if word.elementsEqual(w) { continue }
+        var bits: UInt64 = ~0
+        table.withUnsafeBufferPointer { tb in
+          for c in word {
+            let u = bits & tb[Int(c)]
+            bits = (bits &+ u) | (bits - u)
+          }
+        }
+        let s = 2 * Double((~bits & valid).nonzeroBitCount) / Double(n + w.count)
+        if s >= 0.75 { similar.append((s, v)) }
+      }
+      similar.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+      for (_, v) in similar.prefix(8) {
+        for p in sec.postings(v, lengths: 1...maxLength).prefix(200) {
+          let e = LookupIndex.Section.entry(p)
+          if seen.insert(e).inserted { out.append(e) }
+        }
+      }
+    }
+    return out
+  }
+
   /// Names what differs between two texts with the same word skeleton.
   static func nearExactDifferences(
     query: String, queryLanguage: Language, source: String, sourceLanguage: Language, keys: LookupKeys
   ) -> [String] {
     var diffs: [String] = []
+    // Accelerator marks apart (`_Open`, `&Open`, `Open`), then the rest.
+    let query0 = query, source0 = source
+    let query = LookupKeys.withoutAccelerators(query), source = LookupKeys.withoutAccelerators(source)
     let a = keys.surfaceTokens(query, language: queryLanguage)
     let b = keys.surfaceTokens(source, language: sourceLanguage)
     if queryLanguage != sourceLanguage { diffs.append("script") }
@@ -441,6 +551,21 @@ public final class Matcher {
       }.map { String($0.text) }
     }
     if spaces(a, na) != spaces(b, nb) { diffs.append("whitespace") }
+    // Which tokens carry a mark, and the toolkit's character (`_` or `&`).
+    func accelerators(_ t: String, _ l: Language) -> [String] {
+      let at = keys.scoreTokens(t, language: l).enumerated().compactMap { $0.element.kind == .mnemonic ? $0.offset : nil }
+      let bytes = Array(t.normalized(.nfkc).utf8)
+      let marks: [UInt8] = MarkupScanner.scan(bytes).compactMap { p in
+        if case .mnemonic(let i) = p { return bytes[i] }
+        return nil
+      }
+      return zip(at, marks).map { "\($0)\($1)" }
+    }
+    if (query0 != query || source0 != source)
+      && accelerators(query0, queryLanguage) != accelerators(source0, sourceLanguage)
+    {
+      diffs.append("accelerator")
+    }
     if diffs.isEmpty { diffs.append("characters") }
     return diffs
   }

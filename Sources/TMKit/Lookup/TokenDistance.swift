@@ -122,3 +122,147 @@ struct DistanceScratch {
     }
   }
 }
+
+/// The fuzzy score of `tm lookup`: a translator's measure of how much of a
+/// stored segment can be reused for the query.
+///
+/// `score = tokenShare × tokenScore + (1 − tokenShare) × characterScore`
+///
+/// - `tokenScore = 100 × (1 − D / max(W(query), W(stored)))`, where `W` sums
+///   the weights of a side's ``ScoreToken``s (word and number 1, placeholder
+///   ``placeholderWeight``, accelerator mark ``mnemonicWeight``, punctuation
+///   mark ``punctuationWeight``) and `D` is the weighted token edit distance:
+///   deleting or inserting a token costs its weight, substituting a token of
+///   the same kind costs the larger weight, except that two words cost only
+///   `min(1, wordGrading × (1 − s))` where `s` is their character similarity
+///   (`file`/`files` ≈ 0.44, not 1), and two different placeholders
+///   ``placeholderSubstitution`` (`%s`/`%d`); a token of another kind costs
+///   deletion plus insertion.
+/// - `characterScore = 100 × 2·LCS / (|a| + |b|)` (the Indel ratio that
+///   rapidfuzz's `fuzz.ratio` computes) over the two keys' characters.
+///
+/// The token part keeps whole words as the unit a translator edits; the
+/// character part separates the many ties token counts give on short UI
+/// strings and rewards a shared stem.
+public struct FuzzyScore: Sendable {
+  public var placeholderWeight = 1.0
+  public var mnemonicWeight = 0.25
+  public var punctuationWeight = 0.3
+  public var placeholderSubstitution = 0.5
+  public var wordGrading = 4.0
+  public var tokenShare = 0.4
+
+  public init() {}
+
+  /// The weights and shares `tm lookup` uses.
+  public static let standard = FuzzyScore()
+
+  func weight(_ k: ScoreToken.Kind) -> Double {
+    switch k {
+    case .word, .number: return 1
+    case .placeholder: return placeholderWeight
+    case .mnemonic: return mnemonicWeight
+    case .punctuation: return punctuationWeight
+    }
+  }
+
+  func substitution(_ a: ScoreToken, _ b: ScoreToken, _ wa: Double, _ wb: Double) -> Double {
+    if a.kind != b.kind { return wa + wb }
+    if a.key == b.key { return 0 }
+    switch a.kind {
+    case .word:
+      let s = TokenDistance.indelSimilarity(Array(a.key.unicodeScalars), Array(b.key.unicodeScalars))
+      return min(1, wordGrading * (1 - s))
+    case .placeholder: return placeholderSubstitution * max(wa, wb)
+    default: return max(wa, wb)
+    }
+  }
+
+  /// The weighted token edit distance and both sides' total weights.
+  public func tokenDistance(_ a: [ScoreToken], _ b: [ScoreToken]) -> (distance: Double, weightA: Double, weightB: Double) {
+    let wa = a.map { weight($0.kind) }, wb = b.map { weight($0.kind) }
+    let ta = wa.reduce(0, +), tb = wb.reduce(0, +)
+    if a.isEmpty || b.isEmpty { return (max(ta, tb), ta, tb) }
+    var prev = [Double](repeating: 0, count: b.count + 1)
+    for j in 0..<b.count { prev[j + 1] = prev[j] + wb[j] }
+    var cur = prev
+    for i in 0..<a.count {
+      cur[0] = prev[0] + wa[i]
+      for j in 0..<b.count {
+        let sub = prev[j] + substitution(a[i], b[j], wa[i], wb[j])
+        cur[j + 1] = min(sub, prev[j + 1] + wa[i], cur[j] + wb[j])
+      }
+      swap(&prev, &cur)
+    }
+    return (prev[b.count], ta, tb)
+  }
+
+  /// 0–100 over the token sequences.
+  public func tokenScore(_ a: [ScoreToken], _ b: [ScoreToken]) -> Double {
+    let (d, ta, tb) = tokenDistance(a, b)
+    let m = max(ta, tb)
+    if m == 0 { return 100 }
+    return max(0, 100 * (1 - d / m))
+  }
+
+  /// The combined score, 0–100.
+  public func score(tokens a: [ScoreToken], _ b: [ScoreToken], characterScore c: Double) -> Double {
+    tokenShare * tokenScore(a, b) + (1 - tokenShare) * c
+  }
+
+  /// The form the character part compares: the key's scalars (folded,
+  /// NFKC, accelerator marks left out), punctuation and spaces included.
+  public static func characterKey(_ key: String) -> [Unicode.Scalar] {
+    Array(key.unicodeScalars)
+  }
+}
+
+extension TokenDistance {
+  /// 2·LCS / (|a| + |b|) in [0, 1] (1 when both are empty).
+  public static func indelSimilarity<T: Hashable>(_ a: [T], _ b: [T]) -> Double {
+    if a.isEmpty && b.isEmpty { return 1 }
+    let lcs = LCSPattern(a).lcs(b)
+    return 2 * Double(lcs) / Double(a.count + b.count)
+  }
+}
+
+/// Bit-parallel longest common subsequence (Hyyrö 2004): one pattern, many
+/// texts, O(⌈|pattern| / 64⌉ × |text|) per text.
+struct LCSPattern<T: Hashable> {
+  let count: Int
+  let words: Int
+  var masks: [T: [UInt64]] = [:]
+
+  init(_ pattern: [T]) {
+    count = pattern.count
+    words = max(1, (pattern.count + 63) / 64)
+    for (i, c) in pattern.enumerated() {
+      var m = masks[c] ?? [UInt64](repeating: 0, count: words)
+      m[i >> 6] |= 1 << UInt64(i & 63)
+      masks[c] = m
+    }
+  }
+
+  func lcs<C: Collection>(_ text: C) -> Int where C.Element == T {
+    if count == 0 || text.isEmpty { return 0 }
+    var v = [UInt64](repeating: ~0, count: words)
+    for c in text {
+      guard let pm = masks[c] else { continue }
+      var carry: UInt64 = 0
+      for w in 0..<words {
+        let u = v[w] & pm[w]
+        let (s1, o1) = v[w].addingReportingOverflow(u)
+        let (s2, o2) = s1.addingReportingOverflow(carry)
+        carry = (o1 || o2) ? 1 : 0
+        v[w] = s2 | (v[w] & ~pm[w])
+      }
+    }
+    var zeros = 0
+    for w in 0..<words {
+      let bits = w == words - 1 && count & 63 != 0 ? count & 63 : 64
+      let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) - 1
+      zeros += (~v[w] & mask).nonzeroBitCount
+    }
+    return zeros
+  }
+}
