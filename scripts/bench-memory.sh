@@ -49,6 +49,7 @@ timed() {
   if [ "$rc" -gt 1 ]; then cat "$W/time" >&2; exit 1; fi
   T=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$W/time")
   M=$(( $(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time") / 1024 ))
+  C=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$W/time")
 }
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
@@ -58,7 +59,7 @@ run() {
   rm -f "$mem".idx*
   # 1. Index build: a one-word lookup of a word no unit has (nothing to score).
   timed "$tm" lookup "Zəfəranlı" --from az --memory "$mem"
-  R_BUILD="$T"; R_BUILD_RSS="$M"; R_IDX=$(cat "$mem".idx 2>/dev/null | wc -c)
+  R_BUILD="$T"; R_BUILD_RSS="$M"; R_BUILD_CPU="$C"; R_IDX=$(cat "$mem".idx 2>/dev/null | wc -c)
   # 2. tm add of one new unit, 5 times.
   : > "$W/t"
   for k in 1 2 3 4 5; do
@@ -97,10 +98,10 @@ for k in 1 2 3 4 5; do timed "$TM" --version; echo "$T" >> "$W/t"; done
 START=$(median < "$W/t")
 
 run "$TM" "$W/new.tsv"
-N_BUILD=$R_BUILD N_RSS=$R_BUILD_RSS N_IDX=$R_IDX N_ADD=$R_ADD N_IMPORT=$R_IMPORT N_LOOK=$R_LOOK
+N_BUILD=$R_BUILD N_RSS=$R_BUILD_RSS N_CPU=$R_BUILD_CPU N_IDX=$R_IDX N_ADD=$R_ADD N_IMPORT=$R_IMPORT N_LOOK=$R_LOOK
 if [ -n "$BASE" ]; then
   run "$BASE" "$W/old.tsv"
-  O_BUILD=$R_BUILD O_RSS=$R_BUILD_RSS O_IDX=$R_IDX O_ADD=$R_ADD O_IMPORT=$R_IMPORT O_LOOK=$R_LOOK
+  O_BUILD=$R_BUILD O_RSS=$R_BUILD_RSS O_CPU=$R_BUILD_CPU O_IDX=$R_IDX O_ADD=$R_ADD O_IMPORT=$R_IMPORT O_LOOK=$R_LOOK
 fi
 
 ms() { awk -v s="$1" 'BEGIN {printf (s < 10 ? "%.0f ms" : "%.1f s"), (s < 10 ? s * 1000 : s)}'; }
@@ -112,6 +113,7 @@ echo "|---|---|---|---|---|"
 echo "| \`tm add\` one unit | ${BASE:+$(ms "$O_ADD")} | $(ms "$N_ADD") | $(ratio "${O_ADD:-0}" "$N_ADD") | <= 30 ms |"
 echo "| \`tm import\` 1,000 units into it | ${BASE:+$(ms "$O_IMPORT")} | $(ms "$N_IMPORT") | $(ratio "${O_IMPORT:-0}" "$N_IMPORT") | <= 0.3 s |"
 echo "| lookup index build | ${BASE:+$(ms "$O_BUILD"), $O_RSS MiB} | $(ms "$N_BUILD"), $N_RSS MiB | $(ratio "${O_BUILD:-0}" "$N_BUILD") | <= 8 s, <= 600 MB |"
+echo "| lookup index build, CPU time (user + sys) | ${BASE:+$(ms "$O_CPU")} | $(ms "$N_CPU") | $(ratio "${O_CPU:-0}" "$N_CPU") | |"
 echo "| index size / TSV | ${BASE:+$((O_IDX / 1048576)) MiB, $(x "$O_IDX")} | $((N_IDX / 1048576)) MiB, $(x "$N_IDX") | | <= 1.5x |"
 echo "| first lookup after one \`tm add\` | ${BASE:+$(ms "$O_LOOK")} | $(ms "$N_LOOK") | $(ratio "${O_LOOK:-0}" "$N_LOOK") | <= 50 ms |"
 echo "| (process start: \`tm --version\`) | | $(ms "$START") | | |"

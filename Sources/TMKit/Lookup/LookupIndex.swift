@@ -412,24 +412,51 @@ public final class LookupIndex: @unchecked Sendable {
       }
       return ([base], Int(base.endOffset))
     }
-    if let d = mapped(path: indexPath(for: memoryPath) + ".delta", memoryPath: memoryPath), d.textsInFile,
-      d.baseSize == base.endOffset, d.unitOffset == base.unitCount, d.columns == base.columns,
-      d.covers(state, fingerprint: fp, journal: journal)
-    {
-      return ([base, d], Int(d.endOffset))
+    let chain = deltas(after: base, memoryPath: memoryPath, state: state, fingerprint: fp, journal: journal,
+      visible: Int(state.size))
+    return ([base] + chain, Int(chain.last?.endOffset ?? base.endOffset))
+  }
+
+  /// How many delta indexes may follow a full one before they are merged.
+  static let maxDeltas = 8
+
+  /// The path of delta index `k` (`<memory>.tsv.idx.delta`, `.delta.1`, ...).
+  static func deltaPath(for memoryPath: String, _ k: Int) -> String {
+    indexPath(for: memoryPath) + (k == 0 ? ".delta" : ".delta.\(k)")
+  }
+
+  /// The persisted deltas that continue `base` without a gap, each built
+  /// in this journal epoch (or for exactly this file).
+  static func deltas(
+    after base: LookupIndex, memoryPath: String, state: FileState, fingerprint fp: MemoryFingerprint,
+    journal: MemoryJournal?, visible: Int
+  ) -> [LookupIndex] {
+    var out: [LookupIndex] = []
+    var end = base.endOffset
+    var units = base.unitCount
+    for k in 0..<maxDeltas {
+      guard let d = mapped(path: deltaPath(for: memoryPath, k), memoryPath: memoryPath), d.textsInFile,
+        d.baseSize == end, d.unitOffset == units, d.columns == base.columns, d.endOffset <= UInt64(visible),
+        d.fingerprint == fp || (d.epoch != 0 && d.epoch == journal?.epoch && journal?.vouches(for: state) == true)
+      else { break }
+      out.append(d)
+      end = d.endOffset
+      units += d.unitCount
     }
-    return ([base], Int(base.endOffset))
+    return out
   }
 
   /// The index of a memory: the persisted one when it is fresh, else built
   /// from the memory (and saved beside it when the folder is writable).
   ///
   /// When units were only appended since the full index was built (what
-  /// `tm add` does; the memory's journal vouches for it), the full index is
-  /// kept and a small delta index of the new lines is built from those
-  /// lines alone (`<memory>.tsv.idx.delta`); the result is then two
-  /// indexes. A delta past an eighth of the memory (or 64 MiB) triggers a
-  /// full rebuild, which merges it.
+  /// `tm add` does; the memory's journal vouches for it, or the covered
+  /// bytes hash as they did), the full index is kept and a delta index of
+  /// the lines after the last index is built from those lines alone
+  /// (`<memory>.tsv.idx.delta`, then `.delta.1`...): each lookup after an
+  /// append indexes only what was appended since the previous one. The
+  /// ninth delta merges them into one; more than an eighth of the memory
+  /// (or 64 MiB) in deltas triggers a full rebuild, which merges them all.
   /// `rebuilt` tells whether anything had to be built.
   /// `saved` is false when a built index could not be written beside the
   /// memory (a read-only folder): every lookup will build it again.
@@ -447,31 +474,35 @@ public final class LookupIndex: @unchecked Sendable {
     var visible = Int(st.size)
     if let j = journal, let p = j.pending, j.current.inode == st.inode, p < st.size { visible = Int(p) }
     let ip = indexPath(for: memoryPath)
-    let dp = ip + ".delta"
     let headerLine = try FileIO.firstLine(fd: source.fd, path: memoryPath)
     let headerEnd = headerLine.count
     if let base = mapped(path: ip, memoryPath: memoryPath), base.baseSize == 0, base.textsInFile,
       base.covers(st, fingerprint: fp, journal: journal)
         || (base.endOffset < UInt64(visible) && base.prefixUnchanged(fd: source.fd, size: UInt64(visible)))
     {
-      let end = Int(base.endOffset)
-      if end == visible { return ([base], false, true) }
-      if let d = mapped(path: dp, memoryPath: memoryPath), d.textsInFile, d.baseSize == UInt64(end),
-        d.unitOffset == base.unitCount, d.columns == base.columns, d.endOffset == UInt64(visible)
-      {
-        return ([base, d], false, true)
+      var chain = deltas(
+        after: base, memoryPath: memoryPath, state: st, fingerprint: fp, journal: journal, visible: visible)
+      var end = Int(chain.last?.endOffset ?? base.endOffset)
+      if end == visible { return ([base] + chain, false, true) }
+      // Too many deltas: merge them into one, built from the full index's end.
+      if chain.count >= maxDeltas {
+        chain = []
+        end = Int(base.endOffset)
       }
-      let added = visible - end
-      if added > 0, added <= max(visible / 8, 1 << 20), added <= 64 << 20 {
+      let added = visible - Int(base.endOffset)
+      if visible > end, added <= max(visible / 8, 1 << 20), added <= 64 << 20 {
         var h = LookupIndexBuilder.Header(fingerprint: fp)
         h.epoch = journal.map { $0.vouches(for: st) ? $0.epoch : 0 } ?? 0
         h.baseSize = UInt64(end)
-        h.unitOffset = base.unitCount
+        h.unitOffset = base.unitCount + chain.reduce(0) { $0 + $1.unitCount }
         if let delta = try? buildIndex(
           source: source, memoryPath: memoryPath, headerLine: headerLine, range: end..<visible, header: h,
-          persistAt: persist ? dp : nil), delta.index.columns == base.columns
+          persistAt: persist ? deltaPath(for: memoryPath, chain.count) : nil), delta.index.columns == base.columns
         {
-          return ([base, delta.index], true, delta.saved)
+          if persist && delta.saved {
+            for k in (chain.count + 1)..<maxDeltas { unlink(deltaPath(for: memoryPath, k)) }
+          }
+          return ([base] + chain + [delta.index], true, delta.saved)
         }
       }
     }
@@ -480,7 +511,9 @@ public final class LookupIndex: @unchecked Sendable {
     let built = try buildIndex(
       source: source, memoryPath: memoryPath, headerLine: headerLine, range: min(headerEnd, visible)..<visible,
       header: h, persistAt: persist ? ip : nil)
-    if persist && built.saved { unlink(dp) }
+    if persist && built.saved {
+      for k in 0..<maxDeltas { unlink(deltaPath(for: memoryPath, k)) }
+    }
     return ([built.index], true, built.saved)
   }
 
