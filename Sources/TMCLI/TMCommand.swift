@@ -13,7 +13,7 @@ public struct TMCommand: ParsableCommand {
     version: "0.1.0 (ICU \(TMKitInfo.icuVersion))",
     subcommands: [
       SegmentCommand.self, TransliterateCommand.self, AddCommand.self, ImportCommand.self,
-      ExportCommand.self, StatsCommand.self, AlignCommand.self, LookupCommand.self,
+      ExportCommand.self, StatsCommand.self, AlignCommand.self, LookupCommand.self, ServeCommand.self,
     ]
   )
   public init() {}
