@@ -93,7 +93,7 @@ struct TMServerCommand: AsyncParsableCommand {
 signal(SIGPIPE, SIG_IGN)
 do {
   var command = try TMServerCommand.parseAsRoot()
-  if var c = command as? any AsyncParsableCommand {
+  if let c = command as? TMServerCommand {
     try await c.run()
   } else {
     try command.run()

@@ -334,7 +334,7 @@ $("#add-to-memory").addEventListener("click", async () => {
     const r = await api("POST", "/api/v1/reviews/" + review.id + "/commit");
     review = r.review;
     renderReview();
-    status("added " + r.added + " units to the memory" + (r.duplicates ? ", " + r.duplicates + " already there" : ""));
+    status("added " + r.added + (r.added === 1 ? " unit" : " units") + " to the memory" + (r.duplicates ? ", " + r.duplicates + " already there" : ""));
   } catch (e) {
     status(e.message, true);
   }
