@@ -184,7 +184,8 @@ def main():
         driver.find_elements(By.CSS_SELECTOR, "#beads tbody tr")[1].click()
         body = driver.find_element(By.TAG_NAME, "body")
         body.send_keys(Keys.ENTER)
-        wait.until(lambda d: "confirmed" in d.find_elements(By.CSS_SELECTOR, "#beads tbody tr")[1].get_attribute("class"))
+        wait.until(lambda d: "confirmed" in d.execute_script(
+            "const r = document.querySelectorAll('#beads tbody tr'); return r.length > 1 ? r[1].className : ''"))
         driver.find_element(By.ID, "add-to-memory").click()
         try:
             wait.until(lambda d: "added 1 unit" in d.find_element(By.ID, "status").text)
@@ -194,8 +195,8 @@ def main():
         driver.save_screenshot(os.path.join(args.out, "review-added.png"))
         url = base + "/api/v1/lookup?" + urllib.parse.urlencode({"q": "Əhalisi 10 milyon nəfərdir.", "to": "ru"})
         r = json.load(urllib.request.urlopen(url, timeout=5))
-        ok = bool(r["matches"]) and r["matches"][0]["kind"] == "exact" and \
-            r["matches"][0]["targets"][0]["text"] == "Население — 10 млн человек."
+        ms = r["answers"][0]["matches"]
+        ok = bool(ms) and ms[0]["kind"] == "exact" and ms[0]["targets"][0]["text"] == "Население — 10 млн человек."
         check(ok, "review: the added unit is found through the API")
     except Exception as e:  # a crash in the script is a failure, with the reason
         check(False, f"unexpected {type(e).__name__}: {e}")

@@ -40,58 +40,6 @@ public final class Backend: @unchecked Sendable {
     swap(s)
   }
 
-  // MARK: Reads
-
-  /// A lookup, with the CLI's rules for the query language: the given one,
-  /// else guessed among the languages the memories can be searched in.
-  public func lookup(_ p: LookupParameters) throws -> LookupResponse {
-    let snap = snapshot
-    try Matcher.validate(p.text)
-    let available = snap.searchable
-    if available.isEmpty { return LookupResponse(query: p.text, language: p.from ?? .en, guessed: p.from == nil) }
-    var guessable = available
-    for l in available where l == .az || l == .azCyrl { guessable.append(l == .az ? .azCyrl : .az) }
-    let lang = p.from ?? LanguageGuess.language(of: p.text, available: guessable)
-    var response = LookupResponse(query: p.text, language: lang, guessed: p.from == nil)
-    if !available.contains(where: { LookupKeys.section(of: $0) == LookupKeys.section(of: lang) }) { return response }
-    let query = LookupQuery(
-      text: p.text, language: lang, targets: p.to.map { [$0] }, limit: p.limit ?? (p.concordance == true ? 20 : 5),
-      minScore: p.minScore, concordance: p.concordance)
-    let result = try snap.withMatcher { try $0.lookup(query, analysisFloor: p.analysisFloor) }
-    var conc = result.concordance
-    if p.limit == nil && p.concordance != true { conc = Array(conc.prefix(20)) }
-    response.matches = result.matches.map { MatchJSON($0, snap) }
-    response.concordance = conc.map { MatchJSON($0, snap) }
-    response.concordanceTotal = result.concordanceTotal
-    response.bestScore = result.bestScore
-    return response
-  }
-
-  public func stats() throws -> [MemoryStats] {
-    try snapshot.paths.map { try MemoryStats.of(path: $0) }
-  }
-
-  /// The memory file a read of one pair uses (export).
-  public func memoryPath(named name: String?, from: Language?, to: Language?) throws -> String {
-    let snap = snapshot
-    if let name {
-      guard let p = snap.paths.first(where: { fileName($0) == name || fileName($0) == name + ".tsv" }) else {
-        throw APIError(404, "not_found", "no memory named '\(name)'", field: "memory",
-          hint: "the server has: " + snap.paths.map(fileName).joined(separator: ", "))
-      }
-      return p
-    }
-    if let memoryFile = configuration.memoryFile { return memoryFile }
-    if let from, let to {
-      let p = MemoryStore.defaultMemory(in: configuration.memoriesDirectory, from, to)
-      if snap.paths.contains(p) { return p }
-    }
-    if snap.paths.count == 1 { return snap.paths[0] }
-    throw APIError(
-      400, "bad_request", snap.paths.isEmpty ? "the server has no memories" : "\(snap.paths.count) memories: which one?",
-      field: "memory", hint: "name one: " + snap.paths.map(fileName).joined(separator: ", "))
-  }
-
   // MARK: Writes
 
   /// Appends units to the memory of their pair (or the server's one
@@ -122,7 +70,7 @@ public final class Backend: @unchecked Sendable {
       throw APIError(400, "bad_request", "a unit with \(langs.count) languages has no default memory", field: "memory",
         hint: "name the memory, or give two languages")
     }
-    return MemoryStore.defaultMemory(in: configuration.memoriesDirectory, langs[0], langs[1])
+    return MemoryFolder.defaultMemory(in: configuration.memoriesDirectory, langs[0], langs[1])
   }
 
   /// Runs under the write queue: the units of many requests into one memory.
@@ -150,23 +98,6 @@ public final class Backend: @unchecked Sendable {
     return results
   }
 
-  /// Units of a posted TMX, PO/MO, TSV or CSV document.
-  public func importUnits(bytes: [UInt8], name: String, options: MemoryImport.Options) throws -> MemoryImport.Result {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-server-import-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let safe = String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }).prefix(100)
-    let file = dir.appendingPathComponent(safe.isEmpty || safe.hasPrefix(".") ? "upload" + safe : String(safe))
-    try Data(bytes).write(to: file)
-    do {
-      var r = try MemoryImport.read([file.path], options: options)
-      for i in r.units.indices { r.units[i].origin = r.units[i].origin.replacingOccurrences(of: dir.path + "/", with: "") }
-      return r
-    } catch var e as TMError {
-      if e.file != nil { e.file = String(safe) }
-      throw e
-    }
-  }
 }
 
 /// The indexes of every memory at one moment. Immutable; a write makes a
@@ -175,6 +106,7 @@ public final class Snapshot: @unchecked Sendable {
   public let paths: [String]
   let indexesByPath: [String: [LookupIndex]]
   public let indexes: [LookupIndex]
+  // (indexesByPath is read by ServingStore)
   public let searchable: [Language]
   public let columns: [Language]
   public let unitCount: Int
@@ -218,7 +150,7 @@ public final class Snapshot: @unchecked Sendable {
     } else {
       var isDir: ObjCBool = false
       if FileManager.default.fileExists(atPath: configuration.memoriesDirectory, isDirectory: &isDir), isDir.boolValue {
-        paths = try MemoryStore.memoryFiles(in: configuration.memoriesDirectory)
+        paths = try MemoryFolder.memoryFiles(in: configuration.memoriesDirectory)
       } else {
         paths = []
       }

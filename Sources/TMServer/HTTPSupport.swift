@@ -68,6 +68,12 @@ enum Body {
     return bytes(Array(data), contentType: "application/json; charset=utf-8", status: status)
   }
 
+  /// A workflow's `Codable` report, encoded as the CLI's `--format jsonl`
+  /// encodes it (keys in declaration order).
+  static func report<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+    rawJSON(JSON.line(value), status: status)
+  }
+
   static func rawJSON(_ s: String, status: HTTPResponse.Status = .ok) -> Response {
     bytes(Array(s.utf8), contentType: "application/json; charset=utf-8", status: status)
   }
@@ -189,4 +195,9 @@ func tokensEqual(_ a: String, _ b: String) -> Bool {
   var diff = UInt8(x.count == y.count ? 0 : 1)
   for i in 0..<min(x.count, y.count) { diff |= x[i] ^ y[i] }
   return diff == 0
+}
+
+/// Collects an export's chunks.
+final class ByteSink: @unchecked Sendable {
+  var bytes: [UInt8] = []
 }

@@ -57,6 +57,7 @@ public struct TMResponder: HTTPResponder {
 /// Where the endpoints live.
 final class API: Sendable {
   let backend: Backend
+  let store: ServingStore
   let reviews: ReviewStore
   let config: ServerConfiguration
   let token: String
@@ -66,6 +67,7 @@ final class API: Sendable {
 
   init(backend: Backend, reviews: ReviewStore, token: String, metrics: ServerMetrics, logger: Logger) throws {
     self.backend = backend
+    store = ServingStore(backend: backend)
     self.reviews = reviews
     config = backend.configuration
     self.token = token
@@ -131,18 +133,18 @@ final class API: Sendable {
       try readAllowed(request)
       if request.method == .post {
         let r = try Body.decode(LookupRequest.self, from: try await body(request))
-        return try Body.json(try lookup(r))
+        return Body.report(try await lookup(r))
       }
       try only(.get)
       guard let text = q["q"] else { throw APIError.badRequest("'q' is required: the text to look up", field: "q") }
       let r = LookupRequest(
         q: text, from: q["from"], to: q["to"], limit: try int(q["limit"], field: "limit"),
         min_score: try double(q["min_score"], field: "min_score"), concordance: try bool(q["concordance"], field: "concordance"))
-      return try Body.json(try lookup(r))
+      return Body.report(try await lookup(r))
     case ("analyze", 1):
       try only(.post)
       try readAllowed(request)
-      return try Body.json(try analyze(Body.decode(AnalyzeRequest.self, from: try await body(request))))
+      return Body.report(try await analyze(Body.decode(AnalyzeRequest.self, from: try await body(request))))
     case ("units", 1):
       try only(.post)
       try writeAllowed(request)
@@ -151,15 +153,15 @@ final class API: Sendable {
     case ("import", 1):
       try only(.post)
       try writeAllowed(request)
-      return try Body.json(try await importDocument(try await body(request), q))
+      return Body.report(try await importDocument(try await body(request), q))
     case ("export", 1):
       try only(.get)
       try readAllowed(request)
-      return try export(q)
+      return try await export(q)
     case ("stats", 1):
       try only(.get)
       try readAllowed(request)
-      return try Body.json(try backend.stats().map(StatsJSON.init))
+      return Body.report(try await Stats(store: store).run())
     case ("languages", 1):
       try only(.get)
       try readAllowed(request)
@@ -285,54 +287,43 @@ final class API: Sendable {
 
   // MARK: Endpoints
 
-  func lookup(_ r: LookupRequest) throws -> LookupResponse {
+  /// `tm lookup` through the same workflow: `Lookup.run` on the serving
+  /// store, its `LookupReport` as the answer.
+  func lookup(_ r: LookupRequest) async throws -> LookupReport {
     try checkText(r.q, field: "q")
     if let l = r.limit, l < 1 || l > 1000 { throw APIError.badRequest("'limit' must be between 1 and 1000", field: "limit") }
     if let m = r.min_score, !(0...100).contains(m) {
       throw APIError.badRequest("'min_score' must be between 0 and 100", field: "min_score")
     }
-    let p = LookupParameters(
-      text: r.q, from: try language(r.from, field: "from"), to: try language(r.to, field: "to"), limit: r.limit,
-      minScore: r.min_score ?? 70, concordance: r.concordance == true ? true : nil)
+    let request = Lookup.Request(
+      queries: [r.q], from: try language(r.from, field: "from"), to: try language(r.to, field: "to"), limit: r.limit,
+      minScore: r.min_score ?? 70, concordanceOnly: r.concordance == true)
     do {
-      return try backend.lookup(p)
+      var report = try await Lookup(store: store).run(request)
+      report.timing = nil
+      return report
     } catch let e as TMError {
-      throw APIError.from(e, field: "q")
+      throw APIError.from(e, field: e.message.contains("translations") ? "to" : "q")
     }
   }
 
-  func analyze(_ r: AnalyzeRequest) throws -> AnalyzeResponse {
+  /// `tm lookup --batch`: the analysis of a posted document.
+  func analyze(_ r: AnalyzeRequest) async throws -> LookupReport {
     try checkText(r.text, field: "text", limit: config.maxBodyBytes)
     let from = try language(r.from, field: "from")
     let to = try language(r.to, field: "to")
-    let lang = from ?? LanguageGuess.language(of: String(r.text.prefix(5000)), available: guessable())
-    let segments: [String]
-    if r.segment == true {
-      segments = try SentenceSegmenter(language: lang).segment(r.text).map(\.text)
-    } else {
-      segments = r.text.split(separator: "\n", omittingEmptySubsequences: true).map {
-        String($0.hasSuffix("\r") ? $0.dropLast() : $0)
-      }.filter { !$0.allSatisfy(\.isWhitespace) }
+    let n = r.text.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    if n > config.maxBatchSegments {
+      throw APIError(413, "too_long", "\(n) lines; the limit is \(config.maxBatchSegments)", field: "text")
     }
-    if segments.count > config.maxBatchSegments {
-      throw APIError(413, "too_long", "\(segments.count) segments; the limit is \(config.maxBatchSegments)", field: "text")
+    do {
+      var report = try await BatchAnalysis(store: store).run(
+        text: r.text, segment: r.segment ?? false, from: from, to: to, limit: 1, minScore: r.min_score ?? 70)
+      report.timing = nil
+      return report
+    } catch let e as TMError {
+      throw APIError.from(e, field: "text")
     }
-    var analysis = MatchAnalysis()
-    var out: [AnalyzeSegment] = []
-    for s in segments {
-      var p = LookupParameters(text: s, from: lang, to: to, limit: 1, minScore: r.min_score ?? 70, concordance: false)
-      p.analysisFloor = 50
-      let words = s.split(whereSeparator: { $0 == " " || $0 == "\t" }).count
-      let res = (try? backend.lookup(p))
-      let best = res?.bestScore
-      analysis.add(score: best, words: words)
-      out.append(AnalyzeSegment(
-        segment: s, best: res?.matches.first, band: MatchAnalysis.bands[MatchAnalysis.band(of: best)].0, words: words))
-    }
-    let bands = MatchAnalysis.bands.enumerated().map {
-      AnalysisBand(band: $0.element.0, segments: analysis.segments[$0.offset], words: analysis.words[$0.offset])
-    }
-    return AnalyzeResponse(language: lang.tag, guessed: from == nil, segments: out, analysis: bands)
   }
 
   func guessable() -> [Language] {
@@ -371,12 +362,17 @@ final class API: Sendable {
       units.append(TranslationUnit(
         texts: [from: u.source.nfc, to: u.target.nfc], origin: u.origin ?? "api", created: now, score: u.score))
     }
-    let memory = try r.memory.map { try backend.memoryPath(named: $0, from: nil, to: nil) }
-    let res = try await backend.add(units, memory: memory)
+    let res: AppendResult
+    if let m = r.memory {
+      res = try await store.append(units, to: MemoryRef(id: m))
+    } else {
+      res = try await backend.add(units)
+    }
     return AddResponse(added: res.added, duplicates: res.duplicates)
   }
 
-  func importDocument(_ bytes: [UInt8], _ q: [String: String]) async throws -> ImportResponse {
+  /// `tm import` of a posted document through the `Import` workflow.
+  func importDocument(_ bytes: [UInt8], _ q: [String: String]) async throws -> ImportReport {
     let format = q["format"]?.lowercased()
     let known = ["tmx", "po", "mo", "tsv", "csv", "txt"]
     if let format, !known.contains(format) {
@@ -389,67 +385,52 @@ final class API: Sendable {
     if let from, let to, from == to { throw APIError.badRequest("from and to are both '\(from.tag)'", field: "to") }
     let options = MemoryImport.Options(
       from: from, to: to, encoding: q["encoding"], join: try bool(q["join"], field: "join") ?? false, now: MemoryFile.now())
-    let result: MemoryImport.Result
+    // The workflow reads files: the body goes to a private temporary one
+    // named as the client named it (the units' origin says `tmx:desk.tmx`).
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-server-import-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let safe = String(String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }).prefix(100))
+    let fileName = safe.isEmpty || safe.hasPrefix(".") ? "upload" + safe : safe
+    let file = dir.appendingPathComponent(fileName)
+    try Data(bytes).write(to: file)
     do {
-      result = try backend.importUnits(bytes: bytes, name: name, options: options)
-    } catch let e as TMError {
+      var report = try await Import(store: store).run(
+        files: [file.path], options: options, into: q["memory"].map { MemoryRef(id: $0) })
+      for i in report.files.indices { report.files[i].path = fileName }
+      return report
+    } catch var e as TMError {
+      if e.file != nil { e.file = fileName }
       throw APIError.from(e, field: "body")
     }
-    if result.units.count > 1_000_000 { throw APIError(413, "too_long", "more than 1,000,000 units", field: "body") }
-    let memory = try q["memory"].map { try backend.memoryPath(named: $0, from: nil, to: nil) }
-    let res: AppendResult
-    if memory == nil, backend.configuration.memoryFile == nil, let from, let to {
-      res = try await backend.add(result.units, memory: MemoryStore.defaultMemory(in: config.memoriesDirectory, from, to))
-    } else {
-      res = try await backend.add(result.units, memory: memory)
-    }
-    return ImportResponse(
-      format: result.files.first?.format.rawValue ?? format ?? "", read: result.units.count, added: res.added,
-      duplicates: res.duplicates, notes: result.notes)
   }
 
-  func export(_ q: [String: String]) throws -> Response {
+  /// `tm export` through the `Export` workflow.
+  func export(_ q: [String: String]) async throws -> Response {
     let format = q["format"] ?? "tmx"
-    guard ["tmx", "tsv", "csv"].contains(format) else {
+    guard let writer = FormatRegistry.writer(format) else {
       throw APIError.badRequest("unknown format '\(format)'", field: "format", hint: "use tmx, tsv or csv")
     }
     let from = try language(q["from"], field: "from")
     let to = try language(q["to"], field: "to")
-    if (from == nil) != (to == nil) && format != "tmx" { throw APIError.badRequest("give both from and to, or neither", field: "to") }
-    if let from, let to, from == to { throw APIError.badRequest("from and to are both '\(from.tag)'", field: "to") }
-    let path = try backend.memoryPath(named: q["memory"], from: from, to: to)
-    let table = try MemoryFile.open(path: path)
-    var units: AnySequence<TranslationUnit> = AnySequence(table)
-    var languages = table.languages
-    if let from, let to {
-      languages = [from, to]
-      let both = table.indices.filter { table.has($0, from) && table.has($0, to) }
-      units = AnySequence(both.lazy.map { i in
-        TranslationUnit(
-          texts: [from: table.text(i, from) ?? "", to: table.text(i, to) ?? ""], origin: table.origin(i),
-          created: table.created(i), score: table.score(i))
-      })
-    } else if let from, !languages.contains(from) {
-      throw APIError.badRequest("the memory has no '\(from.tag)' column", field: "from")
-    } else if let from {
-      languages = [from] + languages.filter { $0 != from }
+    let out = ByteSink()
+    let report: ExportReport
+    do {
+      report = try await Export(store: store).run(
+        memory: q["memory"].map { MemoryRef(id: $0) }, format: writer, from: from, to: to, to: { out.bytes += $0 })
+    } catch let e as TMError {
+      throw APIError.from(e, field: e.message.contains("memor") ? "memory" : "from")
     }
-    var out: [UInt8] = []
-    let sink: ([UInt8]) throws -> Void = { out += $0 }
     let type: String
     switch format {
-    case "tsv":
-      try MemoryFile.writeTSV(units, languages: languages, to: sink)
-      type = "text/tab-separated-values; charset=utf-8"
-    case "csv":
-      try Delimited.writeCSV(units, languages: languages, to: sink)
-      type = "text/csv; charset=utf-8"
-    default:
-      _ = try TMX.write(units, languages: languages, sourceLanguage: from ?? languages[0], to: sink)
-      type = "application/x-tmx+xml; charset=utf-8"
+    case "tsv": type = "text/tab-separated-values; charset=utf-8"
+    case "csv": type = "text/csv; charset=utf-8"
+    default: type = "application/x-tmx+xml; charset=utf-8"
     }
-    let base = fileName(path).replacingOccurrences(of: ".tsv", with: "")
-    return Body.bytes(out, contentType: type, extra: [("Content-Disposition", "attachment; filename=\"\(base).\(format)\"")])
+    let base = report.memory.name.replacingOccurrences(of: ".tsv", with: "")
+    return Body.bytes(out.bytes, contentType: type, extra: [
+      ("Content-Disposition", "attachment; filename=\"\(base).\(format)\""), ("X-TM-Units", String(report.units)),
+    ])
   }
 
   func segment(_ r: SegmentRequest) throws -> [SentenceJSON] {

@@ -67,20 +67,23 @@ extension API {
     }
     let query = TMServerText.queryText(text)
     if query.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) { return Body.rawJSON("[]") }
-    let p = LookupParameters(text: query, from: from, to: to, limit: 10, minScore: 50, concordance: false)
-    let r: LookupResponse
+    let answer: LookupAnswer
     do {
-      r = try backend.lookup(p)
+      let report = try await Lookup(store: store).run(
+        Lookup.Request(queries: [query], from: from, to: to, limit: 10, minScore: 50))
+      guard let a = report.answers.first else { return Body.rawJSON("[]") }
+      answer = a
     } catch is TMError {
-      // A control character or an over-long query: nothing to suggest.
+      // A language the memories lack, a control character, an over-long
+      // query: nothing to suggest (an error status would switch Weblate off).
       return Body.rawJSON("[]")
     }
     var items: [String] = []
-    for (rank, m) in r.matches.enumerated() {
-      guard let t = m.targets.first(where: { Language(tag: $0.lang) == to }) else { continue }
+    for m in answer.matches {
+      guard let t = m.targets.first(where: { $0.language == to }) else { continue }
       let target = t.substituted ?? t.text
       items.append(
-        "{\"source\":\(JSON.string(m.source)),\"target\":\(JSON.string(target)),\"quality\":\(Int(m.score.rounded(.down))),\"rank\":\(rank + 1)}")
+        "{\"source\":\(JSON.string(m.source)),\"target\":\(JSON.string(target)),\"quality\":\(Int(m.score.rounded(.down))),\"rank\":\(items.count + 1)}")
     }
     return Body.rawJSON("[" + items.joined(separator: ",") + "]")
   }

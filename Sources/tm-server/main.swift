@@ -48,7 +48,7 @@ struct TMServerCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    var config = ServerConfiguration(memoriesDirectory: MemoryStore.directory(explicit: memories))
+    var config = ServerConfiguration(memoriesDirectory: MemoryFolder.directory(explicit: memories))
     config.host = listen
     config.port = port
     config.memoryFile = memory

@@ -19,6 +19,8 @@ struct HTTPReply {
   func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
   var object: [String: Any] { ((try? json()) as? [String: Any]) ?? [:] }
   var array: [[String: Any]] { ((try? json()) as? [[String: Any]]) ?? [] }
+  /// The first answer of a `LookupReport`.
+  var answer: [String: Any]? { (object["answers"] as? [[String: Any]])?.first }
   /// `error.field` of an error body.
   var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
 }

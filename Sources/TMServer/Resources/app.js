@@ -111,6 +111,9 @@ function copyButton(text) {
   return b;
 }
 
+const LANGUAGE_NAMES = { "az": "Azerbaijani (Latin)", "az-Cyrl": "Azerbaijani (Cyrillic)", "ru": "Russian", "en": "English" };
+
+// One LookupMatch of the workflow's LookupReport (the same JSON as the CLI).
 async function renderMatch(m) {
   const li = el("li", { class: "match " + m.kind });
   const pct = m.kind === "concordance" ? "" : Math.floor(m.score) + "%";
@@ -118,31 +121,30 @@ async function renderMatch(m) {
   if (m.kind === "near-exact" && m.differences.length) kind += " (" + m.differences.join(", ") + ")";
   li.append(el("div", { class: "head" },
     el("span", { class: "pct" }, pct), " ", el("span", { class: "kind" }, kind), " ",
-    el("span", { class: "where muted" }, m.memory + ":" + m.line)));
+    el("span", { class: "where muted" }, m.unit.memory.name + ":" + (m.unit.index + 2))));
   const ps = pieces(m.source, m.marks);
-  const shown = await inScript(m.source_lang, ps.map((p) => p[0]));
-  const src = el("div", { class: "seg source" }, el("span", { class: "lang" }, m.source_lang));
+  const shown = await inScript(m.sourceLanguage, ps.map((p) => p[0]));
+  const src = el("div", { class: "seg source" }, el("span", { class: "lang" }, m.sourceLanguage));
   const text = el("span", { class: "text" });
   ps.forEach((p, i) => text.append(p[1] ? el("mark", {}, shown[i]) : document.createTextNode(shown[i])));
   src.append(text, copyButton(shown.join("")));
   li.append(src);
   for (const t of m.targets) {
-    const [body] = await inScript(t.lang, [t.substituted || t.text]);
-    const row = el("div", { class: "seg target" }, el("span", { class: "lang" }, t.lang), el("span", { class: "text" }, body), copyButton(body));
+    const [body] = await inScript(t.language, [t.substituted || t.text]);
+    const row = el("div", { class: "seg target" }, el("span", { class: "lang" }, t.language), el("span", { class: "text" }, body), copyButton(body));
     li.append(row);
     if (t.substituted) li.append(el("div", { class: "stored muted" }, "stored: ", t.text));
   }
   return li;
 }
 
-async function render(r) {
+async function render(a) {
   const list = $("#results");
   const items = [];
-  for (const m of r.matches.concat(r.concordance)) items.push(await renderMatch(m));
+  for (const m of a.matches.concat(a.concordance)) items.push(await renderMatch(m));
   list.replaceChildren(...items);
   if (items.length === 0) list.append(el("li", { class: "none muted" }, "no match"));
-  const more = r.concordanceTotal - r.concordance.length;
-  if (more > 0) list.append(el("li", { class: "muted" }, more + " more units contain the words"));
+  if (a.moreConcordance > 0) list.append(el("li", { class: "muted" }, a.moreConcordance + " more units contain the words"));
 }
 
 async function lookup() {
@@ -160,9 +162,10 @@ async function lookup() {
   try {
     const r = await api("GET", "/api/v1/lookup?" + params.toString());
     if (seq !== lookupSeq) return;
-    lastResult = r;
-    $("#guess").textContent = "query language: " + r.language + " (" + r.language_name + (r.guessed ? ", guessed" : "") + ")";
-    await render(r);
+    const a = r.answers[0];
+    lastResult = a;
+    $("#guess").textContent = "query language: " + a.language + " (" + (LANGUAGE_NAMES[a.language] || a.language) + (a.languageGuessed ? ", guessed" : "") + ")";
+    await render(a);
     status("");
   } catch (e) {
     if (seq === lookupSeq) status(e.message, true);
