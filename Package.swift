@@ -8,10 +8,19 @@ let package = Package(
     .library(name: "TMKit", targets: ["TMKit"]),
     .executable(name: "tm", targets: ["tm"]),
     .executable(name: "transliterate", targets: ["transliterate"]),
+    // The HTTP service (`tm serve` runs it): its own product, so that the
+    // quick start builds only the CLI and not SwiftNIO.
+    .executable(name: "tm-server", targets: ["tm-server"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+    // The server only (TMServer, tm-server): never linked into `tm`.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // Opaque C wrapper around the system ICU 72 (libicu-dev). Its public header
@@ -44,6 +53,24 @@ let package = Package(
     ),
     .executableTarget(name: "tm", dependencies: ["TMCLI"]),
     .executableTarget(name: "transliterate", dependencies: ["TMCLI"]),
+    // The HTTP service: routes, limits, auth, metrics, the browser page.
+    .target(
+      name: "TMServer",
+      dependencies: [
+        "TMKit",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ],
+      resources: [.copy("Resources")]
+    ),
+    .executableTarget(
+      name: "tm-server",
+      dependencies: ["TMServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    .testTarget(name: "ServerTests", dependencies: ["TMServer", "TMKit"]),
     .testTarget(name: "TMKitTests", dependencies: ["TMKit"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["TMKit"], resources: [.copy("Golden")]),
   ],

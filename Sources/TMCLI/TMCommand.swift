@@ -14,7 +14,7 @@ public struct TMCommand: ParsableCommand {
     subcommands: [
       SegmentCommand.self, TransliterateCommand.self, AddCommand.self, ImportCommand.self,
       ExportCommand.self, StatsCommand.self, AlignCommand.self, LookupCommand.self, CompactCommand.self,
-      PretranslateCommand.self, ExtractCommand.self, MergeCommand.self,
+      PretranslateCommand.self, ExtractCommand.self, MergeCommand.self, ServeCommand.self,
     ]
   )
   public init() {}

@@ -1,0 +1,51 @@
+import Foundation
+import Prometheus
+
+/// `/metrics` in the Prometheus text format (swift-prometheus): requests
+/// by route and status, a latency histogram by route, the units and
+/// memories served, and how old the lookup indexes in force are.
+final class ServerMetrics: Sendable {
+  let registry = PrometheusCollectorRegistry()
+  let units: Gauge
+  let memories: Gauge
+  let indexAge: Gauge
+  static let buckets: [Duration] = [
+    .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+    .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+    .seconds(5),
+  ]
+  static let routes = [
+    "page", "healthz", "metrics", "tmserver", "lookup", "analyze", "units", "import", "export", "stats", "languages",
+    "segment", "transliterate", "align", "reviews", "openapi.yaml",
+  ]
+
+  init() {
+    units = registry.makeGauge(descriptor: Self.name("tm_units", "", "Translation units in the memories served"))
+    memories = registry.makeGauge(descriptor: Self.name("tm_memories", "", "Memory files served"))
+    indexAge = registry.makeGauge(
+      descriptor: Self.name("tm_index_age", "seconds", "Seconds since the lookup indexes in force were built"))
+  }
+
+  func record(route: String, status: Int, duration: Duration) {
+    let r = ServerMetrics.routes.contains(route) ? route : "other"
+    registry.makeCounter(
+      descriptor: Self.name("tm_http_requests", "total", "HTTP requests answered"),
+      labels: [("route", r), ("status", String(status))]
+    ).increment()
+    registry.makeDurationHistogram(
+      descriptor: Self.name("tm_http_request_duration", "seconds", "Time to answer a request"), labels: [("route", r)],
+      buckets: ServerMetrics.buckets
+    ).record(duration)
+  }
+
+  static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)
+  }
+
+  func emit(_ s: Snapshot) -> [UInt8] {
+    units.set(Double(s.unitCount))
+    memories.set(Double(s.paths.count))
+    indexAge.set(max(0, Date().timeIntervalSince1970 - s.builtAt))
+    return registry.emitToBuffer()
+  }
+}

@@ -1,0 +1,54 @@
+/// What a `tm-server` process serves and how: where, who may write, limits.
+///
+/// Safe by default: loopback only, writes need the bearer token, small
+/// bodies, a bounded number of requests at once and a deadline on each.
+public struct ServerConfiguration: Sendable {
+  /// The address to listen on (`127.0.0.1` unless `--listen` says otherwise).
+  public var host: String = "127.0.0.1"
+  /// The TCP port; 0 picks a free one (tests).
+  public var port: Int = 8080
+  /// The folder of memories (every `*.tsv` in it is searched; writes go to
+  /// the language pair's file).
+  public var memoriesDirectory: String
+  /// One memory file instead of a folder (reads and writes).
+  public var memoryFile: String?
+  /// Where review sessions and a generated token live (default:
+  /// `<memories>/.tm-server`).
+  public var stateDirectory: String?
+  /// The bearer token for writes (from `--token-file`); nil: a random one
+  /// is generated at start and written to `<state>/token`.
+  public var token: String?
+  /// Reads (lookup, stats, export, the page) need the token too.
+  public var closedReads: Bool = false
+  /// Limits.
+  public var maxBodyBytes: Int = 8 << 20
+  public var maxQueryCharacters: Int = 2000
+  public var maxDocuments: Int = 2
+  public var maxBatchSegments: Int = 5000
+  public var maxConcurrentRequests: Int = 256
+  /// Seconds a request may take to arrive and be answered.
+  public var requestTimeout: Double = 30
+  /// Seconds a connection may stay idle.
+  public var idleTimeout: Double = 60
+  /// A `tm align --review` file opened as a review session at start.
+  public var reviewFile: String?
+
+  public init(memoriesDirectory: String) {
+    self.memoriesDirectory = memoriesDirectory
+  }
+
+  /// The state folder in force.
+  public var resolvedStateDirectory: String {
+    if let stateDirectory { return stateDirectory }
+    if let memoryFile {
+      let dir = memoryFile.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      return (dir.isEmpty ? "." : dir) + "/.tm-server"
+    }
+    return memoriesDirectory + "/.tm-server"
+  }
+
+  /// True when the address is a loopback one.
+  public var isLoopback: Bool {
+    host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+  }
+}

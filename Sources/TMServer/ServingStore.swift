@@ -1,0 +1,121 @@
+import Foundation
+import TMKit
+
+/// The store the server's workflows run on: a `TSVFolderStore` whose
+/// lookups are served from indexes kept in memory.
+///
+/// `TSVFolderStore` reopens each memory's index on every search (right for
+/// a CLI process, a syscall-and-mmap per request for a server). Here the
+/// indexes of every memory live in a `Snapshot` that requests share:
+/// readers take it under a lock held for a pointer copy and never wait for
+/// a writer; `append` group-commits through `WriteQueue` and swaps in a
+/// snapshot with the changed memory reindexed (a delta index for appended
+/// lines). Memories are named by their file name (never a server path).
+public final class ServingStore: MemoryStore, @unchecked Sendable {
+  let inner: TSVFolderStore
+  let backend: Backend
+
+  init(backend: Backend) {
+    self.backend = backend
+    let c = backend.configuration
+    inner =
+      c.memoryFile.map { TSVFolderStore(file: $0, folder: c.memoriesDirectory) }
+      ?? TSVFolderStore(folder: c.memoriesDirectory)
+  }
+
+  public var displayName: String { "the server's memories" }
+
+  /// The file behind a ref (refs carry the file name).
+  func path(_ ref: MemoryRef) throws -> String {
+    let snap = backend.snapshot
+    if let p = snap.paths.first(where: { fileName($0) == ref.id }) { return p }
+    if let m = backend.configuration.memoryFile, fileName(m) == ref.id { return m }
+    guard !ref.id.contains("/"), ref.id.hasSuffix(".tsv"), !ref.id.hasPrefix(".") else {
+      throw APIError(404, "not_found", "no memory named '\(ref.id)'", field: "memory")
+    }
+    return backend.configuration.memoriesDirectory + "/" + ref.id
+  }
+
+  func ref(_ path: String) -> MemoryRef { MemoryRef(id: fileName(path), name: fileName(path)) }
+  func innerRef(_ ref: MemoryRef) throws -> MemoryRef { inner.ref(try path(ref)) }
+  func innerRefs(_ refs: [MemoryRef]?) throws -> [MemoryRef]? { try refs?.map(innerRef) }
+
+  public func memories() async throws -> [MemoryInfo] {
+    backend.snapshot.paths.map { p in
+      MemoryInfo(ref: ref(p), languages: backend.snapshot.indexesByPath[p]?.first?.columns ?? [])
+    }
+  }
+
+  public func defaultMemory(for languages: [Language]) throws -> MemoryRef {
+    if let m = backend.configuration.memoryFile { return ref(m) }
+    return MemoryRef(id: MemoryFolder.defaultFileName(languages), name: MemoryFolder.defaultFileName(languages))
+  }
+
+  public func append(_ units: [TranslationUnit], to memory: MemoryRef) async throws -> AppendResult {
+    try await backend.add(units, memory: try path(memory))
+  }
+
+  public func forEachUnit(in memory: MemoryRef, _ body: (StoredUnit) throws -> Void) async throws {
+    try await inner.forEachUnit(in: try innerRef(memory)) { s in
+      try body(StoredUnit(ref: UnitRef(memory: memory, index: s.ref.index), unit: s.unit))
+    }
+  }
+
+  public func exact(_ text: String, language: Language, in memories: [MemoryRef]?) async throws -> [StoredUnit] {
+    try await inner.exact(text, language: language, in: try innerRefs(memories)).map(outer)
+  }
+
+  public func candidates(for request: CandidateRequest) async throws -> [StoredUnit] {
+    var r = request
+    r.memories = try innerRefs(request.memories)
+    return try await inner.candidates(for: r).map(outer)
+  }
+
+  func outer(_ s: StoredUnit) -> StoredUnit {
+    StoredUnit(ref: UnitRef(memory: ref(s.ref.memory.id), index: s.ref.index), unit: s.unit)
+  }
+
+  /// The snapshot's indexes (of the memories asked for), searched by one
+  /// borrowed `Matcher`.
+  func indexes(_ memories: [MemoryRef]?) throws -> (Snapshot, [LookupIndex]?) {
+    let snap = backend.snapshot
+    guard let memories else { return (snap, nil) }
+    let paths = try memories.map(path)
+    return (snap, paths.flatMap { snap.indexesByPath[$0] ?? [] })
+  }
+
+  public func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws
+    -> SearchBatch
+  {
+    let (snap, subset) = try indexes(memories)
+    var results: [Result<LookupResult, TMError>] = []
+    func run(_ m: Matcher) {
+      for q in queries {
+        do {
+          var r = try m.lookup(q, analysisFloor: analysisFloor)
+          for i in r.matches.indices { r.matches[i].memory = fileName(r.matches[i].memory) }
+          for i in r.concordance.indices { r.concordance[i].memory = fileName(r.concordance[i].memory) }
+          results.append(.success(r))
+        } catch let e as TMError {
+          results.append(.failure(e))
+        } catch {
+          results.append(.failure(TMError(.io, "\(error)")))
+        }
+      }
+    }
+    if let subset { run(Matcher(indexes: subset)) } else { snap.withMatcher(run) }
+    return SearchBatch(results: results)
+  }
+
+  public func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
+    let (snap, subset) = try indexes(memories)
+    if let subset { return Matcher(indexes: subset).searchableLanguages }
+    return snap.searchable
+  }
+
+  public func stats(of memory: MemoryRef) async throws -> MemoryStats {
+    var s = try await inner.stats(of: try innerRef(memory))
+    s.memory = memory
+    return s
+  }
+}
