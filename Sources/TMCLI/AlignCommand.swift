@@ -119,7 +119,8 @@ public struct AlignCommand: ParsableCommand {
       try writeReview(beads, to: review, fromLang, toLang, origin: origin)
     }
 
-    let summary = Self.summary(beads)
+    let summary = AlignmentSummary(beads: beads, sourceSegments: srcSegs.count, targetSegments: tgtSegs.count, minScore: minScore)
+    if let w = summary.warning { warn("warning: \(w)") }
     // Beads below --min-score stay out of the memory (and out of the dry-run
     // output, which shows what would be written) and are listed on stderr.
     let weak = beads.filter { !$0.isNull && $0.score < minScore }
@@ -144,7 +145,7 @@ public struct AlignCommand: ParsableCommand {
         out.line(BeadWriter.tmxFooter)
       }
       out.flush()
-      warn("\(fromLang)→\(toLang): \(srcSegs.count) + \(tgtSegs.count) segments, \(summary)")
+      warn("\(fromLang)→\(toLang): \(srcSegs.count) + \(tgtSegs.count) segments, \(summary.line)")
       return
     }
 
@@ -154,7 +155,7 @@ public struct AlignCommand: ParsableCommand {
     try ensureFolder(of: memoryPath)
     let appended = try MemoryFile.append(units, to: memoryPath)
     warn(
-      "\(fromLang)→\(toLang): \(srcSegs.count) + \(tgtSegs.count) segments, \(summary); "
+      "\(fromLang)→\(toLang): \(srcSegs.count) + \(tgtSegs.count) segments, \(summary.line); "
         + "added \(appended.added) units to \(memoryPath)"
         + (appended.duplicates > 0 ? " (\(appended.duplicates) already there)" : ""))
   }
@@ -245,16 +246,6 @@ public struct AlignCommand: ParsableCommand {
     } catch {
       throw TMError(.io, "cannot create the memories folder", file: dir, hint: "\(error.localizedDescription)")
     }
-  }
-
-  static func summary(_ beads: [AlignedBead]) -> String {
-    var kinds: [String: Int] = [:]
-    for b in beads { kinds["\(b.sourceIDs.count)-\(b.targetIDs.count)", default: 0] += 1 }
-    let order = ["1-1", "2-1", "1-2", "2-2", "1-0", "0-1"]
-    let parts = order.compactMap { k in kinds[k].map { "\($0) \(k)" } }
-    let scored = beads.filter { !$0.isNull }
-    let mean = scored.isEmpty ? 0 : scored.reduce(0) { $0 + $1.score } / Double(scored.count)
-    return "\(beads.count) beads (\(parts.joined(separator: ", "))), mean score \(BeadWriter.score(mean))"
   }
 
   static func now() -> String {
