@@ -40,7 +40,7 @@ struct CoarsePath {
   /// Cost per matched line pair of two blocks with nothing in common.
   static let unrelated = 8.0
   /// ... and of two blocks with nothing to compare.
-  static let uninformed = 1.0
+  static let uninformed = 3.0
   /// Rare features per line at which a block's signature counts fully.
   static let featuresPerLine = 0.25
   /// What full content agreement takes off that cost.
@@ -62,44 +62,58 @@ struct CoarsePath {
   init(src: FeatureTable, tgt: FeatureTable, n: Int, m: Int, ratio: Double) {
     srcLength = Array(src.length.prefix(n))
     tgtLength = Array(tgt.length.prefix(m))
-    srcBits = Self.bits(src, n)
-    tgtBits = Self.bits(tgt, m)
+    (srcBits, tgtBits) = Self.bits(src, n, tgt, m)
     self.ratio = ratio
   }
 
-  /// The signature bits of each line: one per content feature that is
-  /// rare in the document (in at most 0.2% of the lines, at least 3). A
-  /// feature that recurs all over the document (a word of every article, a
-  /// number of every heading) says nothing about where a block belongs, and
-  /// in a document that repeats itself it would make every copy look alike.
-  static func bits(_ t: FeatureTable, _ count: Int) -> Pool<UInt16> {
-    var hashes: [[UInt32]] = []
-    hashes.reserveCapacity(count)
-    var freq: [UInt32: Int32] = [:]
-    for i in 0..<count {
-      var line: [UInt32] = []
-      for k in Int(t.names.start[i])..<Int(t.names.start[i + 1]) { line.append(t.names.values[k] &* 0x9E37_79B1) }
-      for k in Int(t.cognates.start[i])..<Int(t.cognates.start[i + 1]) {
-        line.append((t.cognates.values[k] ^ 0x5bd1_e995) &* 0x85EB_CA6B)
+  /// The signature bits of each line of both sides: one per content
+  /// feature that occurs on both sides (a feature only one side has can
+  /// match nothing: the capitalised first word of an English sentence) and
+  /// is rare on each, in at most 0.2% of its lines (at least 3). A feature
+  /// that recurs all over the document (a word of every article, a number
+  /// of every heading) says nothing about where a block belongs, and in a
+  /// document that repeats itself it would make every copy look alike.
+  static func bits(_ a: FeatureTable, _ n: Int, _ b: FeatureTable, _ m: Int) -> (Pool<UInt16>, Pool<UInt16>) {
+    func hashes(_ t: FeatureTable, _ count: Int) -> ([[UInt32]], [UInt32: Int32]) {
+      var out: [[UInt32]] = []
+      out.reserveCapacity(count)
+      var freq: [UInt32: Int32] = [:]
+      for i in 0..<count {
+        var line: [UInt32] = []
+        for k in Int(t.names.start[i])..<Int(t.names.start[i + 1]) { line.append(t.names.values[k] &* 0x9E37_79B1) }
+        for k in Int(t.cognates.start[i])..<Int(t.cognates.start[i + 1]) {
+          line.append((t.cognates.values[k] ^ 0x5bd1_e995) &* 0x85EB_CA6B)
+        }
+        for k in Int(t.numbers.start[i])..<Int(t.numbers.start[i + 1]) {
+          let v = t.numbers.values[k].bitPattern
+          line.append(UInt32(truncatingIfNeeded: v ^ (v >> 29)) &* 0xC2B2_AE35)
+        }
+        for h in Set(line) { freq[h, default: 0] += 1 }
+        out.append(line)
       }
-      for k in Int(t.numbers.start[i])..<Int(t.numbers.start[i + 1]) {
-        let v = t.numbers.values[k].bitPattern
-        line.append(UInt32(truncatingIfNeeded: v ^ (v >> 29)) &* 0xC2B2_AE35)
+      return (out, freq)
+    }
+    let (ha, fa) = hashes(a, n)
+    let (hb, fb) = hashes(b, m)
+    let la = Int32(max(3, n / 500))
+    let lb = Int32(max(3, m / 500))
+    func keep(_ h: UInt32) -> Bool {
+      guard let x = fa[h], let y = fb[h] else { return false }
+      return x <= la && y <= lb
+    }
+    func pool(_ hs: [[UInt32]]) -> Pool<UInt16> {
+      var out = Pool<UInt16>()
+      out.values.reserveCapacity(hs.count * 4)
+      out.start.reserveCapacity(hs.count + 1)
+      var bits: [UInt16] = []
+      for line in hs {
+        bits.removeAll(keepingCapacity: true)
+        for h in line where keep(h) { bits.append(bit(h)) }
+        out.append(bits)
       }
-      for h in line { freq[h, default: 0] += 1 }
-      hashes.append(line)
+      return out
     }
-    let limit = Int32(max(3, count / 500))
-    var out = Pool<UInt16>()
-    out.values.reserveCapacity(count * 4)
-    out.start.reserveCapacity(count + 1)
-    var bits: [UInt16] = []
-    for line in hashes {
-      bits.removeAll(keepingCapacity: true)
-      for h in line where freq[h, default: 0] <= limit { bits.append(bit(h)) }
-      out.append(bits)
-    }
-    return out
+    return (pool(ha), pool(hb))
   }
 
   @inline(__always) static func bit(_ h: UInt32) -> UInt16 { UInt16(truncatingIfNeeded: (h >> 7) % UInt32(bits)) }
