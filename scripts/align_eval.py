@@ -201,6 +201,260 @@ def dict_mode(a, sc, name, src, tgt, gold, lf, lt, work):
     return out
 
 
+def gettext_units(locale_dir="/usr/share/locale", lang="ru"):
+    """(English msgid, translated msgstr) pairs from the gettext catalogs
+    installed on this machine (`LOCALE/LANG/LC_MESSAGES/*.mo`), in catalog
+    order, each message on one line, each pair once. Plural forms give their
+    first form; the header entry is left out."""
+    import gettext
+    import glob
+    seen = set()
+    out = []
+    for f in sorted(glob.glob(os.path.join(locale_dir, lang, "LC_MESSAGES", "*.mo"))):
+        try:
+            with open(f, "rb") as fh:
+                cat = gettext.GNUTranslations(fh)._catalog
+        except Exception:
+            continue
+        for k, v in cat.items():
+            if isinstance(k, tuple):
+                if k[1] != 0:
+                    continue
+                k = k[0]
+            k = " ".join(str(k).split("\x04")[-1].split())  # without its msgctxt
+            v = " ".join(str(v).split())
+            if not k or not v or (k, v) in seen:
+                continue
+            seen.add((k, v))
+            out.append((k, v))
+    return out
+
+
+def gettext_document(units, n, seed=11, recur=0.15, damage=0.12):
+    """A document of about `n` lines a side made of real gettext messages,
+    one per line: runs of consecutive catalog messages, and every so often a
+    passage (20-200 messages) that already appeared earlier, repeated
+    (recurring passages make up about `recur` of the lines). Then about
+    `damage` of the 1-1 beads are damaged (half merged with the next
+    message on one side: 2-1/1-2; half dropped on one side: 1-0/0-1; see
+    make_hard). Returns (source lines, target lines, gold beads)."""
+    rng = random.Random(seed)
+    seq = []  # indices into units
+    pos = 0
+    while len(seq) < n:
+        if len(seq) > 400 and rng.random() < recur / (1 - recur) / 60:
+            ln = rng.randint(20, 200)
+            start = rng.randrange(0, len(seq) - ln)
+            seq += seq[start:start + ln]
+            continue
+        seq.append(pos % len(units))
+        pos += 1
+    seq = seq[:n]
+    src = [units[k][0] for k in seq]
+    tgt = [units[k][1] for k in seq]
+    return make_hard(src, tgt, [((i,), (i,)) for i in range(len(seq))], seed, rate=damage)
+
+
+def make_gettext_main(argv):
+    """align_eval.py --make-gettext N OUT [SEED]: writes OUT.en, OUT.ru, OUT.gold."""
+    n, out = int(argv[0]), argv[1]
+    seed = int(argv[2]) if len(argv) > 2 else 11
+    units = gettext_units()
+    if len(units) < 1000:
+        raise SystemExit("align_eval: fewer than 1000 en-ru gettext messages under /usr/share/locale")
+    # Merges take about 6% of the lines away: start with that many more.
+    s, t, g = gettext_document(units, round(n * 1.064), seed)
+    write(out + ".en", "\n".join(s) + "\n")
+    write(out + ".ru", "\n".join(t) + "\n")
+    write(out + ".gold", gold_text(g))
+
+
+# --------------------------------------------------------------------------- benchmark
+def timed(args, stdout_path):
+    """Runs args under /usr/bin/time -v; returns (user+sys s, wall s, peak MB, rc)."""
+    tf = stdout_path + ".time"
+    with open(stdout_path, "w") as out:
+        r = subprocess.run(["/usr/bin/time", "-v", "-o", tf] + args, stdout=out, stderr=subprocess.PIPE, text=True)
+    info = {}
+    for l in open(tf):
+        if ":" in l:
+            k, v = l.strip().rsplit(": ", 1) if ": " in l else (l, "")
+            info[k.strip()] = v.strip()
+    cpu = float(info.get("User time (seconds)", 0)) + float(info.get("System time (seconds)", 0))
+    w = info.get("Elapsed (wall clock) time (h:mm:ss or m:ss)", "0:0")
+    parts = [float(x) for x in w.split(":")]
+    wall = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
+    mb = int(info.get("Maximum resident set size (kbytes)", 0)) // 1024
+    return cpu, wall, mb, r.returncode, r.stderr
+
+
+def ladder_to_beads(text):
+    """hunalign's ladder (`i<TAB>j<TAB>score`, the last rung at the ends)
+    as beads between consecutive rungs."""
+    rungs = [tuple(int(x) for x in l.split("\t")[:2]) for l in text.splitlines() if l.strip()]
+    beads = []
+    for (i0, j0), (i1, j1) in zip(rungs, rungs[1:]):
+        if i1 > i0 or j1 > j0:
+            beads.append((tuple(range(i0, i1)), tuple(range(j0, j1))))
+    return beads
+
+
+def run_tool(tool, binary, src, tgt, lf, lt, work, tag):
+    """Aligns src/tgt with one tool; returns (beads, cpu, wall, MB)."""
+    out = os.path.join(work, tag + "." + tool)
+    if tool == "tm":
+        args = [binary, "align", src, tgt, "--from", lf, "--to", lt, "--segmented", "--dry-run",
+                "--format", "jsonl", "--memories", os.path.join(work, "no-memories")]
+        cpu, wall, mb, rc, err = timed(args, out)
+        if rc != 0:
+            raise SystemExit(f"tm align failed: {err}")
+        return jsonl_to_beads(open(out, encoding="utf-8").read()), cpu, wall, mb
+    if tool == "hunalign":
+        dic = os.path.join(work, "empty.dic")
+        write(dic, "")
+        cpu, wall, mb, rc, err = timed([binary, dic, src, tgt, "-utf"], out)
+        if rc != 0:
+            return None, cpu, wall, mb
+        return ladder_to_beads(open(out).read()), cpu, wall, mb
+    if tool == "gale-church":
+        import time
+        import resource
+        s, t = lines_of(src), lines_of(tgt)
+        t0 = time.process_time()
+        w0 = time.time()
+        beads = gale_church(s, t)
+        return beads, time.process_time() - t0, time.time() - w0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def cut(src, tgt, gold, pieces):
+    """The document cut at gold bead boundaries into `pieces` parts:
+    [(src lines, tgt lines, gold beads renumbered, source offset, target offset)]."""
+    out = []
+    step = (len(gold) + pieces - 1) // pieces
+    for k in range(0, len(gold), step):
+        part = gold[k:k + step]
+        s0 = min((i for b in gold[k:] for i in b[0]), default=len(src))
+        t0 = min((j for b in gold[k:] for j in b[1]), default=len(tgt))
+        s1 = max((i for b in part for i in b[0]), default=s0 - 1) + 1
+        t1 = max((j for b in part for j in b[1]), default=t0 - 1) + 1
+        g = [(tuple(i - s0 for i in a), tuple(j - t0 for j in b)) for a, b in part]
+        out.append((src[s0:s1], tgt[t0:t1], g, s0, t0))
+    return out
+
+
+def bench_main(argv):
+    """align_eval.py --bench --tm TM --shared DIR [--hunalign BIN] [--sizes 1000,10000,100000]"""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tm", required=True)
+    ap.add_argument("--shared", required=True)
+    ap.add_argument("--hunalign")
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--gc-max", type=int, default=2000, help="NLTK Gale-Church only up to this many lines (O(n*m) in Python)")
+    ap.add_argument("--hunalign-max", type=int, default=20000,
+                    help="hunalign on whole documents only up to this many lines (its README: chop longer ones, "
+                         "partialAlign.py); longer ones it gets in the ten pieces")
+    a = ap.parse_args(argv)
+    sc = load_scorer(a.shared)
+    work = tempfile.mkdtemp(prefix="tm-align-bench-")
+    units = gettext_units()
+    have_gc = importlib.util.find_spec("nltk") is not None
+    tools = [("tm", a.tm)] + ([("hunalign", a.hunalign)] if a.hunalign else []) + ([("gale-church", None)] if have_gc else [])
+    print(f"en-ru gettext material: {len(units)} catalog messages from /usr/share/locale/ru; "
+          "~88% 1-1, the rest 2-1/1-2/1-0/0-1, ~15% of lines in recurring passages")
+    print(f"{'material':24} {'lines':>7} {'tool':12} {'cpu s':>7} {'wall s':>7} {'MB':>6} {'strict':>7}   ratios vs tm (cpu, strict)")
+    rows = {}
+
+    def report(name, n, results):
+        base = results.get("tm")
+        for tool, r in results.items():
+            if r is None:
+                why = "O(n*m)" if tool == "gale-church" else "too long whole; see the pieces"
+                print(f"{name:24} {n:7} {tool:12}   (not run: {why})")
+                continue
+            f1, cpu, wall, mb = r
+            ratio = ""
+            if base and tool != "tm":
+                ratio = f"   {cpu / max(base[1], 1e-3):6.2f}x  {f1 - base[0]:+.4f}"
+            print(f"{name:24} {n:7} {tool:12} {cpu:7.2f} {wall:7.2f} {mb:6} {f1:7.4f}{ratio}", flush=True)
+            rows[(name, n, tool)] = r
+
+    def one(name, src, tgt, gold, tag, lf="en", lt="ru"):
+        ps, pt = os.path.join(work, tag + ".s"), os.path.join(work, tag + ".t")
+        write(ps, "\n".join(src) + "\n")
+        write(pt, "\n".join(tgt) + "\n")
+        res = {}
+        for tool, binary in tools:
+            if tool == "gale-church" and max(len(src), len(tgt)) > a.gc_max or \
+                    tool == "hunalign" and max(len(src), len(tgt)) > a.hunalign_max:
+                res[tool] = None
+                continue
+            beads, cpu, wall, mb = run_tool(tool, binary, ps, pt, lf, lt, work, tag)
+            golds = gold if isinstance(gold[0], list) else [gold]
+            f1 = max(score(sc, x, beads)[0] for x in golds) if beads is not None else 0.0
+            res[tool] = (f1, cpu, wall, mb)
+        report(name, max(len(src), len(tgt)), res)
+        return res
+
+    for n in [int(x) for x in a.sizes.split(",")]:
+        s, t, g = gettext_document(units, round(n * 1.064), 11)
+        one("gettext", s, t, g, f"g{n}")
+        if n >= 20000:
+            # The same document in ten pieces aligned one by one: the
+            # figure a long document must stay within 0.01 of.
+            res = {}
+            for tool, binary in tools:
+                if tool == "gale-church":
+                    continue
+                allb, cpu, wall, mb = [], 0.0, 0.0, 0
+                for k, (ps_, pt_, pg, s0, t0) in enumerate(cut(s, t, g, 10)):
+                    fs, ft = os.path.join(work, f"piece{k}.s"), os.path.join(work, f"piece{k}.t")
+                    write(fs, "\n".join(ps_) + "\n")
+                    write(ft, "\n".join(pt_) + "\n")
+                    beads, c, w, m = run_tool(tool, binary, fs, ft, "en", "ru", work, f"piece{k}")
+                    cpu, wall, mb = cpu + c, wall + w, max(mb, m)
+                    if beads is None:
+                        allb = None
+                        break
+                    allb += [(tuple(i + s0 for i in x), tuple(j + t0 for j in y)) for x, y in beads]
+                res[tool] = (score(sc, g, allb)[0] if allb is not None else 0.0, cpu, wall, mb)
+            report("gettext in 10 pieces", n, res)
+    # Derailers, at 10,000 lines: a 1,000-line block on one side only; the
+    # target's two halves swapped (the right answer: one long 0-1 run, the
+    # aligned half, one long 1-0 run).
+    s, t, g = gettext_document(units, 10000, 13)
+    half = len(g) // 2
+    s0 = min(i for b in g[half:] for i in b[0])
+    t0 = min(j for b in g[half:] for j in b[1])
+    extra = gettext_document(units[len(units) // 2:], 1000, 5, recur=0, damage=0)[1]
+    ins_t = t[:t0] + extra + t[t0:]
+    ins_g = g[:half] + [((), (t0 + k,)) for k in range(1000)] + [(a_, tuple(j + 1000 for j in b_)) for a_, b_ in g[half:]]
+    one("1000 lines inserted", s, ins_t, ins_g, "ins")
+    sw_t = t[t0:] + t[:t0]
+    nt2 = len(t) - t0
+    # Gold for swapped halves: the first source half pairs with the second
+    # target half and the other way round. A monotone alignment can keep
+    # only one of the two; either is right (scored against both, best kept):
+    # one half aligned, the other half unaligned on both sides.
+    first = [(a_, tuple(j + nt2 for j in b_)) for a_, b_ in g[:half]]
+    second = [(a_, tuple(j - t0 for j in b_)) for a_, b_ in g[half:]]
+    keep_first = [((), (j,)) for b_ in second for j in b_[1]] + first + [((i,), ()) for b_ in second for i in b_[0]]
+    keep_second = [((i,), ()) for b_ in first for i in b_[0]] + second + [((), (j,)) for b_ in first for j in b_[1]]
+    sw_g = [[b_ for b_ in x if b_[0] or b_[1]] for x in (keep_first, keep_second)]
+    one("target halves swapped", s, sw_t, sw_g, "swap")
+    # UDHR az-en, repeated, one unit per line (the recurring material of the
+    # earlier benchmark), with its hard variant.
+    udhr = os.path.join(a.shared, "corpora", "udhr", "az-en")
+    us, ut = lines_of(os.path.join(udhr, "src.az.txt")), lines_of(os.path.join(udhr, "tgt.en.txt"))
+    ug = sc.read_beads(os.path.join(udhr, "gold.tsv"))
+    S = [" ".join(us[i] for i in x) for x, y in ug]
+    T = [" ".join(ut[j] for j in y) for x, y in ug]
+    for n in [int(x) for x in a.sizes.split(",") if int(x) <= 10000]:
+        src = [S[i % len(S)] for i in range(n)]
+        tgt = [T[i % len(T)] for i in range(n)]
+        hs, ht, hg = make_hard(src, tgt, [((i,), (i,)) for i in range(n)], 7)
+        one("UDHR az-en repeated, hard", hs, ht, hg, f"u{n}", "az", "en")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tm", required=True)
@@ -209,6 +463,7 @@ def main():
     ap.add_argument("--modes", default="seg,text,paras,hard,hardp,dict")
     ap.add_argument("--tsv", help="write the scores here (pair, mode, metric, value)")
     ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--hunalign", help="hunalign binary: also run it (empty dictionary, -utf) on the segmented modes")
     a = ap.parse_args()
     sc = load_scorer(a.shared)
     udhr = os.path.join(a.shared, "corpora", "udhr")
@@ -218,12 +473,16 @@ def main():
     hdr = f"{'pair':10} {'mode':6} {'strict':>7} {'lax':>7} {'link':>7}"
     if a.baseline:
         hdr += f"   {'GC strict':>9} {'GC lax':>7} {'GC link':>7}"
+    if a.hunalign:
+        hdr += f"   {'hunalign strict':>15}"
     print(hdr)
     for name, sf, tf, lf, lt in PAIRS:
         d = os.path.join(udhr, name)
         src, tgt = lines_of(os.path.join(d, sf)), lines_of(os.path.join(d, tf))
         gold = sc.read_beads(os.path.join(d, "gold.tsv"))
         for mode in modes:
+            if mode in ("gclean", "gdamaged"):
+                continue
             if mode == "dict":
                 r = dict_mode(a, sc, name, src, tgt, gold, lf, lt, work)
                 if r is None:
@@ -253,7 +512,11 @@ def main():
                     cases.append((ps, pt, hg, hs, ht, mode == "hard", seed))
             tot = [0.0, 0.0, 0.0]
             gtot = [0.0, 0.0, 0.0]
+            htot = 0.0
             for ps, pt, g, us, ut, segmented, seed in cases:
+                if a.hunalign and segmented:
+                    hb = run_tool("hunalign", a.hunalign, ps, pt, lf, lt, work, "h")[0]
+                    htot += score(sc, g, hb)[0] if hb is not None else 0.0
                 if segmented:
                     pred = jsonl_to_beads(run_tm(a.tm, ps, pt, lf, lt, True, "jsonl", work))
                 else:
@@ -274,10 +537,42 @@ def main():
                 g = [x / k for x in gtot]
                 line += f"   {g[0]:9.4f} {g[1]:7.4f} {g[2]:7.4f}"
                 rows += [(name, mode, "gc-" + m, v) for m, v in zip(("strict", "lax", "link"), g)]
+            if a.hunalign and mode in ("seg", "hard"):
+                line += f"   {htot / k:15.4f}"
             print(line, flush=True)
+    gmodes = [x for x in modes if x in ("gclean", "gdamaged")]
+    if gmodes:
+        # Held-out en-ru gettext messages (a stretch of the catalogs no
+        # tuning looked at), one per line, all 1-1 ("gclean") or with one
+        # message in eight merged with the next or dropped, either side
+        # ("gdamaged"); seeds as for hard.
+        units = gettext_units()
+        held = units[len(units) // 2:len(units) // 2 + 1000]
+        print(f"{'':10} {'mode':9} {'tm':>7} {'hunalign':>9} {'GC':>7}   (strict F1, en-ru gettext, 1000 messages)")
+        for mode in gmodes:
+            res = {"tm": 0.0, "hunalign": 0.0, "gale-church": 0.0}
+            seeds = [int(x) for x in a.seeds.split(",")]
+            for seed in seeds:
+                s_, t_, g_ = gettext_document(held, len(held), seed, recur=0, damage=0 if mode == "gclean" else 0.125)
+                ps, pt = os.path.join(work, f"{mode}.{seed}.s"), os.path.join(work, f"{mode}.{seed}.t")
+                write(ps, "\n".join(s_) + "\n")
+                write(pt, "\n".join(t_) + "\n")
+                for tool, binary in [("tm", a.tm), ("hunalign", a.hunalign), ("gale-church", None)]:
+                    if tool == "hunalign" and not binary or tool == "gale-church" and not a.baseline:
+                        continue
+                    b_ = run_tool(tool, binary, ps, pt, "en", "ru", work, mode)[0]
+                    res[tool] += score(sc, g_, b_)[0] / len(seeds) if b_ is not None else 0.0
+            print(f"{'en-ru':10} {mode:9} {res['tm']:7.4f} {res['hunalign'] if a.hunalign else float('nan'):9.4f} "
+                  f"{res['gale-church'] if a.baseline else float('nan'):7.4f}", flush=True)
+            rows.append(("en-ru", mode, "strict", res["tm"]))
     if a.tsv:
         write(a.tsv, "".join(f"{p}\t{m}\t{k}\t{v:.4f}\n" for p, m, k, v in rows))
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--bench":
+        bench_main(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--make-gettext":
+        make_gettext_main(sys.argv[2:])
+    else:
+        main()

@@ -95,7 +95,9 @@ public struct AlignCommand: AsyncParsableCommand {
         throw TMError(.io, "cannot write the review file: \(e.message)", file: review)
       }
     }
-    let counts = "\(report.from)→\(report.to): \(report.sourceSegments) + \(report.targetSegments) segments, \(report.summary)"
+    let summary = report.summary
+    if let w = summary.warning { warn("warning: \(w)") }
+    let counts = "\(report.from)→\(report.to): \(report.sourceSegments) + \(report.targetSegments) segments, \(summary.line)"
     // Beads below --min-score stay out of the memory (and out of the dry-run
     // output, which shows what would be written) and are listed on stderr.
     let weak = report.weak

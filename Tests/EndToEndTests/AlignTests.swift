@@ -97,6 +97,34 @@ import Testing
     #expect(r.stdout == (try Run.golden("align-news.tsv")))
   }
 
+  /// When a third of the lines end up without a counterpart, the summary
+  /// says so and a warning suggests --review (the user would otherwise
+  /// fill the memory with whatever was left).
+  @Test func aThirdUnalignedIsWarnedAbout() throws {
+    let dir = try Run.tempDir()
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("TMKitTests/Fixtures/gettext-en-ru.tsv")
+    let units = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").prefix(300).map { $0.split(separator: "\t") }
+    // 300 English messages; the Russian file has the translations of the
+    // first 200 only and then 100 messages of its own.
+    let en = units.map { String($0[0]) }
+    let ru = units.prefix(200).map { String($0[1]) } + ["Файл не найден"] + Array(repeating: "Операция отменена пользователем", count: 99)
+    let a = try write(dir, "a.en.txt", en.joined(separator: "\n") + "\n")
+    let b = try write(dir, "b.ru.txt", ru.joined(separator: "\n") + "\n")
+    let r = try Run("tm", ["align", a, b, "--from", "en", "--to", "ru", "--segmented", "--dry-run", "--min-score", "0.2", "--memories", dir.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("below --min-score 0.2"))
+    #expect(r.stderr.contains("of the source and"))
+    #expect(r.stderr.contains("--review"))
+
+    // A clean pair: no warning.
+    let c = try write(dir, "c.ru.txt", units.map { String($0[1]) }.joined(separator: "\n") + "\n")
+    let q = try Run("tm", ["align", a, c, "--from", "en", "--to", "ru", "--segmented", "--dry-run", "--memories", dir.path])
+    #expect(q.status == 0)
+    #expect(!q.stderr.contains("--review"))
+    #expect(q.stderr.contains("unaligned"))
+  }
+
   @Test func tmxHasOneUnitPerBead() throws {
     let dir = try Run.tempDir()
     let a = try write(dir, "a.txt", Self.az)

@@ -71,10 +71,10 @@ public final class Aligner {
   private let targetExtractor: FeatureExtractor
   private let sourceDictionary: [String: [String]]
   /// Up to this many cells the search covers the whole matrix; above it, a
-  /// band of ±32–64 segments, widened while the path touches its edge.
+  /// band of ±`band` segments around the coarse path.
   var fullSearchCells = 250_000.0
-  /// The narrowest band tried (tests set it low to exercise the widening).
-  var minimumBand = 32
+  /// Half-width of the band of the fine search around the coarse path.
+  var band = 24
   /// See `Model.cacheCells` (tests set it to 0 to exercise the recomputation).
   var cacheCells = 20_000_000
 
@@ -163,40 +163,23 @@ public final class Aligner {
       model.paragraphWeight = agreement >= 0.9 ? 2.0 : agreement >= 0.7 ? 0.8 : 0.2
     }
 
-    // Band search, widened around the path while the path touches the band.
-    // The band follows anchors (segments whose numbers occur in no other
-    // segment of either document) where there are some, else the length
-    // diagonal: a long insertion on one side moves the path far off the
-    // diagonal, and the anchors keep the band on it.
-    let center = Self.anchorCenter(model) ?? Self.lengthDiagonal(model)
-    var width = max(minimumBand, min(64, Int(Double(max(n, m)).squareRoot() / 2)))
-    if Double(n + 1) * Double(m + 1) <= fullSearchCells { width = m + 1 }
-    var path: [(Int, Int, Int)] = []
-    var widths = [Int](repeating: width, count: n + 1)
-    var band = Band(center: center, widths: widths, m: m)
-    var forward: [Float] = []
-    var beadCost: [Float] = []
-    var searched = band
-    for pass in 0..<8 {
-      let (p, touched, f, bc) = model.search(band, progress: progress)
-      path = p
-      forward = f
-      beadCost = bc
-      searched = band
-      if touched.isEmpty || pass == 7 { break }
-      // Widen everywhere, recentred on the path. (Widening only around the
-      // rows where the path met the edge was tried: a wrong path inside a
-      // narrow band need not touch the edge where it goes wrong.)
-      let wider = widths.map { min($0 * 2, m + 1) }
-      let next = Band(center: Self.pathCenter(path, n: n), widths: wider, m: m)
-      // Memory stays under ~1.2 GB: 9 bytes a cell beyond the cache.
-      if next.cells > 120_000_000 || wider == widths { break }
-      widths = wider
-      band = next
+    // Small documents: the whole matrix. Long ones: a band of ±`band`
+    // segments around the path that the coarse-to-fine search finds
+    // (`CoarsePath`), never widened, so time and memory stay
+    // O((n + m) · band).
+    let center: [Int]
+    var width = band
+    if Double(n + 1) * Double(m + 1) <= fullSearchCells {
+      center = Self.lengthDiagonal(model)
+      width = m + 1
+    } else {
+      center = CoarsePath(src: model.src1, tgt: model.tgt1, n: n, m: m, ratio: ratio).center()
     }
+    let searched = Band(center: center, width: width, m: m, reach: CoarsePath.finest)
+    var (path, _, forward, beadCost) = model.search(searched, progress: progress)
     // Confidence of each bead boundary: how much the best path that avoids
     // it costs more (a max-marginal; Viterbi's stand-in for a posterior).
-    band = searched
+    let band = searched
     let backward = model.backward(band, beadCost)
     beadCost = []
     progress?(1)
@@ -211,10 +194,9 @@ public final class Aligner {
       let endMargin = model.boundaryMargin(i, j, band, forward, backward, total: total)
       var score = 0.0
       if di > 0 && dj > 0 {
-        let q = model.quality(i - di, di, j - dj, dj)
-        let local = 1 / (1 + exp(q - 2))
+        let (fit, content) = model.confidence(i - di, di, j - dj, dj)
         let boundary = 1 / (1 + exp(1 - min(startMargin, endMargin)))
-        score = local * boundary
+        score = fit * content * boundary
       }
       beads.append(Bead(source: si..<i, target: sj..<j, score: (score * 1000).rounded() / 1000))
       startMargin = endMargin
@@ -278,74 +260,6 @@ public final class Aligner {
     out[n] = m
     return out
   }
-
-  /// A band center through anchors: pairs of segments whose set of numbers
-  /// is unique in its document and the same on both sides (`Article 17`,
-  /// `1 000,5 manat`), kept when they form the longest chain in document
-  /// order; the center runs straight between them.
-  static func anchorCenter(_ model: Model) -> [Int]? {
-    func signatures(_ t: FeatureTable, _ count: Int) -> [UInt64: Int] {
-      var seen: [UInt64: Int] = [:]
-      for i in 0..<count where t.numbers.count(i) > 0 {
-        var h: UInt64 = 14_695_981_039_346_656_037
-        for k in Int(t.numbers.start[i])..<Int(t.numbers.start[i + 1]) {
-          h = (h ^ t.numbers.values[k].bitPattern) &* 1_099_511_628_211
-        }
-        seen[h] = seen[h] == nil ? i : -1
-      }
-      return seen.filter { $0.value >= 0 }
-    }
-    let a = signatures(model.src1, model.n)
-    let b = signatures(model.tgt1, model.m)
-    var pairs: [(Int, Int)] = []
-    for (h, i) in a { if let j = b[h] { pairs.append((i, j)) } }
-    if pairs.count < 2 { return nil }
-    pairs.sort { $0.0 < $1.0 }
-    // Longest chain with increasing j (patience sorting).
-    var tails: [Int] = []  // index into pairs of the smallest tail of each length
-    var prev = [Int](repeating: -1, count: pairs.count)
-    for (k, p) in pairs.enumerated() {
-      var lo = 0
-      var hi = tails.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if pairs[tails[mid]].1 < p.1 { lo = mid + 1 } else { hi = mid }
-      }
-      if lo > 0 { prev[k] = tails[lo - 1] }
-      if lo == tails.count { tails.append(k) } else { tails[lo] = k }
-    }
-    guard var k = tails.last, tails.count >= 2 else { return nil }
-    var chain: [(Int, Int)] = []
-    while k >= 0 {
-      chain.append(pairs[k])
-      k = prev[k]
-    }
-    chain.reverse()
-    // Anchors are bead ends: the boundary after the anchored pair.
-    var points = [(0, 0)] + chain.map { ($0.0 + 1, $0.1 + 1) } + [(model.n, model.m)]
-    points = points.enumerated().filter { $0.offset == 0 || $0.element.0 > points[$0.offset - 1].0 }.map(\.element)
-    var out = [Int](repeating: 0, count: model.n + 1)
-    for s in 0..<(points.count - 1) {
-      let (i0, j0) = points[s]
-      let (i1, j1) = points[s + 1]
-      for i in i0...i1 {
-        let f = i1 == i0 ? 0 : Double(i - i0) / Double(i1 - i0)
-        out[i] = min(model.m, max(0, j0 + Int((Double(j1 - j0) * f).rounded())))
-      }
-    }
-    return out
-  }
-
-  static func pathCenter(_ path: [(Int, Int, Int)], n: Int) -> [Int] {
-    var out = [Int](repeating: -1, count: n + 1)
-    out[0] = 0
-    for (i, j, _) in path where out[i] < 0 || j < out[i] { out[i] = j }
-    var last = 0
-    for i in 0...n {
-      if out[i] < 0 { out[i] = last } else { last = out[i] }
-    }
-    return out
-  }
 }
 
 /// One result slot per parallel job; each slot is written by one job only.
@@ -375,22 +289,24 @@ struct Band {
   var offset: [Int]
   var cells: Int
 
-  init(center: [Int], width: Int, m: Int) {
-    self.init(center: center, widths: [Int](repeating: width, count: center.count), m: m)
-  }
-
-  init(center: [Int], widths: [Int], m: Int) {
+  /// Row i spans the centers of rows i - reach ... i + reach, ± width: a
+  /// jump of the center (a run of 0-1 beads) is open to the `reach` rows
+  /// on either side of it, which is how far a coarse path's jump can be
+  /// from the true one.
+  init(center: [Int], width: Int, m: Int, reach: Int = 1) {
     let rows = center.count
     lo = [Int](repeating: 0, count: rows)
     hi = [Int](repeating: 0, count: rows)
     offset = [Int](repeating: 0, count: rows + 1)
     for i in 0..<rows {
-      // A row also spans the jump to its neighbours' centers (a run of
-      // 0-1 beads between two anchors is one long row).
-      let a = min(center[i], i > 0 ? center[i - 1] : center[i], i + 1 < rows ? center[i + 1] : center[i])
-      let b = max(center[i], i > 0 ? center[i - 1] : center[i], i + 1 < rows ? center[i + 1] : center[i])
-      lo[i] = max(0, a - widths[i])
-      hi[i] = min(m, b + widths[i])
+      var a = center[i]
+      var b = center[i]
+      for k in max(0, i - reach)...min(rows - 1, i + reach) {
+        a = min(a, center[k])
+        b = max(b, center[k])
+      }
+      lo[i] = max(0, a - width)
+      hi[i] = min(m, b + width)
       // Rows must overlap so that a path always exists.
       if i > 0 {
         lo[i] = min(lo[i], hi[i - 1])
@@ -548,12 +464,31 @@ struct Model {
     if di == 0 || dj == 0 { return 0 }
     let a = di == 1 ? src1 : src2
     let b = dj == 1 ? tgt1 : tgt2
-    var q = lengthCost(a.length[i], b.length[j]) - evidence(a, i, b, j)
+    var length = lengthCost(a.length[i], b.length[j])
+    if di == 2 && dj == 2 {
+      // A 2-2 bead gains nothing on length over its split into two 1-1
+      // beads: only content evidence can make it win.
+      length = max(length, lengthCost(src1.length[i], tgt1.length[j]) + lengthCost(src1.length[i + 1], tgt1.length[j + 1]))
+    }
+    var q = length - evidence(a, i, b, j)
     if paragraphWeight > 0 {
       if di == 2 && srcPara[i + 1] { q += paragraphWeight }
       if dj == 2 && tgtPara[j + 1] { q += paragraphWeight }
     }
     return q
+  }
+
+  /// A bead's own confidences: how well its lengths (and paragraphs) fit,
+  /// `1 / (1 + exp(q - 3))` with q its quality without the evidence, and how
+  /// much its content agrees, `1 / (1 + exp(0.6 - e))` with e the evidence:
+  /// 0.35 with no evidence at all, 0.8 at 2, 0.92 at 3. A bead whose only
+  /// support is its length scores low however well the lengths fit.
+  func confidence(_ i: Int, _ di: Int, _ j: Int, _ dj: Int) -> (fit: Double, content: Double) {
+    let a = di == 1 ? src1 : src2
+    let b = dj == 1 ? tgt1 : tgt2
+    let e = evidence(a, i, b, j)
+    let q = quality(i, di, j, dj) + e
+    return (1 / (1 + exp(q - 3)), 1 / (1 + exp(0.6 - e)))
   }
 
   @inline(__always)

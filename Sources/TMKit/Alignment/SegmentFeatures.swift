@@ -166,6 +166,79 @@ final class FeatureExtractor {
 
   static let vowels: Set<UInt8> = Set("aeiouy".utf8)
 
+  /// What a translator copies unchanged, the names of software strings:
+  /// printf conversions (`%s`, `%lu`, `%1$d` → `%d`), options (`--help`),
+  /// placeholders (`{name}`, `<%s>`), and ASCII words with a digit, an
+  /// underscore or only capitals (`UTF-8`, `ARG1`, `GNU`, `LC_ALL`).
+  static func codes(_ text: String) -> [[UInt8]] {
+    let b = Array(text.utf8)
+    var out: [[UInt8]] = []
+    var i = 0
+    func isAlnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x5F }
+    while i < b.count {
+      let c = b[i]
+      if c == 0x25, i + 1 < b.count {  // %
+        var k = i + 1
+        var conv: [UInt8] = [0x25]
+        while k < b.count, k < i + 8 {
+          let d = b[k]
+          if d == 0x25 { break }
+          if (d | 0x20 >= 0x61 && d | 0x20 <= 0x7A) {
+            conv.append(d)
+            // length modifiers run on into the conversion letter
+            if "hlLqjzt".utf8.contains(d) {
+              k += 1
+              continue
+            }
+            out.append(conv)
+            break
+          }
+          if !(d >= 0x30 && d <= 0x39) && !"$.*#+- '".utf8.contains(d) { break }
+          k += 1
+        }
+        i = k + 1
+        continue
+      }
+      if c == 0x2D, i + 2 < b.count, b[i + 1] == 0x2D, isAlnum(b[i + 2]), i == 0 || !isAlnum(b[i - 1]) {  // --option
+        var k = i + 2
+        while k < b.count, isAlnum(b[k]) || b[k] == 0x2D { k += 1 }
+        out.append(Array(b[i..<k]))
+        i = k
+        continue
+      }
+      if c == 0x7B {  // {placeholder}
+        if let e = b[(i + 1)..<min(b.count, i + 32)].firstIndex(of: 0x7D) {
+          out.append(Array(b[i...e]))
+          i = e + 1
+          continue
+        }
+      }
+      if isAlnum(c), i == 0 || (!isAlnum(b[i - 1]) && b[i - 1] < 0x80) {
+        var k = i
+        var digit = false
+        var lower = false
+        var upper = 0
+        var underscore = false
+        while k < b.count, isAlnum(b[k]) || (b[k] == 0x2D && k + 1 < b.count && isAlnum(b[k + 1])) {
+          let d = b[k]
+          if d >= 0x30 && d <= 0x39 { digit = true } else if d == 0x5F { underscore = true } else if d >= 0x61 && d <= 0x7A { lower = true } else if d >= 0x41 && d <= 0x5A { upper += 1 }
+          k += 1
+        }
+        // A word glued to non-ASCII letters is not an ASCII word.
+        let glued = k < b.count && b[k] >= 0x80 && !(b[k] == 0xC2 || b[k] == 0xE2)
+        let letters = upper > 0 || lower
+        let letterFirst = c | 0x20 >= 0x61 && c | 0x20 <= 0x7A
+        if !glued && letters && ((digit && letterFirst) || underscore || (upper >= 2 && !lower)) {
+          out.append(Array(b[i..<k]))
+        }
+        i = k
+        continue
+      }
+      i += 1
+    }
+    return out
+  }
+
   func features(_ text: String) -> SegmentFeatures {
     var f = SegmentFeatures()
     var length = 0
@@ -202,7 +275,11 @@ final class FeatureExtractor {
       default: break
       }
     }
-    guard !words.isEmpty else { return f }
+    guard !words.isEmpty else {
+      f.names = Self.codes(text).map { fnv1a($0) ^ 0x636F_6465 }.sorted()
+      f.names = Array(Set(f.names)).sorted()
+      return f
+    }
     // One ICU call per segment for folding and one for the keys: the words
     // are joined by spaces, which both transforms keep.
     let folded = words.joined(separator: " ").caseFolded(for: language)
@@ -228,6 +305,7 @@ final class FeatureExtractor {
       if capitalised[k] && skeleton.count >= 2 { names.insert(fnv1a(skeleton)) }
       if skeleton.count >= 3 && w.lazy.filter({ $0 & 0xC0 != 0x80 }).count >= 5 { cognates.insert(fnv1a(skeleton.prefix(3))) }
     }
+    for code in Self.codes(text) { names.insert(fnv1a(code) ^ 0x636F_6465) }
     f.names = names.sorted()
     f.cognates = cognates.sorted()
     f.words = wordHashes.sorted()

@@ -201,14 +201,9 @@ public struct AlignReport: Sendable, Codable {
     }
   }
 
-  /// `12 beads (10 1-1, 1 2-1, 1 1-0), mean score 0.87`.
-  public var summary: String {
-    var kinds: [String: Int] = [:]
-    for b in beads { kinds["\(b.sourceIDs.count)-\(b.targetIDs.count)", default: 0] += 1 }
-    let order = ["1-1", "2-1", "1-2", "2-2", "1-0", "0-1"]
-    let parts = order.compactMap { k in kinds[k].map { "\($0) \(k)" } }
-    let scored = beads.filter { !$0.isNull }
-    let mean = scored.isEmpty ? 0 : scored.reduce(0) { $0 + $1.score } / Double(scored.count)
-    return "\(beads.count) beads (\(parts.joined(separator: ", "))), mean score \(BeadWriter.score(mean))"
+  /// Bead kinds, mean score, the share of each side left unaligned, the
+  /// beads below the threshold, and the warning when too much is unaligned.
+  public var summary: AlignmentSummary {
+    AlignmentSummary(beads: beads, sourceSegments: sourceSegments, targetSegments: targetSegments, minScore: minScore)
   }
 }
