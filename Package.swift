@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "TMKit", targets: ["TMKit"]),
     .executable(name: "tm", targets: ["tm"]),
     .executable(name: "transliterate", targets: ["transliterate"]),
+    .executable(name: "tm-postgres", targets: ["tm-postgres"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -36,6 +37,13 @@ let package = Package(
     ),
     .executableTarget(name: "tm", dependencies: ["TMCLI"]),
     .executableTarget(name: "transliterate", dependencies: ["TMCLI"]),
+    // PostgreSQL store (team memories). libpq through an opaque C wrapper,
+    // like ICU: no libpq type is visible to Swift (see Documentation/Scaling.md
+    // for why libpq and not postgres-nio).
+    .target(name: "CPQShim", linkerSettings: [.linkedLibrary("pq")]),
+    .target(name: "TMPostgres", dependencies: ["TMKit", "CPQShim"], resources: [.copy("Migrations")]),
+    .executableTarget(name: "tm-postgres", dependencies: ["TMPostgres", "TMKit"]),
+    .testTarget(name: "PostgresTests", dependencies: ["TMPostgres", "TMKit"]),
     .testTarget(name: "TMKitTests", dependencies: ["TMKit"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["TMKit"], resources: [.copy("Golden")]),
   ],
