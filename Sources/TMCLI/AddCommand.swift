@@ -2,7 +2,7 @@ import ArgumentParser
 import TMKit
 
 /// `tm add`: one translation unit into a memory.
-public struct AddCommand: ParsableCommand {
+public struct AddCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "add",
     abstract: "Add one translation unit to a memory.",
@@ -21,23 +21,13 @@ public struct AddCommand: ParsableCommand {
 
   public init() {}
 
-  public func run() throws {
-    guard from != to else {
-      throw TMError(.usage, "--from and --to are both '\(from.tag)'", hint: "a unit pairs two different languages")
-    }
-    let s = source.nfc
-    let t = target.nfc
-    guard [s, t].allSatisfy({ $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) else {
-      throw TMError(.usage, "the source and the target must not be empty")
-    }
-    let path = memoryOptions.memory ?? MemoryStore.defaultMemory(in: memoryOptions.directory, from, to)
-    let unit = TranslationUnit(texts: [from: s, to: t], origin: "add", created: MemoryFile.now())
-    let r = try MemoryFile.append([unit], to: path)
-    if r.added == 1 {
-      Output.standard.line("added 1 unit (\(from.tag)→\(to.tag)) to \(path)")
+  public func run() async throws {
+    let r = try await Add(store: memoryOptions.writeStore()).run(
+      source: source, target: target, from: from, to: to, memory: memoryOptions.named)
+    if r.added {
+      Output.standard.line("added 1 unit (\(from.tag)→\(to.tag)) to \(r.memory.name)")
     } else {
-      Output.standard.line("already in \(path): nothing added")
+      Output.standard.line("already in \(r.memory.name): nothing added")
     }
   }
 }
-

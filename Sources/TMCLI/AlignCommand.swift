@@ -3,7 +3,7 @@ import Foundation
 import TMKit
 
 /// `tm align SOURCE TARGET`: sentence alignment into a memory.
-public struct AlignCommand: ParsableCommand {
+public struct AlignCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "align",
     abstract: "Align two documents that translate each other into a memory.",
@@ -75,204 +75,71 @@ public struct AlignCommand: ParsableCommand {
     }
   }
 
-  public func run() throws {
+  public func run() async throws {
     if !dryRun && format != "tsv" {
       warn("warning: --format \(format) only applies with --dry-run; the beads go to the memory")
     }
-    let srcText = try Self.readDocument(source, encoding: encoding)
-    let tgtText = try Self.readDocument(target, encoding: encoding)
-    let fromLang = try language(from, srcText, file: source, option: "--from")
-    let toLang = try language(to, tgtText, file: target, option: "--to")
-    if fromLang == toLang {
-      warn("warning: both documents are \(fromLang.name); aligning anyway")
-    }
-
-    let srcSegs = try AlignDocument.segments(srcText, language: fromLang, segmented: segmented)
-    let tgtSegs = try AlignDocument.segments(tgtText, language: toLang, segmented: segmented)
-    guard !srcSegs.isEmpty else { throw TMError(.invalidInput, "no text to align", file: source, hint: "the file is blank") }
-    guard !tgtSegs.isEmpty else { throw TMError(.invalidInput, "no text to align", file: target, hint: "the file is blank") }
-
-    // The memory written to, resolved before the work so that a bad path
-    // fails fast.
-    let memoryPath = memoryOptions.memory ?? MemoryStore.defaultMemory(in: memoryOptions.directory, fromLang, toLang)
-
-    let dictionary = noDictionary ? nil : learnDictionary(fromLang, toLang)
-    let aligner = try Aligner(from: fromLang, to: toLang, dictionary: dictionary)
-    let bar = ProgressBar(enabled: Output.error.isTerminal && (srcSegs.count + tgtSegs.count) > 2000)
-    let result = aligner.align(srcSegs, tgtSegs) { bar.update($0) }
+    let request = Align.Request(
+      source: try Align.Document.read(path: source, encoding: encoding),
+      target: try Align.Document.read(path: target, encoding: encoding), from: from, to: to,
+      segmented: segmented, minScore: minScore, useDictionary: !noDictionary, write: !dryRun,
+      memory: memoryOptions.named)
+    let bar = ProgressBar(enabled: Output.error.isTerminal)
+    let report = try await Align(store: memoryOptions.writeStore()).run(request) { bar.update($0) }
     bar.finish()
-    for note in result.notes { warn("warning: \(note)") }
-
-    let beads = AlignedBead.make(result.beads, source: srcSegs, target: tgtSegs)
-    let created = Self.now()
-    let srcName = FileManager.default.displayName(atPath: source)
-    let tgtName = FileManager.default.displayName(atPath: target)
-    func origin(_ b: AlignedBead) -> String {
-      func ids(_ x: [Int]) -> String {
-        guard let f = x.first, let l = x.last else { return "" }
-        return f == l ? "#\(f)" : "#\(f)-\(l)"
-      }
-      return "align:\(srcName)\(ids(b.sourceIDs))|\(tgtName)\(ids(b.targetIDs))"
-    }
-
+    for note in report.notes { warn(note) }
     if let review {
-      try writeReview(beads, to: review, fromLang, toLang, origin: origin)
+      do {
+        try MemoryFile.writeAtomically(report.review, to: review)
+      } catch let e as TMError {
+        throw TMError(.io, "cannot write the review file: \(e.message)", file: review)
+      }
     }
-
-    let summary = Self.summary(beads)
+    let counts = "\(report.from)→\(report.to): \(report.sourceSegments) + \(report.targetSegments) segments, \(report.summary)"
     // Beads below --min-score stay out of the memory (and out of the dry-run
     // output, which shows what would be written) and are listed on stderr.
-    let weak = beads.filter { !$0.isNull && $0.score < minScore }
-    let kept = minScore > 0 ? beads.filter { $0.isNull || $0.score >= minScore } : beads
+    let weak = report.weak
     if !weak.isEmpty {
       warn("\(weak.count) beads below --min-score \(BeadWriter.score(minScore)) left out:")
       for b in weak {
-        Output.error.line("  \(BeadWriter.score(b.score))\t\(origin(b))\t\(TSVCodec.escape(b.source))\t\(TSVCodec.escape(b.target))")
+        Output.error.line("  \(BeadWriter.score(b.score))\t\(b.origin ?? "")\t\(TSVCodec.escape(b.source))\t\(TSVCodec.escape(b.target))")
       }
       Output.error.flush()
     }
     if dryRun {
       let out = Output.standard
       switch BeadFormat(rawValue: format) ?? .tsv {
-      case .tsv: for b in kept { out.line(BeadWriter.tsvLine(b)) }
-      case .jsonl: for b in kept { out.line(BeadWriter.jsonLine(b)) }
+      case .tsv: for b in report.kept { out.line(BeadWriter.tsvLine(b)) }
+      case .jsonl: for b in report.kept { out.line(BeadWriter.jsonLine(b)) }
       case .tmx:
-        out.line(BeadWriter.tmxHeader(source: fromLang, target: toLang, created: created))
-        for b in kept {
-          if let u = BeadWriter.tmxUnit(b, source: fromLang, target: toLang, origin: origin(b)) { out.line(u) }
-        }
-        out.line(BeadWriter.tmxFooter)
+        // The memory's own TMX writer: what `tm export` would give.
+        _ = try TMXFormat().write(
+          report.units, languages: [report.from, report.to], sourceLanguage: report.from
+        ) { out.write(bytes: $0) }
       }
       out.flush()
-      warn("\(fromLang)→\(toLang): \(srcSegs.count) + \(tgtSegs.count) segments, \(summary)")
+      warn(counts)
       return
     }
-
-    let units = kept.filter { !$0.isNull }.map { b in
-      TranslationUnit(texts: [fromLang: b.source, toLang: b.target], origin: origin(b), created: created, score: b.score)
-    }
-    try ensureFolder(of: memoryPath)
-    let appended = try MemoryFile.append(units, to: memoryPath)
+    let appended = report.appended ?? AppendResult(added: 0, duplicates: 0)
     warn(
-      "\(fromLang)→\(toLang): \(srcSegs.count) + \(tgtSegs.count) segments, \(summary); "
-        + "added \(appended.added) units to \(memoryPath)"
+      "\(counts); added \(appended.added) units to \(report.memory.name)"
         + (appended.duplicates > 0 ? " (\(appended.duplicates) already there)" : ""))
-  }
-
-  // MARK: Helpers
-
-  static func readDocument(_ path: String, encoding: String?) throws -> String {
-    let text = try TextDecoder.read(path: path, encoding: encoding)
-    if text.utf8.contains(0) {
-      throw TMError(.invalidInput, "the file holds NUL bytes: binary data, not text", file: path, hint: "give a plain-text document")
-    }
-    if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
-      throw TMError(.invalidInput, "the document is empty", file: path, hint: "give a document with text to align")
-    }
-    return text
-  }
-
-  func language(_ given: Language?, _ text: String, file: String, option: String) throws -> Language {
-    let guess = LanguageGuess.guess(text)
-    if let given {
-      if let guess, guess.language != given {
-        warn("warning: \(file) was declared \(given.tag) (\(option)) but looks like \(guess.language.tag) (\(guess.reason))")
-      }
-      return given
-    }
-    guard let guess else {
-      throw TMError(.usage, "cannot tell the language of the document: no letters", file: file, hint: "say it with \(option)")
-    }
-    warn("\(file): guessed \(option) \(guess.language.tag) (\(guess.reason))")
-    return guess.language
-  }
-
-  /// A dictionary from the memories already present (the folder and the
-  /// named memory). Unreadable memories are reported and skipped.
-  func learnDictionary(_ a: Language, _ b: Language) -> BilingualDictionary? {
-    var files = (try? MemoryStore.memoryFiles(in: memoryOptions.directory)) ?? []
-    if let m = memoryOptions.memory, FileManager.default.fileExists(atPath: m), !files.contains(m) { files.append(m) }
-    var units: [TranslationUnit] = []
-    for f in files where Self.headerNames(f, a, b) {
-      do {
-        let mem = try MemoryFile.load(path: f)
-        guard mem.languages.contains(a) && mem.languages.contains(b) else { continue }
-        units += mem.units
-      } catch {
-        warn("warning: \(error); not used for the dictionary")
-      }
-    }
-    guard !units.isEmpty else { return nil }
-    return try? BilingualDictionary.learn(from: units, source: a, target: b)
-  }
-
-  /// Does the memory's header line name both languages? (Read before
-  /// loading, so that big memories of other pairs cost nothing.) Unreadable
-  /// headers say yes and let the loader report the problem.
-  static func headerNames(_ path: String, _ a: Language, _ b: Language) -> Bool {
-    guard let h = FileHandle(forReadingAtPath: path) else { return true }
-    defer { try? h.close() }
-    let head = (try? h.read(upToCount: 4096)) ?? Data()
-    var line = head.prefix { $0 != 0x0A }
-    if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
-    let tags = String(decoding: line, as: UTF8.self).split(separator: "\t").compactMap {
-      Language(tag: $0.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-    return tags.contains(a) && tags.contains(b)
-  }
-
-  func writeReview(
-    _ beads: [AlignedBead], to path: String, _ a: Language, _ b: Language, origin: (AlignedBead) -> String
-  ) throws {
-    let threshold = max(minScore, 0.4)
-    var text = "score\t\(a.tag)\t\(b.tag)\torigin\n"
-    for x in beads {
-      let mark = x.isNull ? " unaligned" : x.score < threshold ? " check" : ""
-      text += "\(BeadWriter.score(x.score))\t\(TSVCodec.escape(x.source))\t\(TSVCodec.escape(x.target))\t\(origin(x))\(mark)\n"
-    }
-    do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw TMError(.io, "cannot write the review file: \(error.localizedDescription)", file: path)
-    }
-  }
-
-  func ensureFolder(of path: String) throws {
-    let dir = (path as NSString).deletingLastPathComponent
-    if dir.isEmpty || FileManager.default.fileExists(atPath: dir) { return }
-    do {
-      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    } catch {
-      throw TMError(.io, "cannot create the memories folder", file: dir, hint: "\(error.localizedDescription)")
-    }
-  }
-
-  static func summary(_ beads: [AlignedBead]) -> String {
-    var kinds: [String: Int] = [:]
-    for b in beads { kinds["\(b.sourceIDs.count)-\(b.targetIDs.count)", default: 0] += 1 }
-    let order = ["1-1", "2-1", "1-2", "2-2", "1-0", "0-1"]
-    let parts = order.compactMap { k in kinds[k].map { "\($0) \(k)" } }
-    let scored = beads.filter { !$0.isNull }
-    let mean = scored.isEmpty ? 0 : scored.reduce(0) { $0 + $1.score } / Double(scored.count)
-    return "\(beads.count) beads (\(parts.joined(separator: ", "))), mean score \(BeadWriter.score(mean))"
-  }
-
-  static func now() -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    return f.string(from: Date())
   }
 }
 
 /// A progress bar on stderr, only when it is a terminal.
-final class ProgressBar {
+final class ProgressBar: @unchecked Sendable {
   let enabled: Bool
-  private var last = -1
+  private var last = -1  // touched only by the aligner's progress callback, on one thread
+
+  private let start = Stopwatch.now()
 
   init(enabled: Bool) { self.enabled = enabled }
 
+  /// Drawn only for alignments that take a while (after half a second).
   func update(_ fraction: Double) {
-    guard enabled else { return }
+    guard enabled, last >= 0 || Stopwatch.now() - start > 500 else { return }
     let pct = Int((min(1, max(0, fraction)) * 100).rounded(.down))
     if pct == last { return }
     last = pct
@@ -283,7 +150,7 @@ final class ProgressBar {
   }
 
   func finish() {
-    guard enabled else { return }
+    guard enabled, last >= 0 else { return }
     Output.error.write("\r\u{1B}[2K")
     Output.error.flush()
   }

@@ -15,20 +15,23 @@ public struct MemoryOptions: ParsableArguments {
   public init() {}
 
   /// The folder of memories in force.
-  public var directory: String { MemoryStore.directory(explicit: memories) }
+  public var directory: String { MemoryFolder.directory(explicit: memories) }
 
-  /// The memories a reading command uses: `--memory FILE`, else every
-  /// `*.tsv` in the folder (an error when there is none).
-  public func readPaths() throws -> [String] {
-    if let memory { return [memory] }
-    let paths = try MemoryStore.memoryFiles(in: directory)
-    if paths.isEmpty {
-      throw TMError(
-        .notFound, "no memories (*.tsv) in the folder", file: directory,
-        hint: "add some with 'tm add' or 'tm import', or point --memory at a file")
-    }
-    return paths
+  /// The store a reading command uses: `--memory FILE` alone, else every
+  /// `*.tsv` in the folder.
+  public func readStore() -> TSVFolderStore {
+    if let memory { return TSVFolderStore(file: memory, folder: directory) }
+    return TSVFolderStore(folder: directory)
   }
+
+  /// The store a writing command uses: the folder and, with `--memory
+  /// FILE`, that file too (align learns its dictionary from both).
+  public func writeStore() -> TSVFolderStore {
+    TSVFolderStore(folder: directory, files: memory.map { [$0] } ?? [])
+  }
+
+  /// The memory `--memory FILE` names, if any.
+  public var named: MemoryRef? { memory.map { MemoryRef(id: $0) } }
 }
 
 extension Language: ExpressibleByArgument {

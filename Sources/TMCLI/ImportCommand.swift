@@ -2,7 +2,7 @@ import ArgumentParser
 import TMKit
 
 /// `tm import`: TMX, gettext, TSV/CSV into a memory.
-public struct ImportCommand: ParsableCommand {
+public struct ImportCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Import TMX, gettext (.po/.mo) or TSV/CSV into a memory.",
@@ -33,35 +33,14 @@ public struct ImportCommand: ParsableCommand {
 
   public init() {}
 
-  public func run() throws {
-    if let from, let to, from == to {
-      throw TMError(.usage, "--from and --to are both '\(from.tag)'", hint: "a unit pairs two different languages")
-    }
-    let options = MemoryImport.Options(from: from, to: to, encoding: encoding, join: join, now: MemoryFile.now())
-    let result = try MemoryImport.read(files.isEmpty ? ["-"] : files, options: options)
-    for n in result.notes { warn("note: " + n) }
-    let path = try target(result.units)
-    let r = try MemoryFile.append(result.units, to: path)
+  public func run() async throws {
+    let options = MemoryImport.Options(from: from, to: to, encoding: encoding, join: join, now: Timestamp.now())
+    let r = try await Import(store: memoryOptions.writeStore()).run(
+      files: files, options: options, into: memoryOptions.named)
+    for n in r.notes { warn("note: " + n) }
     let out = Output.standard
-    for f in result.files { out.line("\(f.path): \(units(f.units)) (\(f.format.rawValue))") }
-    out.line("added \(units(r.added)) to \(path)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
-  }
-
-  /// The memory to write: --memory, else the pair's memory in the folder.
-  func target(_ units: [TranslationUnit]) throws -> String {
-    if let m = memoryOptions.memory { return m }
-    if let from, let to { return MemoryStore.defaultMemory(in: memoryOptions.directory, from, to) }
-    let sets = Set(units.map { Set($0.texts.keys) })
-    if sets.count == 1, let s = sets.first, s.count == 2 {
-      let pair = Language.allCases.filter(s.contains)
-      return MemoryStore.defaultMemory(in: memoryOptions.directory, pair[0], pair[1])
-    }
-    if units.isEmpty {
-      throw TMError(.invalidInput, "nothing to import: the files hold no translated units")
-    }
-    throw TMError(
-      .usage, "the units hold several languages or pairs, so there is no single default memory",
-      hint: "name the memory with --memory FILE (a memory may hold three languages)")
+    for f in r.files { out.line("\(f.path): \(units(f.units)) (\(f.format))") }
+    out.line("added \(units(r.added)) to \(r.memory.name)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
   }
 }
 

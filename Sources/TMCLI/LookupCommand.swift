@@ -7,7 +7,7 @@ import ArgumentParser
 import TMKit
 
 /// `tm lookup`: exact, near-exact, fuzzy and concordance search.
-public struct LookupCommand: ParsableCommand {
+public struct LookupCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "lookup",
     abstract: "Find exact, fuzzy and concordance matches in the memories.",
@@ -68,134 +68,52 @@ public struct LookupCommand: ParsableCommand {
     if segment && batch == nil { throw TMError(.usage, "--segment works with --batch FILE") }
   }
 
-  public func run() throws {
-    let t0 = Clock.now()
-    // Memories.
-    let paths = try memoryOptions.readPaths()
-    let queries: [String]
+  public func run() async throws {
+    let store = memoryOptions.readStore()
+    let report: LookupReport
     if let batch {
       let text = try TextDecoder.read(path: batch, encoding: encoding)
-      if segment {
-        let lang = from ?? LanguageGuess.language(of: String(text.prefix(2000)))
-        queries = try SentenceSegmenter(language: lang).segment(text).map(\.text)
-      } else {
-        queries = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-          String($0.hasSuffix("\r") ? $0.dropLast() : $0)
-        }.filter { !$0.allSatisfy(\.isWhitespace) }
-      }
+      report = try await BatchAnalysis(store: store).run(
+        text: text, segment: segment, from: from, to: to, limit: limit, minScore: minScore,
+        concordanceOnly: concordance)
     } else {
-      let q = phrase.joined(separator: " ")
-      try Matcher.validate(q)
-      queries = [q]
+      report = try await Lookup(store: store).run(
+        Lookup.Request(
+          queries: [phrase.joined(separator: " ")], from: from, to: to, limit: limit, minScore: minScore,
+          concordanceOnly: concordance))
     }
-    var indexes: [LookupIndex] = []
-    for p in paths {
-      let (idx, rebuilt, saved) = try LookupIndex.open(memoryPath: p)
-      if rebuilt && timing { warn("built the lookup index of \(p)" + (idx.count > 1 ? " (appended units)" : "")) }
-      if !saved {
-        warn("cannot save the lookup index beside \(p) (read-only folder?); every lookup will index the memory again")
-      }
-      indexes += idx
-    }
-    let tLoaded = Clock.now()
-    let matcher = Matcher(indexes: indexes)
-    let available = matcher.searchableLanguages
-    // Both az scripts share one index section: an az-Cyrl query searches az
-    // Latin segments too, so it must be read as az-Cyrl, not as Latin.
-    var guessable = available
-    for l in available where l == .az || l == .azCyrl {
-      guessable.append(l == .az ? .azCyrl : .az)
-    }
-    if available.isEmpty {
-      throw TMError(.notFound, "the memories have no segments to search", file: paths.count == 1 ? paths[0] : nil)
-    }
-    if let to, !indexes.contains(where: { $0.columns.contains(to) }) {
-      let have = Set(indexes.flatMap(\.columns))
-      throw TMError(
-        .notFound, "no memory has \(to.name) translations",
-        hint: "the memories have: " + Language.allCases.filter(have.contains).map(\.tag).joined(separator: ", "))
-    }
+    for n in report.notes { warn(n) }
+    if let l = report.language { warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)") }
     let out = Output.standard
     let printer = Printer(format: format, out: out, batch: batch != nil)
-    var analysis = MatchAnalysis()
-    var anyMatch = false
-    // A batch is one document: its language is guessed once, from all of it.
-    var batchLanguage: Language? = from
-    if batch != nil && from == nil {
-      let sample = String(queries.joined(separator: " ").prefix(5000))
-      let l = LanguageGuess.language(of: sample, available: guessable)
-      batchLanguage = l
-      warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)")
-    }
-    let tQueries = Clock.now()
-    var slowest: [(Double, String)] = []
-    for (n, q) in queries.enumerated() {
-      let lang: Language
-      if let batchLanguage {
-        lang = batchLanguage
-      } else {
-        lang = LanguageGuess.language(of: q, available: guessable)
-        warn("query language: \(lang.tag) (\(lang.name), guessed; set it with --from)")
+    for a in report.answers {
+      if a.languageGuessed {
+        warn("query language: \(a.language.tag) (\(a.language.name), guessed; set it with --from)")
       }
-      if !available.contains(where: { LookupKeys.section(of: $0) == LookupKeys.section(of: lang) }) {
-        throw TMError(
-          .notFound, "no memory has \(lang.name) segments to search",
-          hint: "the memories have: " + available.map(\.tag).joined(separator: ", "))
-      }
-      let query = LookupQuery(
-        text: q, language: lang, targets: to.map { [$0] }, limit: limit ?? (concordance ? 20 : 5),
-        minScore: minScore, concordance: concordance ? true : (batch != nil ? false : nil))
-      let result: LookupResult
-      let tq = Clock.now()
-      defer { if timing { slowest.append((Clock.now() - tq, q)) } }
-      do {
-        result = try matcher.lookup(query, analysisFloor: batch != nil ? 50 : nil)
-      } catch let e as TMError where batch != nil {
-        warn("line \(n + 1): \(e)")
-        analysis.add(score: nil, words: 0)
+      if let e = a.error {
+        warn("line \(a.number): \(e)")
         continue
       }
-      var conc = result.concordance
-      if limit == nil && !concordance { conc = Array(conc.prefix(20)) }
-      if !result.matches.isEmpty || !conc.isEmpty { anyMatch = true }
-      printer.print(query: q, number: n + 1, result: result, concordance: conc)
-      if batch == nil && result.concordanceTotal > conc.count {
-        warn("\(result.concordanceTotal - conc.count) more units contain the words (use --limit)")
+      printer.print(a)
+      if batch == nil && a.moreConcordance > 0 {
+        warn("\(a.moreConcordance) more units contain the words (use --limit)")
       }
-      let words = q.split(whereSeparator: { $0 == " " || $0 == "\t" }).count
-      analysis.add(score: result.bestScore, words: words)
     }
-    let tDone = Clock.now()
-    if batch != nil { printer.analysis(analysis) }
+    if let analysis = report.analysis { printer.analysis(analysis) }
     out.flush()
-    if timing {
-      let nq = max(1, queries.count)
+    if timing, let t = report.timing {
+      let nq = max(1, report.answers.count)
       warn(
-        "timing: open \(fmt(tLoaded - t0)) ms, \(queries.count) queries \(fmt(tDone - tQueries)) ms, "
-          + "\(fmt((tDone - tQueries) / Double(nq))) ms/query, first-answer \(fmt(tDone - t0)) ms, maxrss \(Clock.maxRSSMB()) MB")
-      for (ms, q) in slowest.sorted(by: { $0.0 > $1.0 }).prefix(5) { warn("timing: \(fmt(ms)) ms  \(q)") }
+        "timing: open \(fmt(t.openMilliseconds)) ms, \(report.answers.count) queries \(fmt(t.queriesMilliseconds)) ms, "
+          + "\(fmt(t.queriesMilliseconds / Double(nq))) ms/query, first-answer \(fmt(t.totalMilliseconds)) ms, "
+          + "maxrss \(Stopwatch.maxRSSMB()) MB")
     }
-    if !anyMatch { throw ExitCode(1) }
+    if !report.found { throw ExitCode(1) }
   }
 
   private func fmt(_ ms: Double) -> String {
     let v = (ms * 1000).rounded() / 1000
     return "\(v)"
-  }
-}
-
-/// Milliseconds from a monotonic clock.
-enum Clock {
-  static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
-  }
-
-  static func maxRSSMB() -> Int {
-    var u = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
-    return Int(u.ru_maxrss / 1024)
   }
 }
 
@@ -205,13 +123,13 @@ struct Printer {
   let out: Output
   let batch: Bool
 
-  func print(query: String, number: Int, result: LookupResult, concordance: [Match]) {
+  func print(_ a: LookupAnswer) {
     switch format {
-    case .text: text(query: query, number: number, result: result, concordance: concordance)
+    case .text: text(a)
     case .tsv:
-      for m in result.matches + concordance { tsv(query: query, m) }
+      for m in a.matches + a.concordance { tsv(query: a.query, m) }
     case .jsonl:
-      for m in result.matches + concordance { jsonl(query: query, m) }
+      for r in a.records { out.line(JSON.line(r)) }
     }
   }
 
@@ -269,20 +187,21 @@ struct Printer {
     return o
   }
 
-  func text(query: String, number: Int, result: LookupResult, concordance: [Match]) {
+  func text(_ a: LookupAnswer) {
     if batch {
-      out.line(out.styled("#\(number) \(oneLine(query))", "1"))
-      if result.matches.isEmpty && concordance.isEmpty { out.line("  no match") }
+      out.line(out.styled("#\(a.number) \(oneLine(a.query))", "1"))
+      if a.matches.isEmpty && a.concordance.isEmpty { out.line("  no match") }
     }
-    for m in result.matches + concordance {
+    for m in a.matches + a.concordance {
       // Whole percentages, as CAT tools show them (jsonl and tsv keep a decimal).
       var head =
         m.kind == .concordance ? "  concordance" : "\(String(Int(m.score.rounded(.down))).leftPadded(3))% \(m.kind.rawValue)"
       if m.kind == .nearExact { head += " (" + m.differences.joined(separator: ", ") + ")" }
-      head += "  " + out.styled("\(fileName(m.memory)):\(m.unit + 2)", "2")
+      head += "  " + out.styled("\(fileName(m.unit.memory.name)):\(m.unit.index + 2)", "2")
       out.line(out.styled(head, m.kind == .exact ? "1;32" : m.kind == .concordance ? "1;36" : "1;33"))
       let style = m.kind == .concordance ? "1;36" : "4;31"
-      out.line("  \(m.sourceLanguage.tag.rightPadded(7)) \(oneLine(marked(m.source, m.marks, style: style)))")
+      let marks = m.marks.compactMap { $0.count == 2 ? $0[0]..<$0[1] : nil }
+      out.line("  \(m.sourceLanguage.tag.rightPadded(7)) \(oneLine(marked(m.source, marks, style: style)))")
       for t in m.targets {
         if let s = t.substituted {
           out.line("  \(t.language.tag.rightPadded(7)) \(oneLine(s))")
@@ -296,51 +215,28 @@ struct Printer {
   }
 
 
-  func tsv(query: String, _ m: Match) {
-    let targets = m.targets.isEmpty ? [MatchTarget(language: m.sourceLanguage, text: "", substituted: nil)] : m.targets
-    for t in targets {
+  func tsv(query: String, _ m: LookupMatch) {
+    for r in m.records(query: query) {
       let fields = [
-        query, m.kind.rawValue, scoreText(m.score), m.sourceLanguage.tag, m.source,
-        m.targets.isEmpty ? "" : t.language.tag, t.text, t.substituted ?? "", m.differences.joined(separator: ","),
-        "\(fileName(m.memory)):\(m.unit + 2)",
+        query, m.kind.rawValue, scoreText(m.score), m.sourceLanguage.tag, m.source, r.targetLanguage?.tag ?? "",
+        r.target ?? "", r.substituted ?? "", m.differences.joined(separator: ","),
+        "\(fileName(m.unit.memory.name)):\(m.unit.index + 2)",
       ]
       out.line(fields.map(TSVCodec.escape).joined(separator: "\t"))
     }
   }
 
-
-  func jsonl(query: String, _ m: Match) {
-    let targets: [MatchTarget?] = m.targets.isEmpty ? [nil] : m.targets
-    for t in targets {
-      var f: [String] = [
-        "\"query\":\(JSON.string(query))", "\"kind\":\(JSON.string(m.kind.rawValue))", "\"score\":\(scoreText(m.score))",
-        "\"source\":\(JSON.string(m.source))", "\"source_lang\":\(JSON.string(m.sourceLanguage.tag))",
-        "\"target\":\(t.map { JSON.string($0.text) } ?? "null")", "\"target_lang\":\(t.map { JSON.string($0.language.tag) } ?? "null")",
-        "\"memory\":\(JSON.string(m.memory))", "\"unit\":\(m.unit + 1)", "\"line\":\(m.unit + 2)",
-        "\"differences\":[" + m.differences.map(JSON.string).joined(separator: ",") + "]",
-        "\"marks\":[" + m.marks.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]",
-      ]
-      if let s = t?.substituted { f.append("\"substituted\":\(JSON.string(s))") }
-      out.line("{" + f.joined(separator: ",") + "}")
-    }
-  }
-
-  func analysis(_ a: MatchAnalysis) {
+  func analysis(_ a: AnalysisReport) {
     switch format {
     case .jsonl:
-      var f: [String] = []
-      for (i, (name, _)) in MatchAnalysis.bands.enumerated() {
-        f.append("{\"band\":\(JSON.string(name)),\"segments\":\(a.segments[i]),\"words\":\(a.words[i])}")
-      }
-      out.line("{\"analysis\":[" + f.joined(separator: ",") + "]}")
+      out.line(JSON.line(a))
     case .tsv, .text:
-      let w = Output.error
-      let dest = format == .text ? out : w
+      let dest = format == .text ? out : Output.error
       dest.line("Analysis      segments    words")
-      for (i, (name, _)) in MatchAnalysis.bands.enumerated() {
-        dest.line(name.rightPadded(12) + String(a.segments[i]).leftPadded(10) + String(a.words[i]).leftPadded(9))
+      for b in a.analysis {
+        dest.line(b.band.rightPadded(12) + String(b.segments).leftPadded(10) + String(b.words).leftPadded(9))
       }
-      dest.line("Total       " + String(a.segments.reduce(0, +)).leftPadded(10) + String(a.words.reduce(0, +)).leftPadded(9))
+      dest.line("Total       " + String(a.totalSegments).leftPadded(10) + String(a.totalWords).leftPadded(9))
       dest.flush()
     }
   }

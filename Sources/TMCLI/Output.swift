@@ -8,59 +8,91 @@
 import ArgumentParser
 import TMKit
 
+import Foundation
+
 /// Buffered writing to stdout and stderr, the way grep and ripgrep behave:
 /// a closed pipe (`tm lookup … | head`) ends the program quietly with
-/// status 0; colour only when the stream is a terminal and NO_COLOR is unset.
+/// status 0; any other write error on stdout (a full disk) ends it with a
+/// message and status 2, so a truncated output never looks like success.
+/// Colour only when the stream is a terminal and NO_COLOR is unset.
+///
+/// There is one `Output` per file descriptor (a process has one stdout);
+/// its buffer is behind a lock, so tasks that print at the same time
+/// interleave whole writes, never corrupt the buffer.
 public final class Output: @unchecked Sendable {
   public static let standard = Output(fd: 1)
   public static let error = Output(fd: 2)
 
   private let fd: Int32
-  private var buffer: [UInt8] = []
+  private let lock = NSLock()
+  private var buffer: [UInt8] = []  // guarded by `lock`
+  /// True when this stream is a terminal and colour is allowed.
+  public let colour: Bool
 
   init(fd: Int32) {
     self.fd = fd
     buffer.reserveCapacity(1 << 16)
+    colour =
+      isatty(fd) == 1 && getenv("NO_COLOR") == nil && (getenv("TERM").map { String(cString: $0) } ?? "dumb") != "dumb"
   }
-
-  /// True when this stream is a terminal and colour is allowed.
-  public lazy var colour: Bool = {
-    isatty(fd) == 1 && getenv("NO_COLOR") == nil && (getenv("TERM").map { String(cString: $0) } ?? "dumb") != "dumb"
-  }()
 
   public var isTerminal: Bool { isatty(fd) == 1 }
 
-  public func write(_ s: String) {
-    buffer.append(contentsOf: s.utf8)
-    if buffer.count >= 1 << 16 { flush() }
-  }
+  public func write(_ s: String) { write(bytes: s.utf8) }
 
   public func line(_ s: String) {
-    write(s)
-    buffer.append(0x0A)
-    if buffer.count >= 1 << 16 { flush() }
+    lock.withLock {
+      buffer.append(contentsOf: s.utf8)
+      buffer.append(0x0A)
+    }
+    flushIfFull()
   }
 
   /// Appends raw bytes (already UTF-8): a slice of the input, a streaming
   /// path's buffer; no String is made.
   public func write<C: Collection>(bytes: C) where C.Element == UInt8 {
-    buffer.append(contentsOf: bytes)
-    if buffer.count >= 1 << 16 { flush() }
+    lock.withLock { buffer.append(contentsOf: bytes) }
+    flushIfFull()
   }
 
+  private func flushIfFull() {
+    if lock.withLock({ buffer.count >= 1 << 16 }) { flush() }
+  }
+
+  /// Writes the buffer out. On stdout, EPIPE ends the program with status
+  /// 0 and any other error with a message and status 2.
   public func flush() {
-    var off = 0
-    while off < buffer.count {
-      let n = buffer.withUnsafeBytes { p in Glibc.write(fd, p.baseAddress! + off, p.count - off) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        if errno == EPIPE { Glibc.exit(0) }
-        buffer.removeAll(keepingCapacity: true)
-        return
+    let failure: Int32? = lock.withLock {
+      var off = 0
+      defer { buffer.removeAll(keepingCapacity: true) }
+      while off < buffer.count {
+        let n = buffer.withUnsafeBytes { p in
+          #if canImport(Glibc)
+            Glibc.write(fd, p.baseAddress! + off, p.count - off)
+          #else
+            Darwin.write(fd, p.baseAddress! + off, p.count - off)
+          #endif
+        }
+        if n < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        off += n
       }
-      off += n
+      return nil
     }
-    buffer.removeAll(keepingCapacity: true)
+    guard let failure else { return }
+    if failure == EPIPE { exit(0) }
+    if fd == 2 { return }  // nowhere left to report it
+    let message = "\(programName()): error: cannot write to standard output: \(String(cString: strerror(failure)))\n"
+    _ = message.withCString { p in
+      #if canImport(Glibc)
+        Glibc.write(2, p, strlen(p))
+      #else
+        Darwin.write(2, p, strlen(p))
+      #endif
+    }
+    exit(2)
   }
 
   /// Wraps `s` in an ANSI style when colour is on.
@@ -69,8 +101,12 @@ public final class Output: @unchecked Sendable {
   }
 }
 
+public func programName() -> String {
+  CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "tm") } ?? "tm"
+}
+
 /// Diagnostics go to stderr, prefixed with the program name.
-public func warn(_ message: String, program: String = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "tm") } ?? "tm") {
+public func warn(_ message: String, program: String = programName()) {
   Output.standard.flush()
   Output.error.line("\(program): \(message)")
   Output.error.flush()
@@ -80,12 +116,16 @@ public func warn(_ message: String, program: String = CommandLine.arguments.firs
 /// 0 success / found, 1 nothing found (a command throws `ExitCode(1)`),
 /// 2 any error, including a bad argument. SIGPIPE is ignored so a closed pipe
 /// is seen as EPIPE and ends the program with 0.
-public func runMain<Command: ParsableCommand>(_ type: Command.Type) -> Never {
+public func runMain<Command: ParsableCommand>(_ type: Command.Type) async -> Never {
   signal(SIGPIPE, SIG_IGN)
   let program = Command.configuration.commandName ?? "tm"
   do {
     var command = try type.parseAsRoot()
-    try command.run()
+    if var command = command as? AsyncParsableCommand {
+      try await command.run()
+    } else {
+      try command.run()
+    }
     Output.standard.flush()
     exit(0)
   } catch let e as TMError {

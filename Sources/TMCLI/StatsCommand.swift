@@ -2,7 +2,7 @@ import ArgumentParser
 import TMKit
 
 /// `tm stats`: what each memory holds.
-public struct StatsCommand: ParsableCommand {
+public struct StatsCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "stats",
     abstract: "Show what a memory holds: units per language pair, size, duplicates, last change.",
@@ -13,27 +13,24 @@ public struct StatsCommand: ParsableCommand {
 
   public init() {}
 
-  public func run() throws {
-    let paths = try memoryOptions.readPaths()
+  public func run() async throws {
+    let report = try await Stats(store: memoryOptions.readStore()).run()
     let out = Output.standard
-    var total = 0
-    for (k, path) in paths.enumerated() {
-      let s = try MemoryStats.of(path: path)
-      total += s.units
+    for (k, s) in report.memories.enumerated() {
       if k > 0 { out.line("") }
-      out.line(out.styled(path, "1"))
+      out.line(out.styled(s.memory.name, "1"))
       out.line("  languages   \(s.languages.map(\.tag).joined(separator: ", "))")
       out.line("  units       \(s.units)")
-      for (a, b, n) in s.pairs {
-        out.line(pad("  \(a.tag)–\(b.tag)", 14) + "\(n)")
+      for p in s.pairCounts {
+        out.line(pad("  \(p.source.tag)–\(p.target.tag)", 14) + "\(p.units)")
       }
-      out.line("  texts       " + s.languages.map { "\($0.tag) \(s.perLanguage[$0] ?? 0)" }.joined(separator: ", "))
+      out.line("  texts       " + s.texts.map { "\($0.language.tag) \($0.units)" }.joined(separator: ", "))
       out.line("  duplicates  \(s.duplicates)")
       out.line("  scored      \(s.scored)")
-      out.line("  size        \(formatBytes(s.bytes))")
+      if let bytes = s.bytes { out.line("  size        \(formatBytes(bytes))") }
       out.line("  changed     \(s.modified ?? "?")" + (s.newestUnit.map { " (newest unit \($0))" } ?? ""))
     }
-    if paths.count > 1 { out.line("\n\(paths.count) memories, \(total) units") }
+    if report.memories.count > 1 { out.line("\n\(report.memories.count) memories, \(report.units) units") }
   }
 }
 

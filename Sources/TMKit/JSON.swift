@@ -1,5 +1,14 @@
-/// JSON string literals for the `jsonl` outputs (segment, align, lookup).
+/// JSON for the `jsonl` outputs (segment, align, lookup) and the results
+/// of the workflows.
 public enum JSON {
+  /// A value as one line of JSON, in the shape its `Codable` conformance
+  /// gives (the shapes are listed in Documentation/Library.md): keys in the
+  /// order the type encodes them, `/` unescaped, UTF-8 as it is.
+  public static func line<T: Encodable>(_ value: T) -> String {
+    guard let bytes = try? JSONLineEncoder().encode(value) else { return "null" }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
   /// `s` as a JSON string literal: quotes, backslashes and control
   /// characters escaped, everything else as it is (UTF-8).
   public static func string(_ s: String) -> String {

@@ -1,3 +1,3 @@
 import TMCLI
 
-runMain(TMCommand.self)
+await runMain(TMCommand.self)

@@ -1,3 +1,3 @@
 import TMCLI
 
-runMain(TransliterateCommand.self)
+await runMain(TransliterateCommand.self)

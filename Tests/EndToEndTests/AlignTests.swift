@@ -103,7 +103,7 @@ import Testing
     let b = try write(dir, "b.txt", Self.ru)
     let r = try Run("tm", ["align", a, b, "--from", "az", "--to", "ru", "--segmented", "--dry-run", "--format", "tmx", "--memories", dir.path])
     #expect(r.status == 0)
-    #expect(r.stdout.components(separatedBy: "<tu>").count - 1 == 6)
+    #expect(r.stdout.components(separatedBy: "</tu>").count - 1 == 6)
     #expect(r.stdout.contains(#"<tuv xml:lang="az"><seg>Maddə 1</seg></tuv>"#))
     #expect(r.stdout.hasSuffix("</tmx>\n"))
   }

@@ -1,19 +1,28 @@
-/// Text renderings of an alignment: what `tm align --dry-run` prints and
-/// what `--review` writes.
-public struct AlignedBead: Sendable, Hashable {
+/// One bead of an alignment as text: what `tm align --dry-run` prints, what
+/// `--review` writes (``ReviewFormat``) and what the memory receives.
+/// Its JSON shape is `jsonLine`'s: `source`, `target`, `score`,
+/// `source_ids`, `target_ids`, and `origin` when known.
+public struct AlignedBead: Sendable, Hashable, Codable {
   public var source: String
   public var target: String
   public var score: Double
   /// Segment ids (sentence indices, or line numbers with `--segmented`).
   public var sourceIDs: [Int]
   public var targetIDs: [Int]
+  /// Where it came from, `align:src.txt#3-4|tgt.txt#5` (set by `Align`).
+  public var origin: String?
 
-  public init(source: String, target: String, score: Double, sourceIDs: [Int], targetIDs: [Int]) {
+  public init(source: String, target: String, score: Double, sourceIDs: [Int], targetIDs: [Int], origin: String? = nil) {
     self.source = source
     self.target = target
     self.score = score
     self.sourceIDs = sourceIDs
     self.targetIDs = targetIDs
+    self.origin = origin
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case source, target, score, sourceIDs = "source_ids", targetIDs = "target_ids", origin
   }
 
   /// Builds the printable beads: the segments of a bead are joined by a space.
@@ -47,19 +56,11 @@ public enum BeadWriter {
 
 
 
+  /// XML text as the TMX writer escapes it (`TMX.escape`): `&`, `<`, `>`,
+  /// CR as `&#13;`; characters XML 1.0 forbids are dropped.
   public static func xml(_ s: String) -> String {
     var out = ""
-    for c in s.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if c.value < 0x20 && c != "\t" && c != "\n" && c != "\r" { out += " " } else { out.unicodeScalars.append(c) }
-      }
-    }
+    _ = TMX.escape(s, into: &out)
     return out
   }
 
@@ -71,37 +72,7 @@ public enum BeadWriter {
   public static func jsonLine(_ b: AlignedBead) -> String {
     "{\"source\":\(JSON.string(b.source)),\"target\":\(JSON.string(b.target)),\"score\":\(score(b.score)),"
       + "\"source_ids\":[\(b.sourceIDs.map(String.init).joined(separator: ","))],"
-      + "\"target_ids\":[\(b.targetIDs.map(String.init).joined(separator: ","))]}"
-  }
-
-  public static func tmxHeader(source: Language, target: Language, created: String) -> String {
-    _ = target
-    return """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <tmx version="1.4">
-        <header creationtool="tm" creationtoolversion="0.1.0" datatype="plaintext" segtype="sentence" adminlang="en" srclang="\(source.tag)" o-tmf="tm" creationdate="\(tmxDate(created))"/>
-        <body>
-      """
-  }
-
-  /// One `<tu>` for a bead that has both sides (null beads have nothing to
-  /// translate and are left out of TMX).
-  public static func tmxUnit(_ b: AlignedBead, source: Language, target: Language, origin: String) -> String? {
-    if b.isNull { return nil }
-    return """
-          <tu>
-            <prop type="x-score">\(score(b.score))</prop>
-            <prop type="x-origin">\(xml(origin))</prop>
-            <tuv xml:lang="\(source.tag)"><seg>\(xml(b.source))</seg></tuv>
-            <tuv xml:lang="\(target.tag)"><seg>\(xml(b.target))</seg></tuv>
-          </tu>
-      """
-  }
-
-  public static let tmxFooter = "  </body>\n</tmx>"
-
-  /// `2026-11-25T20:09:04Z` → `20261125T200904Z` (TMX's date format).
-  static func tmxDate(_ iso: String) -> String {
-    String(iso.filter { $0 != "-" && $0 != ":" })
+      + "\"target_ids\":[\(b.targetIDs.map(String.init).joined(separator: ","))]"
+      + (b.origin.map { ",\"origin\":" + JSON.string($0) } ?? "") + "}"
   }
 }

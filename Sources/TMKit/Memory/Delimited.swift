@@ -122,28 +122,37 @@ public enum Delimited {
   public static func writeCSV<Units: Sequence<TranslationUnit>>(
     _ units: Units, languages: [Language], to sink: ([UInt8]) throws -> Void
   ) throws {
-    var out = ""
     let columns = MemoryColumn.standard(languages)
-    out += columns.map(\.name).joined(separator: ",") + "\r\n"
+    var out = csvHeader(columns)
     for u in units {
       if out.utf8.count >= 1 << 20 {
         try sink(Array(out.utf8))
         out.removeAll(keepingCapacity: true)
       }
-      var first = true
-      for c in columns {
-        if !first { out += "," }
-        first = false
-        switch c {
-        case .language(let l): out += csvField(u.texts[l] ?? "")
-        case .origin: out += csvField(u.origin)
-        case .created: out += csvField(u.created)
-        case .score: out += u.score.map(TSVCodec.formatScore) ?? ""
-        }
-      }
-      out += "\r\n"
+      csvRow(u, columns, into: &out)
     }
     try sink(Array(out.utf8))
+  }
+
+  /// The header row (CRLF-terminated).
+  static func csvHeader(_ columns: [MemoryColumn]) -> String {
+    columns.map(\.name).joined(separator: ",") + "\r\n"
+  }
+
+  /// One unit as a CSV row (CRLF-terminated).
+  static func csvRow(_ u: TranslationUnit, _ columns: [MemoryColumn], into out: inout String) {
+    var first = true
+    for c in columns {
+      if !first { out += "," }
+      first = false
+      switch c {
+      case .language(let l): out += csvField(u.texts[l] ?? "")
+      case .origin: out += csvField(u.origin)
+      case .created: out += csvField(u.created)
+      case .score: out += u.score.map(TSVCodec.formatScore) ?? ""
+      }
+    }
+    out += "\r\n"
   }
 }
 

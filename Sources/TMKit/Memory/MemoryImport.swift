@@ -28,9 +28,11 @@ public enum MemoryImport {
     case tmx, po, mo, memoryTSV = "memory TSV", tsv, csv
   }
 
-  public struct FileResult: Sendable {
+  /// What one file gave.
+  public struct FileResult: Sendable, Codable, Equatable {
     public var path: String
-    public var format: Format
+    /// The format's name for people (`tmx`, `memory TSV`).
+    public var format: String
     public var units: Int
   }
 
@@ -41,130 +43,30 @@ public enum MemoryImport {
     public var notes: [String]
   }
 
-  /// Reads every file; throws (naming file and line) on the first bad one,
-  /// so that nothing is written when any input is broken.
+  /// Reads every file, each in the format ``FormatRegistry`` detects; throws
+  /// (naming file and line) on the first bad one, so that nothing is
+  /// written when any input is broken.
   public static func read(_ paths: [String], options: Options) throws -> Result {
     var all: [TranslationUnit] = []
     var files: [FileResult] = []
     var notes: [String] = []
     for path in paths {
       let bytes = try TextDecoder.readBytes(path: path)
-      let format = try detect(path: path, bytes: bytes)
-      var units: [TranslationUnit]
-      switch format {
-      case .tmx:
-        let r = try TMX.decode(bytes, name: path, now: options.now)
-        notes += r.notes
-        units = r.units
-        if let f = options.from, let t = options.to {
-          let before = units.count
-          units = units.compactMap { u in
-            guard let a = u.texts[f], let b = u.texts[t] else { return nil }
-            var v = u
-            v.texts = [f: a, t: b]
-            return v
-          }
-          if units.count < before {
-            notes.append("\(path): \(before - units.count) units without both \(f.tag) and \(t.tag) skipped")
-          }
-        }
-      case .po, .mo:
-        let catalog =
-          format == .po
-          ? try Gettext.parsePO(TextDecoder.decode(bytes, encoding: options.encoding, source: path), name: path)
-          : try Gettext.parseMO(bytes, name: path)
-        let source = options.from ?? .en
-        guard let target = try options.to ?? (catalog.language ?? localeFromPath(path)).map({ tag -> Language in
-          guard let l = Language(tag: tag) else {
-            throw TMError(
-              .invalidInput, "the catalog's language '\(tag)' is not one tm handles", file: path,
-              hint: "tm handles " + Language.allCases.map(\.tag).joined(separator: ", ") + "; or name it with --to")
-          }
-          return l
-        })
-        else {
-          throw TMError(
-            .usage, "the catalog has no Language: header", file: path,
-            hint: "name the language of its msgstr with --to")
-        }
-        guard source != target else {
-          throw TMError(
-            .usage, "msgid and msgstr would both be '\(source.tag)'", file: path,
-            hint: "name the languages with --from (msgid) and --to (msgstr)")
-        }
-        units = Gettext.units(
-          catalog, source: source, target: target, origin: "\(format.rawValue):\(FileIO.baseName(of: path))",
-          created: options.now)
-        if catalog.fuzzy > 0 { notes.append("\(path): skipped \(catalog.fuzzy) fuzzy entries") }
-        if catalog.untranslated > 0 {
-          notes.append("\(path): skipped \(catalog.untranslated) untranslated entries")
-        }
-      case .memoryTSV:
-        let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
-        units = try TSVCodec.decode(Array(text.utf8), path: path).units
-        if let f = options.from, let t = options.to {
-          units = units.compactMap { u in
-            guard let a = u.texts[f], let b = u.texts[t] else { return nil }
-            var v = u
-            v.texts = [f: a, t: b]
-            return v
-          }
-        }
-        for k in units.indices where units[k].created.isEmpty { units[k].created = options.now }
-      case .tsv, .csv:
-        let text = try TextDecoder.decode(bytes, encoding: options.encoding, source: path)
-        let rows =
-          format == .csv ? try Delimited.parseCSV(text, name: path) : Delimited.parseTSV(text, name: path)
-        let r = try delimitedUnits(rows, format: format, path: path, options: options)
-        units = r.units
-        notes += r.notes
-      }
-      files.append(FileResult(path: path, format: format, units: units.count))
-      all += units
+      let format = try FormatRegistry.detect(path: path, bytes: bytes)
+      let before = all.count
+      notes += try format.read(bytes, path: path, options: options) { all.append($0) }
+      files.append(FileResult(path: path, format: format.displayName, units: all.count - before))
     }
     if options.join { all = join(all, on: options.from ?? .en) }
     return Result(units: all, files: files, notes: notes)
   }
 
-  /// The language of a catalog installed the gettext way,
-  /// `…/<lang>/LC_MESSAGES/name.mo`, for catalogs whose header has no
-  /// `Language:`.
-  static func localeFromPath(_ path: String) -> String? {
-    let parts = path.split(separator: "/")
-    guard parts.count >= 3, parts[parts.count - 2] == "LC_MESSAGES" else { return nil }
-    return String(parts[parts.count - 3])
-  }
-
-  /// Decides a file's format from its content first, then its extension.
-  static func detect(path: String, bytes: [UInt8]) throws -> Format {
-    if bytes.count >= 4
-      && ((bytes[0] == 0xDE && bytes[1] == 0x12 && bytes[2] == 0x04 && bytes[3] == 0x95)
-        || (bytes[0] == 0x95 && bytes[1] == 0x04 && bytes[2] == 0x12 && bytes[3] == 0xDE))
-    {
-      return .mo
-    }
-    let lower = path.lowercased()
-    if lower.hasSuffix(".mo") || lower.hasSuffix(".gmo") { return .mo }  // parseMO explains what is wrong
-    // Text formats: a NUL byte means a binary file (UTF-16 is recognised by its BOM).
-    let utf16 = bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF))
-    if !utf16, let nul = bytes.prefix(1 << 16).firstIndex(of: 0) {
-      throw TMError(
-        .invalidInput, "this is a binary file, not TMX, gettext, TSV or CSV", file: path, byteOffset: nul,
-        hint: "tm import reads .tmx, .po, .mo, .tsv and .csv files")
-    }
-    var head = bytes.prefix(512)
-    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
-    let start = String(decoding: head.prefix(200), as: UTF8.self).drop { $0.isWhitespace }
-    if lower.hasSuffix(".tmx") || start.hasPrefix("<?xml") || start.hasPrefix("<tmx") { return .tmx }
-    if lower.hasSuffix(".po") || lower.hasSuffix(".pot") { return .po }
-    if lower.hasSuffix(".csv") { return .csv }
-    // TSV: our memory format when the first line is a memory header.
-    let first = Array(head.prefix { $0 != 0x0A && $0 != 0x0D })
-    let names = first.split(separator: 0x09, omittingEmptySubsequences: false).map {
+  /// The fields of a file's first line (a UTF-8 BOM already removed).
+  static func firstLineFields(_ head: ArraySlice<UInt8>, separator: UInt8) -> [String] {
+    let first = head.prefix { $0 != 0x0A && $0 != 0x0D }
+    return first.split(separator: separator, omittingEmptySubsequences: false).map {
       String(decoding: $0, as: UTF8.self)
     }
-    if try headerColumns(names, path: path) != nil { return .memoryTSV }
-    return .tsv
   }
 
   /// The columns a first line names, nil when it is not a header (it holds

@@ -46,47 +46,64 @@ public enum TMX {
     var out = ""
     out.reserveCapacity(1 << 20 + 4096)
     var dropped = 0
-    out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<tmx version=\"1.4\">\n"
-    out += "  <header creationtool=\"tm\" creationtoolversion=\"0.1.0\" datatype=\"plaintext\""
-    out += " segtype=\"sentence\" adminlang=\"en\" srclang=\"\(sourceLanguage.tag)\" o-tmf=\"tm-tsv\"/>\n"
-    out += "  <body>\n"
     var count = 0
+    out += header(sourceLanguage: sourceLanguage)
     for u in units {
-      let present = languages.filter { u.texts[$0] != nil }
-      if present.isEmpty { continue }
+      guard let d = unit(u, languages: languages, into: &out) else { continue }
       count += 1
-      out += "    <tu"
-      let tmxDate = tmxDate(fromISO: u.created)
-      if let d = tmxDate { out += " creationdate=\"\(d)\"" }
-      out += ">\n"
-      if !u.origin.isEmpty {
-        out += "      <prop type=\"x-origin\">"
-        if escape(u.origin, into: &out) { dropped += 1 }
-        out += "</prop>\n"
-      }
-      if tmxDate == nil {
-        out += "      <prop type=\"x-created\">"
-        if escape(u.created, into: &out) { dropped += 1 }
-        out += "</prop>\n"
-      }
-      if let s = u.score {
-        out += "      <prop type=\"x-score\">\(TSVCodec.formatScore(s))</prop>\n"
-      }
-      for l in present {
-        out += "      <tuv xml:lang=\"\(l.tag)\"><seg>"
-        if escape(u.texts[l] ?? "", into: &out) { dropped += 1 }
-        out += "</seg></tuv>\n"
-      }
-      out += "    </tu>\n"
+      dropped += d
       if out.utf8.count >= 1 << 20 {
         try sink(Array(out.utf8))
         out.removeAll(keepingCapacity: true)
       }
     }
-    out += "  </body>\n</tmx>\n"
+    out += footer
     try sink(Array(out.utf8))
     return (count, dropped)
+  }
+
+  /// The XML declaration, the header and `<body>`.
+  public static func header(sourceLanguage: Language) -> String {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + "<tmx version=\"1.4\">\n"
+      + "  <header creationtool=\"tm\" creationtoolversion=\"0.1.0\" datatype=\"plaintext\""
+      + " segtype=\"sentence\" adminlang=\"en\" srclang=\"\(sourceLanguage.tag)\" o-tmf=\"tm-tsv\"/>\n"
+      + "  <body>\n"
+  }
+
+  public static let footer = "  </body>\n</tmx>\n"
+
+  /// Appends one `<tu>` for the unit's texts in `languages`; returns how
+  /// many of its fields lost forbidden characters, or nil (nothing written)
+  /// when it has none of the languages.
+  @discardableResult
+  public static func unit(_ u: TranslationUnit, languages: [Language], into out: inout String) -> Int? {
+    let present = languages.filter { u.texts[$0] != nil }
+    if present.isEmpty { return nil }
+    var dropped = 0
+    out += "    <tu"
+    let tmxDate = tmxDate(fromISO: u.created)
+    if let d = tmxDate { out += " creationdate=\"\(d)\"" }
+    out += ">\n"
+    if !u.origin.isEmpty {
+      out += "      <prop type=\"x-origin\">"
+      if escape(u.origin, into: &out) { dropped += 1 }
+      out += "</prop>\n"
+    }
+    if tmxDate == nil {
+      out += "      <prop type=\"x-created\">"
+      if escape(u.created, into: &out) { dropped += 1 }
+      out += "</prop>\n"
+    }
+    if let s = u.score {
+      out += "      <prop type=\"x-score\">\(TSVCodec.formatScore(s))</prop>\n"
+    }
+    for l in present {
+      out += "      <tuv xml:lang=\"\(l.tag)\"><seg>"
+      if escape(u.texts[l] ?? "", into: &out) { dropped += 1 }
+      out += "</seg></tuv>\n"
+    }
+    out += "    </tu>\n"
+    return dropped
   }
 
   /// Escapes text for XML element content; returns true when a character
