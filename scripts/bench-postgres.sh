@@ -8,9 +8,10 @@
 # /tmp/tm-bench-postgres.
 set -e
 cd "$(dirname "$0")/.."
-swift build -c release --product tm-postgres >/dev/null
+BUILD=${TM_BENCH_BUILD:-.build}
+swift build -c release --product tm-postgres --scratch-path "$BUILD" >/dev/null
 python3 -c "import rapidfuzz" 2>/dev/null || pip install -q rapidfuzz
-TOOL=$(pwd)/.build/release/tm-postgres
+TOOL=$(cd "$BUILD" && pwd)/release/tm-postgres
 if [ "${TM_BENCH_PG_EXISTING:-}" = 1 ]; then
   exec python3 scripts/bench_postgres.py "$TOOL" /tmp/tm-bench-postgres "${1:-1000000}"
 fi

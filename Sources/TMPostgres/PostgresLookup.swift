@@ -26,7 +26,7 @@ extension PostgresStore {
   static func lookup(_ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String) throws -> LookupResult {
     let found = try candidates(c, q, analysisFloor: analysisFloor)
     let langs = try PostgresStore.languages(c)
-    return try score(q, analysisFloor: analysisFloor, units: found.units, ids: found.ids, languages: langs, name: name)
+    return try score(q, analysisFloor: analysisFloor, units: found.units, ids: found.ids, languages: langs, name: name, keys: c.keys)
   }
 
   /// Every unit that could match `q` at the floor (and concordance
@@ -141,15 +141,17 @@ extension PostgresStore {
   /// TMKit's Matcher over the candidates; units renumbered to the
   /// database's ids (`Match.unit` = id − 1, so the 1-based `unit` shown is the id).
   static func score(
-    _ q: LookupQuery, analysisFloor: Double?, units: [TranslationUnit], ids: [Int], languages: [Language], name: String
+    _ q: LookupQuery, analysisFloor: Double?, units: [TranslationUnit], ids: [Int], languages: [Language], name: String,
+    keys: LookupKeys
   ) throws -> LookupResult {
     if units.isEmpty || languages.isEmpty {
       return try Matcher(indexes: []).lookup(q, analysisFloor: analysisFloor)
     }
     let bytes = try LookupIndexBuilder.build(
-      languages: languages, units: units, fingerprint: MemoryFingerprint(size: 0, mtimeNanoseconds: 0, hash: 0))
+      languages: languages, units: units, fingerprint: MemoryFingerprint(size: 0, mtimeNanoseconds: 0, hash: 0),
+      keys: keys)
     let index = try LookupIndex(bytes: bytes, memoryPath: name)
-    var result = try Matcher(indexes: [index]).lookup(q, analysisFloor: analysisFloor)
+    var result = try Matcher(indexes: [index], keys: keys).lookup(q, analysisFloor: analysisFloor)
     func renumber(_ m: inout Match) {
       if m.unit >= 0 && m.unit < ids.count { m.unit = ids[m.unit] - 1 }
     }

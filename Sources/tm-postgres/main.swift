@@ -4,9 +4,14 @@
 //   tm-postgres migrate                      apply the schema migrations
 //   tm-postgres load MEMORY.tsv              first load by COPY (one transaction)
 //   tm-postgres export                       the memory as a TSV memory on stdout
+//   tm-postgres append MEMORY.tsv [--batch N]  append its units N at a time (one
+//       transaction each), printing `ok A B` (units A..<B acknowledged) or
+//       `error A B MESSAGE` per batch, and going on after errors (the fault tests)
 //   tm-postgres bench QUERIES.tsv [--threads N] [--mode tm|trgm] [--min-score S]
 //       QUERIES.tsv: lang<TAB>text per line; prints per-query results
-//       (query#, score, top translation) to stdout and throughput/p50/p99 to stderr
+//       (query#, score, top translation) to stdout and throughput/p50/p99 to stderr;
+//       --mode tsv --memory FILE runs the same queries on a TSV memory's index
+//       (the parity and speed reference)
 //
 // The database: --store URL, or the PG* environment variables; a password
 // only from PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass).
@@ -20,7 +25,7 @@ func fail(_ message: String, _ code: Int32 = 2) -> Never {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String) -> String? {
+@MainActor func option(_ name: String) -> String? {
   guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
   let v = args[i + 1]
   args.removeSubrange(i...(i + 1))
@@ -30,10 +35,12 @@ let url = option("--store") ?? ProcessInfo.processInfo.environment["TM_STORE"]
 let threads = Int(option("--threads") ?? "1") ?? 1
 let mode = option("--mode") ?? "tm"
 let minScore = Double(option("--min-score") ?? "70") ?? 70
+let tsvMemory = option("--memory")
+let batch = Int(option("--batch") ?? "1") ?? 1
 guard let command = args.first else { fail("give a command: migrate, load, export, bench") }
 
 do {
-  let store = try PostgresStore(url: url, connections: max(2, threads))
+  let store = try PostgresStore(url: url, connections: max(2, threads), migrate: command != "bench" || mode != "tsv")
   switch command {
   case "migrate":
     let applied = try store.migrate()
@@ -47,6 +54,23 @@ do {
     let phases = r.seconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f s", $0.key, $0.value) }
     FileHandle.standardError.write(
       Data(String(format: "loaded %d units (%d duplicates) in %.1f s: %@\n", r.added, r.duplicates, total, phases.joined(separator: ", ")).utf8))
+  case "append":
+    guard args.count > 1 else { fail("append MEMORY.tsv") }
+    let table = try MemoryFile.open(path: args[1])
+    let n = max(1, batch)
+    var failed = 0
+    for a in stride(from: 0, to: table.count, by: n) {
+      let b = min(a + n, table.count)
+      do {
+        _ = try store.append(Array(table[a..<b]))
+        FileHandle.standardOutput.write(Data("ok \(a) \(b)\n".utf8))
+      } catch {
+        failed += 1
+        FileHandle.standardOutput.write(Data(("error \(a) \(b) \(error)".replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+        usleep(50_000)
+      }
+    }
+    if failed > 0 { exit(1) }
   case "export":
     let out = FileHandle.standardOutput
     try store.exportTSV { out.write(Data($0)) }
@@ -59,15 +83,20 @@ do {
       return (lang, String(p[1]))
     }
     let results = BenchResults(count: queries.count)
+    let tsvIndexes = try tsvMemory.map { try LookupIndex.open(memoryPath: $0).indexes }
     let start = Date()
     DispatchQueue.concurrentPerform(iterations: threads) { t in
+      let matcher = tsvIndexes.map { Matcher(indexes: $0) }
       var i = t
       while i < queries.count {
         let (lang, text) = queries[i]
         let t0 = DispatchTime.now().uptimeNanoseconds
         var line = "\(i)\t"
         do {
-          if mode == "trgm" {
+          if mode == "tsv", let matcher {
+            let r = try matcher.lookup(LookupQuery(text: text, language: lang, targets: [lang == .en ? .ru : .en], limit: 1, minScore: minScore, concordance: false))
+            line += r.matches.first.map { String(format: "%.1f\t%@", $0.score, $0.targets.first?.text ?? "") } ?? "\t"
+          } else if mode == "trgm" {
             let r = try store.trigramTop(text, language: lang, target: lang == .en ? .ru : .en)
             line += r.map { String(format: "%.1f\t%@", $0.similarity * 100, $0.target) } ?? "\t"
           } else {

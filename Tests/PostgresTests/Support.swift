@@ -91,7 +91,7 @@ enum Corpus {
       let c = names[rng.below(names.count)]
       let d = days[rng.below(days.count)]
       let v: [String: String] = [
-        "n": String(i % 97 == 0 ? i : i % 400), "y": String(1990 + i % 36), "p": "\(1 + rng.below(99)),\(rng.below(10))",
+        "n": String(i + 1), "y": String(1990 + i % 36), "p": "\(1 + rng.below(99)),\(rng.below(10))",
         "m": "\(1 + rng.below(999)) \(100 + rng.below(900))", "k": "\(1 + rng.below(70)).000",
       ]
       func fill(_ s: String, _ name: String, _ day: String) -> String {

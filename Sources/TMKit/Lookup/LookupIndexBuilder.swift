@@ -21,11 +21,13 @@ public enum LookupIndexBuilder {
 
   /// Builds from any collection of units, e.g. a `MemoryTable`, which
   /// decodes each unit when it is visited instead of holding them all.
+  /// `keys`: pass one to reuse its ICU objects across builds (a store that
+  /// indexes each query's candidates builds many small indexes; making the
+  /// tokenizers and transforms anew costs more than indexing a few units).
   public static func build<Units: RandomAccessCollection<TranslationUnit>>(
     languages: [Language], units: Units, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0,
-    baseSize: UInt64 = 0, unitOffset: Int = 0
+    baseSize: UInt64 = 0, unitOffset: Int = 0, keys: LookupKeys = LookupKeys()
   ) throws -> [UInt8] {
-    let keys = LookupKeys()
     let columns = languages
     var arrays: [[UInt8]] = []
 
