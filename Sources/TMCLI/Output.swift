@@ -41,22 +41,22 @@ public final class Output: @unchecked Sendable {
   public func write(_ s: String) { write(bytes: s.utf8) }
 
   public func line(_ s: String) {
-    lock.withLock {
+    let full = lock.withLock {
       buffer.append(contentsOf: s.utf8)
       buffer.append(0x0A)
+      return buffer.count >= 1 << 16
     }
-    flushIfFull()
+    if full { flush() }
   }
 
   /// Appends raw bytes (already UTF-8): a slice of the input, a streaming
   /// path's buffer; no String is made.
   public func write<C: Collection>(bytes: C) where C.Element == UInt8 {
-    lock.withLock { buffer.append(contentsOf: bytes) }
-    flushIfFull()
-  }
-
-  private func flushIfFull() {
-    if lock.withLock({ buffer.count >= 1 << 16 }) { flush() }
+    let full = lock.withLock {
+      buffer.append(contentsOf: bytes)
+      return buffer.count >= 1 << 16
+    }
+    if full { flush() }
   }
 
   /// Writes the buffer out. On stdout, EPIPE ends the program with status

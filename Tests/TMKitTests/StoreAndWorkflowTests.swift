@@ -3,65 +3,6 @@ import Testing
 
 @testable import TMKit
 
-/// A store that keeps units in memory and answers `candidates` with every
-/// unit of the section: the simplest backend, and the proof that the
-/// protocol's default `search` scores like the TSV folder's index path.
-final class ArrayStore: MemoryStore, @unchecked Sendable {
-  let lock = NSLock()
-  var units: [String: (languages: [Language], units: [TranslationUnit])] = [:]  // guarded by lock
-  var order: [MemoryRef] = []
-
-  var displayName: String { "array" }
-
-  func memories() async throws -> [MemoryInfo] {
-    lock.withLock { order.map { MemoryInfo(ref: $0, languages: units[$0.id]?.languages ?? []) } }
-  }
-
-  func defaultMemory(for languages: [Language]) throws -> MemoryRef {
-    MemoryRef(id: MemoryFolder.defaultFileName(languages))
-  }
-
-  func append(_ new: [TranslationUnit], to memory: MemoryRef) async throws -> AppendResult {
-    lock.withLock {
-      var m = units[memory.id] ?? ([], [])
-      if units[memory.id] == nil { order.append(memory) }
-      var seen = Set(m.units.map(UnitKey.init))
-      var added = 0
-      for var u in new {
-        u.texts = u.texts.mapValues(\.nfc).filter { !$0.value.isEmpty }
-        guard seen.insert(UnitKey(u)).inserted else { continue }
-        m.units.append(u)
-        added += 1
-        for l in Language.allCases where u.texts[l] != nil && !m.languages.contains(l) { m.languages.append(l) }
-      }
-      units[memory.id] = m
-      return AppendResult(added: added, duplicates: new.count - added)
-    }
-  }
-
-  func forEachUnit(in memory: MemoryRef, _ body: (StoredUnit) throws -> Void) async throws {
-    let all = lock.withLock { units[memory.id]?.units ?? [] }
-    for (i, u) in all.enumerated() { try body(StoredUnit(ref: UnitRef(memory: memory, index: i), unit: u)) }
-  }
-
-  func exact(_ text: String, language: Language, in memories: [MemoryRef]?) async throws -> [StoredUnit] {
-    var out: [StoredUnit] = []
-    for m in try await resolve(memories) {
-      try await forEachUnit(in: m) { if $0.unit.texts[language] == text.nfc { out.append($0) } }
-    }
-    return out
-  }
-
-  func candidates(for request: CandidateRequest) async throws -> [StoredUnit] {
-    let langs: [Language] = request.section == .az ? [.az, .azCyrl] : [request.section]
-    var out: [StoredUnit] = []
-    for m in try await resolve(request.memories) {
-      try await forEachUnit(in: m) { s in if langs.contains(where: { s.unit.texts[$0] != nil }) { out.append(s) } }
-    }
-    return out
-  }
-}
-
 let newsUnits: [TranslationUnit] = [
   TranslationUnit(texts: [.az: "Bakıda hava küləkli olacaq.", .ru: "В Баку будет ветрено."], origin: "news"),
   TranslationUnit(texts: [.az: "Bakıda hava 25 dərəcə isti olacaq.", .ru: "В Баку будет 25 градусов тепла."], origin: "news"),
@@ -96,7 +37,7 @@ let newsUnits: [TranslationUnit] = [
   @Test func defaultStatsCountLikeTheTSVTable() async throws {
     let dir = try tempDir()
     let tsv = TSVFolderStore(folder: dir)
-    let array = ArrayStore()
+    let array = InMemoryStore()
     let ref = MemoryRef(id: dir + "/m.tsv")
     _ = try await tsv.append(newsUnits + [newsUnits[0]], to: ref)
     _ = try await array.append(newsUnits, to: ref)
@@ -113,7 +54,7 @@ let newsUnits: [TranslationUnit] = [
   @Test func candidateSearchScoresLikeTheIndexPath() async throws {
     let dir = try tempDir()
     let tsv = TSVFolderStore(folder: dir)
-    let array = ArrayStore()
+    let array = InMemoryStore()
     let ref = MemoryRef(id: dir + "/az-ru.tsv")
     _ = try await tsv.append(newsUnits, to: ref)
     _ = try await array.append(newsUnits, to: ref)
@@ -143,7 +84,7 @@ let newsUnits: [TranslationUnit] = [
   }
 
   @Test func lookupWorkflowGuessesTheLanguageAndReportsRecords() async throws {
-    let store = ArrayStore()
+    let store = InMemoryStore()
     _ = try await store.append(newsUnits, to: MemoryRef(id: "news", name: "Xəbərlər"))
     let report = try await Lookup(store: store).run(Lookup.Request(queries: ["Sabah Gəncədə yağış yağacaq."]))
     let answer = try #require(report.answers.first)
@@ -159,7 +100,7 @@ let newsUnits: [TranslationUnit] = [
   }
 
   @Test func batchAnalysisCountsBands() async throws {
-    let store = ArrayStore()
+    let store = InMemoryStore()
     _ = try await store.append(newsUnits, to: MemoryRef(id: "news"))
     let text = "Bakıda hava küləkli olacaq.\nBakıda hava 26 dərəcə isti olacaq.\nŞuşada qar yağır.\n"
     let report = try await BatchAnalysis(store: store).run(text: text, segment: false)
@@ -171,7 +112,7 @@ let newsUnits: [TranslationUnit] = [
   }
 
   @Test func alignLearnsFromTheStoreAndAppends() async throws {
-    let store = ArrayStore()
+    let store = InMemoryStore()
     let az = "Maddə 1\nBütün insanlar ləyaqət və hüquqlarına görə azad və bərabər doğulurlar.\nMaddə 2\nHər kəs bu Bəyannamədə elan edilmiş bütün hüquqlara malik olmalıdır.\n"
     let ru = "Статья 1\nВсе люди рождаются свободными и равными в своем достоинстве и правах.\nСтатья 2\nКаждый человек должен обладать всеми правами, провозглашенными настоящей Декларацией.\n"
     let request = Align.Request(
@@ -193,7 +134,7 @@ let newsUnits: [TranslationUnit] = [
       "msgid \"\"\nmsgstr \"Language: az\\n\"\n\nmsgid \"Save file\"\nmsgstr \"Faylı saxla\"\n\nmsgid \"Open\"\nmsgstr \"Aç\"\n"
         .utf8
     ).write(to: URL(fileURLWithPath: po))
-    let store = ArrayStore()
+    let store = InMemoryStore()
     let r = try await Import(store: store).run(files: [po], options: MemoryImport.Options(now: "2026-01-01T00:00:00Z"))
     #expect(r.files == [MemoryImport.FileResult(path: po, format: "po", units: 2)])
     #expect(r.memory.id == "az-en.tsv" && r.added == 2)
@@ -291,6 +232,16 @@ let newsUnits: [TranslationUnit] = [
       var e = ["x": 1]
     }
     #expect(JSON.line(V()) == #"{"b":"z/ü\"\n","a":98,"c":[33.3,1e-07],"e":{"x":1}}"#)
+  }
+
+  @Test func unitsEncodeTextsByTagAndDecodeBack() throws {
+    let u = TranslationUnit(texts: [.ru: "Баку", .az: "Bakı/Baku"], origin: "add", created: "2026-11-25T20:09:04Z", score: 0.5)
+    let line = JSON.line(u)
+    #expect(line == #"{"texts":{"az":"Bakı/Baku","ru":"Баку"},"origin":"add","created":"2026-11-25T20:09:04Z","score":0.5}"#)
+    #expect(try JSONDecoder().decode(TranslationUnit.self, from: Data(line.utf8)) == u)
+    #expect(throws: (any Error).self) {
+      try JSONDecoder().decode(TranslationUnit.self, from: Data(#"{"texts":{"de":"Baku"}}"#.utf8))
+    }
   }
 
   @Test func errorsEncodeWithTheirPosition() {

@@ -99,7 +99,8 @@ public struct UnitRef: Hashable, Sendable, Codable {
 }
 
 /// A unit as a store returns it: where it is, and what it holds.
-public struct StoredUnit: Sendable, Hashable {
+/// JSON: `{"ref":{"memory":{"id","name"},"index"},"unit":{…}}`.
+public struct StoredUnit: Sendable, Hashable, Codable {
   public var ref: UnitRef
   public var unit: TranslationUnit
 
@@ -272,5 +273,44 @@ public enum CandidateMatcher {
     for i in r.matches.indices { remap(&r.matches[i]) }
     for i in r.concordance.indices { remap(&r.concordance[i]) }
     return r
+  }
+}
+
+/// JSON: `{"texts":{"az":"…","ru":"…"},"origin":"…","created":"…","score":0.9}`
+/// (`score` absent when the unit has none; texts keyed by language tag).
+extension TranslationUnit: Codable {
+  enum CodingKeys: String, CodingKey { case texts, origin, created, score }
+
+  struct Tag: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let t = try c.nestedContainer(keyedBy: Tag.self, forKey: .texts)
+    var texts: [Language: String] = [:]
+    for k in t.allKeys {
+      guard let l = Language(tag: k.stringValue) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: k, in: t, debugDescription: "unknown language '\(k.stringValue)'")
+      }
+      texts[l] = try t.decode(String.self, forKey: k)
+    }
+    self.init(
+      texts: texts, origin: try c.decodeIfPresent(String.self, forKey: .origin) ?? "",
+      created: try c.decodeIfPresent(String.self, forKey: .created) ?? "",
+      score: try c.decodeIfPresent(Double.self, forKey: .score))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    var t = c.nestedContainer(keyedBy: Tag.self, forKey: .texts)
+    for l in Language.allCases { if let s = texts[l] { try t.encode(s, forKey: Tag(stringValue: l.tag)) } }
+    try c.encode(origin, forKey: .origin)
+    try c.encode(created, forKey: .created)
+    try c.encodeIfPresent(score, forKey: .score)
   }
 }

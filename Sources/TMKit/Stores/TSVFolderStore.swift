@@ -9,9 +9,13 @@ import Foundation
 /// memory's persisted `LookupIndex` (`<memory>.tsv.idx`, rebuilt when the
 /// file changed), so the whole memory is never scanned for a query.
 ///
-/// It holds no open files between calls: every call reads what is on disk
-/// now, so several processes (and a server's tasks) can share the folder.
-public final class TSVFolderStore: MemoryStore {
+/// Every call reads what is on disk now, so several processes (and a
+/// server's tasks) can share the folder. The only state kept between calls
+/// is the opened lookup indexes, behind a lock and keyed by the memory's
+/// fingerprint (size, mtime, a hash of its ends): a changed memory is
+/// opened again, an unchanged one is not (a read-only folder would
+/// otherwise rebuild its index at every call).
+public final class TSVFolderStore: MemoryStore, @unchecked Sendable {
   /// The folder (it need not exist until something is written to it).
   public let folder: String
   /// Memory files named one by one, inside or outside the folder.
@@ -19,6 +23,8 @@ public final class TSVFolderStore: MemoryStore {
   /// Whether the folder's own `*.tsv` files are memories of this store
   /// (false when a command named its memory with `--memory FILE`).
   public let includesFolder: Bool
+  private let lock = NSLock()
+  private var opened: [String: (MemoryFingerprint, [LookupIndex])] = [:]  // guarded by `lock`
 
   /// Every `*.tsv` memory in `folder`, and `files`.
   public init(folder: String, files: [String] = [], includesFolder: Bool = true) {
@@ -101,7 +107,13 @@ public final class TSVFolderStore: MemoryStore {
     var notes: [String] = []
     var rebuilt: [String] = []
     for m in try await resolve(memories) {
+      if let (f, idx) = lock.withLock({ opened[m.id] }), (try? MemoryFingerprint.of(path: m.id)) == f {
+        indexes += idx
+        continue
+      }
       let (idx, didBuild, saved) = try LookupIndex.open(memoryPath: m.id)
+      // The newest index (the delta, if any) was built from the memory as it is now.
+      if let fp = idx.last?.fingerprint { lock.withLock { opened[m.id] = (fp, idx) } }
       if didBuild { rebuilt.append(m.name + (idx.count > 1 ? " (appended units)" : "")) }
       if !saved {
         notes.append(

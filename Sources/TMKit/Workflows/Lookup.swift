@@ -64,15 +64,15 @@ public struct Lookup: Sendable {
 
   public func run(_ request: Request) async throws -> LookupReport {
     let t0 = Stopwatch.now()
-    if !request.batch { for q in request.queries { try Matcher.validate(q) } }
-    let wanted = try await store.resolve(memories)
+    let infos = try await store.memories()
+    let wanted = memories ?? infos.map(\.ref)
     if wanted.isEmpty {
       throw TMError(
         .notFound, "no memories (*.tsv) in the folder", file: store.displayName,
         hint: "add some with 'tm add' or 'tm import', or point --memory at a file")
     }
-    let available = try await store.searchableLanguages(in: memories)
-    let infos = try await store.memories()
+    if !request.batch { for q in request.queries { try Matcher.validate(q) } }
+    let available = try await store.searchableLanguages(in: wanted)
     let refs = Dictionary(infos.map { ($0.ref.id, $0.ref) }, uniquingKeysWith: { a, _ in a })
     if available.isEmpty {
       throw TMError(.notFound, "the memories have no segments to search", file: wanted.count == 1 ? wanted[0].name : nil)
@@ -113,7 +113,7 @@ public struct Lookup: Sendable {
           text: q, language: lang, targets: request.to.map { [$0] }, limit: limit, minScore: request.minScore,
           concordance: request.concordanceOnly ? true : (request.batch ? false : nil)))
     }
-    let batch = try await store.search(queries, in: memories, analysisFloor: request.batch ? 50 : nil)
+    let batch = try await store.search(queries, in: wanted, analysisFloor: request.batch ? 50 : nil)
     var report = LookupReport(
       language: guessedOnce ? batchLanguage : nil, answers: [], analysis: nil, notes: batch.notes, timing: nil)
     var analysis = MatchAnalysis()
