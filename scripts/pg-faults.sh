@@ -9,9 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TM_PG_CLUSTER:-}" ]; then exec scripts/pg-cluster.sh run "$0" "$@"; fi
-BUILD=${TM_BENCH_BUILD:-.build}
-swift build -c release --product tm-postgres --scratch-path "$BUILD" >/dev/null
-TOOL=$(cd "$BUILD" && pwd)/release/tm-postgres
+if [ -n "${TM_PG_TOOL:-}" ]; then TOOL=$TM_PG_TOOL; else
+  BUILD=${TM_BENCH_BUILD:-.build}
+  swift build -c release --product tm-postgres --scratch-path "$BUILD" >/dev/null
+  TOOL=$(cd "$BUILD" && pwd)/release/tm-postgres
+fi
 W=$(mktemp -d /tmp/tm-pg-faults.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 python3 scripts/gen-memory.py 20000 > "$W/units.tsv"

@@ -16,9 +16,9 @@ final class PGConnection {
     guard let h = tmpq_connect(conninfo) else { throw TMError(.io, "PostgreSQL: out of memory") }
     handle = h
     guard tmpq_connected(h) != 0 else {
-      let msg = String(cString: tmpq_error(h)).trimmingCharacters(in: .whitespacesAndNewlines)
-      tmpq_finish(h)
-      throw PGError.connection(msg)
+      // deinit finishes the handle (it runs for a class whose init throws
+      // after every property is set): finishing it here too was a double free.
+      throw PGError.connection(String(cString: tmpq_error(h)).trimmingCharacters(in: .whitespacesAndNewlines))
     }
     _ = try exec("SET client_encoding = 'UTF8'")
   }
