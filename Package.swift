@@ -11,6 +11,7 @@ let package = Package(
     // The HTTP service (`tm serve` runs it): its own product, so that the
     // quick start builds only the CLI and not SwiftNIO.
     .executable(name: "tm-server", targets: ["tm-server"]),
+    .executable(name: "tm-postgres", targets: ["tm-postgres"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +72,13 @@ let package = Package(
       dependencies: ["TMServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
     .testTarget(name: "ServerTests", dependencies: ["TMServer", "TMKit"]),
+    // PostgreSQL store (team memories). libpq through an opaque C wrapper,
+    // like ICU: no libpq type is visible to Swift (see Documentation/Scaling.md
+    // for why libpq and not postgres-nio).
+    .target(name: "CPQShim", linkerSettings: [.linkedLibrary("pq")]),
+    .target(name: "TMPostgres", dependencies: ["TMKit", "CPQShim"], resources: [.copy("Migrations")]),
+    .executableTarget(name: "tm-postgres", dependencies: ["TMPostgres", "TMKit"]),
+    .testTarget(name: "PostgresTests", dependencies: ["TMPostgres", "TMKit"]),
     .testTarget(name: "TMKitTests", dependencies: ["TMKit"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["TMKit"], resources: [.copy("Golden")]),
   ],

@@ -48,12 +48,14 @@ public enum LookupIndexBuilder {
   }
 
   /// Builds from any collection of units (texts embedded).
+  /// `keys`: pass one to reuse its ICU objects across builds (a store that
+  /// indexes each query's candidates builds many small indexes; making the
+  /// tokenizers and transforms anew costs more than indexing a few units).
   public static func build<Units: RandomAccessCollection<TranslationUnit>>(
     languages: [Language], units: Units, fingerprint: MemoryFingerprint, contentHash: UInt64 = 0,
-    baseSize: UInt64 = 0, unitOffset: Int = 0
+    baseSize: UInt64 = 0, unitOffset: Int = 0, keys: LookupKeys = LookupKeys()
   ) throws -> [UInt8] {
     let us = Array(units)
-    let keys = LookupKeys()
     var chunk = ChunkResult()
     for (i, u) in us.enumerated() {
       chunk.unitHash.append(MemoryTable.unitHash(u))

@@ -112,12 +112,14 @@ public struct LookupResult: Sendable {
 /// Not thread-safe; use one per thread.
 public final class Matcher {
   public let indexes: [LookupIndex]
-  let keys = LookupKeys()
+  let keys: LookupKeys
   var stamps: [ObjectIdentifier: [[UInt16]]] = [:]
   var scratch = DistanceScratch()
 
-  public init(indexes: [LookupIndex]) {
+  /// `keys`: reuse one (with its ICU objects) across matchers on one thread.
+  public init(indexes: [LookupIndex], keys: LookupKeys = LookupKeys()) {
     self.indexes = indexes
+    self.keys = keys
   }
 
   /// The languages the memories can be searched in.

@@ -1,0 +1,87 @@
+import TMKit
+
+/// What `tm_entries` and `tm_tokens` hold for a unit, computed by TMKit's
+/// `LookupKeys` (the same calls the lookup index builder makes), so the
+/// database finds candidates by the same keys and tokens as the TSV index.
+struct EntryKeys {
+  /// The index sections, as in `LookupIndex`: both scripts of Azerbaijani share az.
+  static let sections: [Language] = [.az, .ru, .en]
+
+  struct Entry {
+    var section: Int
+    var length: Int
+    var exactHash: Int64
+    var skelHash: Int64
+    /// Distinct posting keys: hash(section, token, length).
+    var postingKeys: [Int32]
+    /// Distinct document-frequency keys: hash(section, token).
+    var tokenKeys: [Int32]
+  }
+
+  static let sectionSeeds: [UInt64] = (0..<3).map { fnv1a64([UInt8(0x53), UInt8($0)]) }
+
+  /// The text a section indexes: for az the Latin text when there is one,
+  /// else the Cyrillic (the rule of `LookupIndexBuilder`); nil when the unit
+  /// has none.
+  static func source(of u: TranslationUnit, section: Language) -> (Language, String)? {
+    let candidates: [Language] = section == .az ? [.az, .azCyrl] : [section]
+    for l in candidates { if let t = u.texts[l], !t.isEmpty { return (l, t) } }
+    return nil
+  }
+
+  static func tokenHash(_ s: Int, _ token: String) -> UInt64 { fnv1a64(token.utf8, seed: sectionSeeds[s]) }
+
+  static func tokenKey(_ h: UInt64) -> Int32 { Int32(truncatingIfNeeded: h ^ (h >> 32)) }
+
+  static func postingKey(_ h: UInt64, length: Int) -> Int32 {
+    let l = UInt16(clamping: length)
+    let m = fnv1a64([UInt8(l & 0xFF), UInt8(l >> 8)], seed: h)
+    return Int32(truncatingIfNeeded: m ^ (m >> 32))
+  }
+
+  static func exactHash(_ s: Int, _ text: String) -> Int64 { Int64(bitPattern: fnv1a64(text.utf8, seed: sectionSeeds[s])) }
+
+  static func entries(of u: TranslationUnit, keys: LookupKeys) -> [Entry] {
+    var out: [Entry] = []
+    for (s, section) in sections.enumerated() {
+      guard let (lang, text) = source(of: u, section: section) else { continue }
+      let key = keys.key(text, language: lang)
+      let toks = keys.tokens(ofKey: key, language: lang)
+      let skel = LookupKeys.skeleton(key: key, tokens: toks, language: lang)
+      var seen = Set<String>()
+      var pk: [Int32] = []
+      var tk: [Int32] = []
+      for t in toks where seen.insert(t.text).inserted {
+        let h = tokenHash(s, t.text)
+        pk.append(postingKey(h, length: toks.count))
+        tk.append(tokenKey(h))
+      }
+      out.append(
+        Entry(
+          section: s, length: toks.count, exactHash: exactHash(s, text.nfc),
+          skelHash: Int64(bitPattern: fnv1a64(skel.utf8, seed: sectionSeeds[s])), postingKeys: pk, tokenKeys: tk))
+    }
+    return out
+  }
+}
+
+/// COPY text format: `\N` is NULL; backslash, tab, newline and CR escaped.
+enum CopyText {
+  static func append(_ s: String?, to out: inout [UInt8]) {
+    guard let s else {
+      out.append(contentsOf: [0x5C, 0x4E])
+      return
+    }
+    for b in s.utf8 {
+      switch b {
+      case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+      case 0x09: out.append(contentsOf: [0x5C, 0x74])
+      case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+      case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+      default: out.append(b)
+      }
+    }
+  }
+
+  static func intArray(_ a: [Int32]) -> String { "{" + a.map(String.init).joined(separator: ",") + "}" }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import TMKit
+
+@testable import TMPostgres
+
+@Suite("PostgreSQL store", .enabled(if: TestDB.available, TestDB.skipReason), .serialized)
+struct PostgresStoreTests {
+  static func tempDir() throws -> String {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("tm-pg-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    return d
+  }
+
+  @Test func migrationsApplyOnceAndAreRecorded() throws {
+    let (store, _) = try TestDB.freshStore("migrate")
+    defer { TestDB.drop(store) }
+    #expect(try store.migrate() == [])  // the init applied them
+    let versions = try store.run { try $0.exec("SELECT version, name FROM tm_schema_version ORDER BY version") }
+    #expect(versions.rows == (try PostgresMigrations.all().count))
+    #expect(versions.string(0, 1) == "001-units.sql")
+  }
+
+  @Test func appendDedupesAndWidensLikeTheTSVMemory() throws {
+    let (store, _) = try TestDB.freshStore("append")
+    defer { TestDB.drop(store) }
+    let a = TranslationUnit(texts: [.az: "Bakı", .ru: "Баку"], origin: "add", created: "2026-12-01T07:00:00Z")
+    // Decomposed й must be stored and compared as NFC.
+    let b = TranslationUnit(texts: [.az: "Mətbuat xidməti", .ru: "Пресс-служба"], origin: "add")
+    let bDecomposed = TranslationUnit(texts: [.az: "Mətbuat xidməti", .ru: "Пресс-служба"], origin: "other")
+    let r1 = try store.append([a, b, a])
+    #expect(r1 == AppendResult(added: 2, duplicates: 1))
+    let c = TranslationUnit(texts: [.az: "Bakı", .ru: "Баку", .en: "Baku"], origin: "add")
+    let r2 = try store.append([bDecomposed, c])
+    #expect(r2 == AppendResult(added: 1, duplicates: 1))
+    #expect(try store.count() == 3)
+    #expect(try store.languages() == [.az, .ru, .en])
+    let й = TranslationUnit(texts: [.ru: "Заи\u{0306}мы"])  // decomposed й
+    _ = try store.append([й])
+    #expect(try store.append([TranslationUnit(texts: [.ru: "Займы"])]) == AppendResult(added: 0, duplicates: 1))
+    #expect(throws: TMError.self) { try store.append([TranslationUnit(texts: [.az: ""])]) }
+  }
+
+  @Test func exportIsByteForByteTheTSVExport() throws {
+    let (store, _) = try TestDB.freshStore("export")
+    defer { TestDB.drop(store) }
+    let dir = try PostgresStoreTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let iso = try Corpus.isoCodes()
+    var units = Corpus.news(300, names: Corpus.countryNames(iso))
+    units[3].texts[.ru] = "Строка с табуляцией\tи переводом\nстроки, и обратная косая \\ черта"
+    units[4].texts[.en] = nil
+    let path = dir + "/az-ru.tsv"
+    _ = try MemoryFile.append(Array(iso.units.prefix(200)) + units, to: path)
+    // What `tm export --format tsv` writes for the TSV memory.
+    let table = try MemoryFile.open(path: path)
+    var fromTSV: [UInt8] = []
+    try MemoryFile.writeTSV(table, languages: table.languages, to: { fromTSV += $0 })
+    // Appended unit by unit through the store, then exported.
+    _ = try store.append(Array(iso.units.prefix(200)))
+    _ = try store.append(units)
+    var fromDB: [UInt8] = []
+    try store.exportTSV { fromDB += $0 }
+    #expect(fromDB.count == fromTSV.count)
+    #expect(fromDB == fromTSV)
+    // And it loads back with the CLI's reader.
+    try MemoryFile.writeAtomically(fromDB, to: dir + "/back.tsv")
+    #expect(try MemoryFile.load(path: dir + "/back.tsv").units == table.memory.units)
+  }
+
+  @Test func bulkLoadIsOneTransaction() throws {
+    let (store, _) = try TestDB.freshStore("bulk")
+    defer { TestDB.drop(store) }
+    let iso = try Corpus.isoCodes()
+    var units = Corpus.news(500, names: Corpus.countryNames(iso))
+    units[400].texts = [.az: ""]  // refused half way: nothing is loaded
+    #expect(throws: TMError.self) { try store.bulkLoad(units, languages: [.az, .ru, .en]) }
+    #expect(try store.count() == 0)
+    units[400].texts = [.az: "Bakı"]
+    let report = try store.bulkLoad(units + units.prefix(10), languages: [.az, .ru, .en])
+    #expect(report.added == 500 && report.duplicates == 10)
+    #expect(try store.count() == 500)
+    // A second bulk load into a non-empty memory is refused; appends go on.
+    #expect(throws: TMError.self) { try store.bulkLoad(units, languages: [.az, .ru, .en]) }
+    #expect(try store.append([units[0], TranslationUnit(texts: [.az: "Gəncə", .ru: "Гянджа"])]).added == 1)
+    let q = try store.lookup(LookupQuery(text: "Гянджа", language: .ru, concordance: false))
+    #expect(q.matches.first?.kind == .exact)
+    // Ids go on from the load (a duplicate may use up one: sequences have gaps).
+    #expect((q.matches.first?.unit ?? 0) >= 500)
+  }
+
+  @Test func passwordsNeverInTheAddress() throws {
+    #expect(throws: TMError.self) { try PostgresStore(url: "postgres://tm:secret@127.0.0.1/tm", migrate: false) }
+    #expect(throws: TMError.self) { try PostgresStore(url: "host=127.0.0.1 password=secret", migrate: false) }
+    #expect(throws: Never.self) { try PostgresStore(url: "postgres://tm@127.0.0.1:1/tm", migrate: false) }
+  }
+
+  /// The same queries on the TSV memory and on the database holding the
+  /// same units give the same matches: kind, score, unit, source,
+  /// translations, differences, in the same order.
+  @Test func sameMatchesAsTheTSVMemory() throws {
+    let (store, _) = try TestDB.freshStore("parity")
+    defer { TestDB.drop(store) }
+    let dir = try PostgresStoreTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let iso = try Corpus.isoCodes()
+    let path = dir + "/az-ru.tsv"
+    _ = try MemoryFile.append(iso.units + Corpus.news(2500, names: Corpus.countryNames(iso)), to: path)
+    let table = try MemoryFile.open(path: path)
+    // Half by COPY, half by appends: both paths must store the same keys.
+    let half = table.count / 2
+    _ = try store.bulkLoad(Array(table.prefix(half)), languages: table.languages)
+    for start in stride(from: half, to: table.count, by: 400) {
+      _ = try store.append(Array(table[start..<min(start + 400, table.count)]))
+    }
+    let (indexes, _, _) = try LookupIndex.open(memoryPath: path, persist: false)
+    let matcher = Matcher(indexes: indexes)
+    var rng = SeededRandom(seed: 12)
+    var compared = 0, withMatches = 0, fuzzy = 0
+    for _ in 0..<500 {
+      let u = table[rng.below(table.count)]
+      let langs = u.texts.keys.sorted { $0.rawValue < $1.rawValue }
+      let lang = langs[rng.below(langs.count)]
+      let text = Corpus.perturb(u.texts[lang] ?? "", &rng)
+      guard (try? Matcher.validate(text)) != nil else { continue }
+      let q = LookupQuery(text: text, language: lang, limit: 5, minScore: [50, 70, 90][rng.below(3)], concordance: false)
+      let a = try matcher.lookup(q)
+      let b = try store.lookup(q)
+      compared += 1
+      if !a.matches.isEmpty { withMatches += 1 }
+      if a.matches.contains(where: { $0.kind == .fuzzy }) { fuzzy += 1 }
+      #expect(a.matches.count == b.matches.count, "\(lang): \(text)")
+      for (x, y) in zip(a.matches, b.matches) {
+        #expect(x.kind == y.kind && x.score == y.score && x.unit == y.unit, "\(lang): \(text)")
+        #expect(x.source == y.source && x.targets == y.targets && x.differences == y.differences, "\(lang): \(text)")
+      }
+    }
+    #expect(compared > 480)
+    #expect(withMatches > 250 && fuzzy > 50)
+  }
+
+  /// Many writers on separate pools (as separate servers would be): exactly
+  /// the distinct units end up stored, none twice.
+  @Test func concurrentAppendsLoseNothingAndDuplicateNothing() throws {
+    let (store, url) = try TestDB.freshStore("concurrent")
+    defer { TestDB.drop(store) }
+    let stores = try (0..<4).map { _ in try PostgresStore(url: url, connections: 4) }
+    let iso = try Corpus.isoCodes()
+    let units = Corpus.news(4000, names: Corpus.countryNames(iso), seed: 99)
+    // 16 writers, 500 units each in batches of 50; writers 8–15 repeat the
+    // units of writers 0–7, so every unit is raced by two writers.
+    let errors = ErrorBox()
+    DispatchQueue.concurrentPerform(iterations: 16) { w in
+      let mine = Array(units[((w % 8) * 500)..<((w % 8) * 500 + 500)])
+      for b in stride(from: 0, to: 500, by: 50) {
+        do { _ = try stores[w % 4].append(Array(mine[b..<(b + 50)])) } catch { errors.add("\(error)") }
+      }
+    }
+    #expect(errors.all.isEmpty)
+    #expect(try store.count() == 4000)
+    let dup = try store.run { try $0.exec("SELECT count(*) FROM (SELECT text_hash FROM tm_units GROUP BY 1 HAVING count(*) > 1) d") }
+    #expect(dup.int(0, 0) == 0)
+    let entries = try store.run { try $0.exec("SELECT count(*) FROM tm_entries") }
+    #expect(entries.int(0, 0) == 4000 * 3)
+  }
+}
+
+final class ErrorBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var list: [String] = []
+  func add(_ s: String) { lock.withLock { list.append(s) } }
+  var all: [String] { lock.withLock { list } }
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Benchmark of the PostgreSQL store (see scripts/bench-postgres.sh).
+
+Data as in scripts/bench_lookup.py (its helpers are imported): English msgid ->
+Russian msgstr from the gettext catalogs Debian ships
+(/usr/share/locale/ru/LC_MESSAGES/*.mo), grown to N units with variants (one
+word replaced or dropped, fixed seed). Queries: real msgids held out of the
+memory (reference = their msgstr) and edited memory sources (reference = that
+unit's translation), 3+ words.
+
+Reports, side by side on the same database and queries:
+- first load of N units by COPY (`tm-postgres load`), with its phases;
+- lookups/s and p50/p99 for our lookup (GIN candidates + TMKit Matcher) with
+  one client thread, two client threads, and two client processes (the
+  stand-in for two servers on one database), against pg_trgm `similarity()`
+  ranking alone (Weblate's memory: gin_trgm_ops index, `%` with the threshold
+  lowered in 0.05 steps);
+- usefulness of the top match: rapidfuzz ratio of the returned translation to
+  the reference translation (0 when nothing is returned), as in the lookup
+  benchmark.
+"""
+import importlib.util, os, random, re, subprocess, sys, time
+
+TOOL, WORK, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
+NQ = int(os.environ.get("NQUERIES", "2000"))
+os.makedirs(WORK, exist_ok=True)
+
+_argv = sys.argv
+sys.argv = [_argv[0], "", os.path.join(WORK, "lookup-helpers"), "1"]
+spec = importlib.util.spec_from_file_location("bench_lookup", os.path.join(os.path.dirname(__file__), "bench_lookup.py"))
+bl = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bl)
+sys.argv = _argv
+from rapidfuzz import fuzz
+
+
+def sh(cmd, **kw):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return p, time.perf_counter() - t
+
+
+def psql(sql):
+    return sh(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])[0].stdout
+
+
+def main():
+    rng = random.Random(20261125)
+    pairs = bl.load_pairs()
+    rng.shuffle(pairs)
+    held = [p for p in pairs[:6000] if len(p[0].split()) >= 3][: NQ // 2]
+    base = pairs[6000:]
+    vocab = sorted({w for p in base for w in p[0].split(" ") if w.isalpha() and len(w) > 2})
+    units, k = [], 0
+    while len(units) < N:
+        for en, ru, az in base:
+            if len(units) >= N:
+                break
+            units.append((en, ru, az, "mo") if k == 0 else (bl.vary(en, rng, vocab), ru, az, f"variant{k}"))
+        k += 1
+    mem = os.path.join(WORK, f"mem{N}.tsv")
+    bl.write_memory(mem, units)
+    qrng = random.Random(N)
+    cands = [u for u in units[: min(N, len(base))] if len(u[0].split()) >= 4]
+    edited = [(bl.vary(u[0], qrng, vocab), u[1]) for u in qrng.sample(cands, min(NQ - len(held), len(cands)))]
+    queries = [(q, r) for q, r, _ in held] + edited
+    queries = [(q, r) for q, r in queries if "\n" not in q and "\t" not in q and len(q.split()) >= 3]
+    qpath = os.path.join(WORK, "queries.tsv")
+    with open(qpath, "w", encoding="utf-8") as f:
+        for q, _ in queries:
+            f.write(f"en\t{q}\n")
+    print(f"memory: {len(units)} units ({len(pairs)} real en-ru pairs from the catalogs, the rest variants); "
+          f"{len(queries)} queries ({len(held)} held-out msgids)", flush=True)
+
+    # First load.
+    psql("DROP TABLE IF EXISTS tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE")
+    sh([TOOL, "migrate"])
+    p, load_s = sh([TOOL, "load", mem, "--threads", "2"])
+    print(f"first load: {p.stderr.strip()} (wall {load_s:.1f} s, target <= 60 s)", flush=True)
+    size = psql("SELECT pg_size_pretty(pg_database_size(current_database())), "
+                "pg_size_pretty(pg_relation_size('tm_entries_keys'))").strip()
+    print(f"database size | GIN index: {size}; memory TSV {os.path.getsize(mem) / 1e6:.0f} MB", flush=True)
+
+    # The peer's index (Weblate: gin_trgm_ops on the source).
+    psql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    t = time.perf_counter()
+    psql("SET maintenance_work_mem = '512MB'; CREATE INDEX IF NOT EXISTS bench_trgm_en ON tm_units USING gin (en gin_trgm_ops)")
+    print(f"pg_trgm index on en: {time.perf_counter() - t:.1f} s", flush=True)
+    psql("ANALYZE")
+
+    def bench(mode, threads, procs=1, label=""):
+        outs = []
+        t = time.perf_counter()
+        ps = []
+        extra = ["--memory", mem] if mode == "tsv" else []
+        for i in range(procs):
+            ps.append(subprocess.Popen([TOOL, "bench", qpath, "--mode", mode, "--threads", str(threads)] + extra,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        lat = []
+        for pr in ps:
+            out, err = pr.communicate()
+            outs.append(out)
+            m = re.search(r"([\d.]+) lookups/s, p50 ([\d.]+) ms, p99 ([\d.]+) ms", err)
+            lat.append((float(m.group(2)), float(m.group(3))) if m else (float("nan"), float("nan")))
+            if pr.returncode != 0:
+                sys.stderr.write(err)
+        wall = time.perf_counter() - t
+        rate = len(queries) * procs / wall
+        p99 = max(l[1] for l in lat)
+        p50 = max(l[0] for l in lat)
+        print(f"  {label:<38} {rate:7.0f} lookups/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms", flush=True)
+        return outs[0], rate, p99
+
+    def usefulness(out):
+        got = {}
+        for line in out.splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 3 and parts[1] not in ("", "error"):
+                got[int(parts[0])] = (float(parts[1]), parts[2])
+        scores = [fuzz.ratio(got[i][1], ref) if i in got else 0.0 for i, (_, ref) in enumerate(queries)]
+        return got, scores
+
+    print(f"lookups at {len(units)} units, {len(queries)} queries en->ru, top match:", flush=True)
+    warm = bench("tm", 2, label="(warm-up: ours, 2 threads)")
+    ours1 = bench("tm", 1, label="ours, 1 client thread")
+    ours2 = bench("tm", 2, label="ours, 2 client threads")
+    oursP = bench("tm", 1, procs=2, label="ours, 2 client processes")
+    trgm1 = bench("trgm", 1, label="pg_trgm similarity(), 1 thread")
+    trgm2 = bench("trgm", 2, label="pg_trgm similarity(), 2 threads")
+    sh([TOOL, "bench", qpath, "--mode", "tsv", "--memory", mem])  # builds the TSV index once
+    tsv1 = bench("tsv", 1, label="TSV memory's index (tm lookup), 1 thread")
+    same = sum(1 for a, b in zip(ours1[0].splitlines(), tsv1[0].splitlines()) if a == b)
+    print(f"  parity: {same}/{len(queries)} queries give the same top match (score and translation) "
+          f"on PostgreSQL and on the TSV memory", flush=True)
+    print(f"  speed ratio ours/pg_trgm: 1 thread {ours1[1] / trgm1[1]:.1f}x, 2 threads {ours2[1] / trgm2[1]:.1f}x; "
+          f"target >= 1000/s, p99 <= 30 ms", flush=True)
+    go, so = usefulness(ours1[0])
+    gt, st = usefulness(trgm1[0])
+    both = [i for i in range(len(queries)) if i in go and i in gt]
+    mean = lambda xs: sum(xs) / max(1, len(xs))
+    print(f"usefulness (rapidfuzz ratio of the top match's translation to the reference, 0 = none):", flush=True)
+    print(f"  ours (min score 70): answered {len(go)}/{len(queries)}, mean closeness {mean(so):.1f}; "
+          f"pg_trgm: answered {len(gt)}/{len(queries)}, mean {mean(st):.1f}", flush=True)
+    print(f"  on the {len(both)} queries both answered: ours {mean([so[i] for i in both]):.1f}, "
+          f"pg_trgm {mean([st[i] for i in both]):.1f}; top translations differ on "
+          f"{sum(1 for i in both if go[i][1] != gt[i][1])}", flush=True)
+
+
+main()
