@@ -39,7 +39,10 @@ extension PostgresStore {
     let key = keys.key(text, language: q.language)
     let toks = keys.tokens(ofKey: key, language: q.language)
     let skel = LookupKeys.skeleton(key: key, tokens: toks, language: q.language)
-    let floor = min(q.minScore, analysisFloor ?? q.minScore)
+    // The Matcher retrieves by word-token score this far below the floor
+    // and rescores (Matcher.retrievalMargin): the same window here, or a
+    // unit the TSV index finds would never reach the Matcher.
+    let floor = max(1, min(q.minScore, analysisFloor ?? q.minScore) - Matcher.retrievalMargin)
     let lq = toks.count
 
     // Distinct query tokens and how often each occurs.

@@ -196,7 +196,7 @@ public final class Matcher {
   /// How far below the threshold the index's word-token score may be for a
   /// candidate to be rescored: that score counts a changed inflection or a
   /// placeholder as a whole word, the fuzzy score does not.
-  static let retrievalMargin = 30.0
+  public static let retrievalMargin = 30.0
   /// How many of the index's best candidates are rescored (at least the limit).
   static let rescorePool = 40
 
@@ -469,7 +469,7 @@ public final class Matcher {
 
   /// Queries of at most this many tokens also get candidates through words
   /// of the vocabulary that are spelt like theirs.
-  static let similarWordQueryLength = 3
+  public static let similarWordQueryLength = 3
 
   /// Segments of at most `maxLength` tokens containing a vocabulary word
   /// whose character similarity to a query word is at least 0.75 (the 8
