@@ -18,16 +18,44 @@ public struct AddCommand: AsyncParsableCommand {
   @Option(help: "The source language (az, az-Cyrl, ru, en).") public var from: Language
   @Option(help: "The target language.") public var to: Language
   @OptionGroup public var memoryOptions: MemoryOptions
+  @OptionGroup public var serverOptions: ServerOptions
 
   public init() {}
 
   public func run() async throws {
-    let r = try await Add(store: memoryOptions.writeStore()).run(
-      source: source, target: target, from: from, to: to, memory: memoryOptions.named)
-    if r.added {
-      Output.standard.line("added 1 unit (\(from.tag)→\(to.tag)) to \(r.memory.name)")
+    let r: (added: Bool, memory: String)
+    if let client = try serverOptions.client() {
+      r = try await remote(client)
     } else {
-      Output.standard.line("already in \(r.memory.name): nothing added")
+      let a = try await Add(store: memoryOptions.writeStore()).run(
+        source: source, target: target, from: from, to: to, memory: memoryOptions.named)
+      r = (a.added, a.memory.name)
     }
+    if r.added {
+      Output.standard.line("added 1 unit (\(from.tag)→\(to.tag)) to \(r.memory)")
+    } else {
+      Output.standard.line("already in \(r.memory): nothing added")
+    }
+  }
+
+  /// `POST /api/v1/units` with the one unit; `--memory` names the server's memory.
+  func remote(_ client: RemoteClient) async throws -> (added: Bool, memory: String) {
+    struct Reply: Decodable {
+      var added: Int
+      var duplicates: Int
+      var memory: String?
+    }
+    if from == to {
+      throw TMError(.usage, "--from and --to are both '\(from.tag)'", hint: "a unit pairs two different languages")
+    }
+    let unit: [String: JSONValue] = [
+      "source": .string(source), "target": .string(target), "from": .string(from.tag), "to": .string(to.tag),
+      "origin": .string("add"),
+    ]
+    var body: [String: JSONValue] = ["units": .array([.object(unit)])]
+    if let m = memoryOptions.memory { body["memory"] = .string(m) }
+    let reply = try await client.json(Reply.self, "POST", "/api/v1/units", body: body)
+    let name = reply.memory ?? memoryOptions.memory ?? client.base.absoluteString
+    return (reply.added == 1, name)
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TMKit
 
@@ -23,10 +24,12 @@ public struct ExportCommand: AsyncParsableCommand {
   @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of stdout.", valueName: "file"))
   public var output: String?
   @OptionGroup public var memoryOptions: MemoryOptions
+  @OptionGroup public var serverOptions: ServerOptions
 
   public init() {}
 
   public func run() async throws {
+    if let client = try serverOptions.client() { return try await remote(client) }
     guard let writer = FormatRegistry.writer(format.rawValue) else {
       throw TMError(.usage, "unknown --format '\(format.rawValue)'")
     }
@@ -43,6 +46,25 @@ public struct ExportCommand: AsyncParsableCommand {
       try file.commit()
       Output.error.line("exported \(r.units) units to \(output)")
       Output.error.flush()
+    }
+  }
+
+  /// `GET /api/v1/export`: the server streams the file; the unit count is
+  /// its `X-TM-Units` header.
+  func remote(_ client: RemoteClient) async throws {
+    let query: [(String, String?)] = [
+      ("format", format.rawValue), ("from", from?.tag), ("to", to?.tag), ("memory", memoryOptions.memory),
+    ]
+    let reply = try await client.send("GET", "/api/v1/export", query: query)
+    let bytes = Array(reply.body)
+    if let output {
+      let file = try AtomicFile(path: output)
+      try file.write(bytes)
+      try file.commit()
+      Output.error.line("exported \(reply.headers["x-tm-units"] ?? "?") units to \(output)")
+      Output.error.flush()
+    } else {
+      Output.standard.write(bytes: bytes)
     }
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TMKit
 
@@ -30,10 +31,12 @@ public struct ImportCommand: AsyncParsableCommand {
   @Flag(help: "Join units of all the files that share the same source text (e.g. an az and a ru catalog of one English original) into one multilingual unit.")
   public var join = false
   @OptionGroup public var memoryOptions: MemoryOptions
+  @OptionGroup public var serverOptions: ServerOptions
 
   public init() {}
 
   public func run() async throws {
+    if let client = try serverOptions.client() { return try await remote(client) }
     let options = MemoryImport.Options(from: from, to: to, encoding: encoding, join: join, now: Timestamp.now())
     let r = try await Import(store: memoryOptions.writeStore()).run(
       files: files, options: options, into: memoryOptions.named)
@@ -41,6 +44,45 @@ public struct ImportCommand: AsyncParsableCommand {
     let out = Output.standard
     for f in r.files { out.line("\(f.path): \(units(f.units)) (\(f.format))") }
     out.line("added \(units(r.added)) to \(r.memory.name)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
+  }
+
+  /// Each file as the body of `POST /api/v1/import` (named, so the server
+  /// knows its format and the units' origin), its `ImportReport` printed as
+  /// a local import prints it. Files go one request each: with several, a
+  /// failing one leaves the earlier ones imported.
+  func remote(_ client: RemoteClient) async throws {
+    let inputs = files.isEmpty ? ["-"] : files
+    if join && inputs.count > 1 {
+      throw TMError(.usage, "with --server, --join works on one file at a time")
+    }
+    // Read everything first, so that a missing file sends nothing.
+    var bodies: [(name: String, data: Data)] = []
+    for f in inputs {
+      if f == "-" {
+        bodies.append(("stdin", FileHandle.standardInput.readDataToEndOfFile()))
+      } else {
+        guard let d = FileManager.default.contents(atPath: f) else { throw TMError(.io, "cannot read the file", file: f) }
+        bodies.append((String(f.split(separator: "/").last ?? Substring(f)), d))
+      }
+    }
+    let out = Output.standard
+    var added = 0
+    var duplicates = 0
+    var memory = ""
+    for (i, b) in bodies.enumerated() {
+      let query: [(String, String?)] = [
+        ("name", b.name), ("from", from?.tag), ("to", to?.tag), ("encoding", encoding),
+        ("memory", memoryOptions.memory), ("join", join ? "true" : nil),
+      ]
+      let reply = try await client.send("POST", "/api/v1/import", query: query, body: b.data, contentType: "application/octet-stream")
+      let r = try client.decode(ImportReport.self, reply.body)
+      for n in r.notes { warn("note: " + n) }
+      for f in r.files { out.line("\(inputs[i]): \(units(f.units)) (\(f.format))") }
+      added += r.added
+      duplicates += r.duplicates
+      memory = String(r.memory.name.split(separator: "/").last ?? Substring(r.memory.name))
+    }
+    out.line("added \(units(added)) to \(memory)" + (duplicates > 0 ? ", \(duplicates) already there" : ""))
   }
 }
 

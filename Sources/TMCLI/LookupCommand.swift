@@ -32,6 +32,8 @@ public struct LookupCommand: AsyncParsableCommand {
 
   @OptionGroup public var memoryOptions: MemoryOptions
 
+  @OptionGroup public var serverOptions: ServerOptions
+
   @Option(help: ArgumentHelp("The query's language (default: guessed from its letters).", valueName: "lang"))
   public var from: Language?
 
@@ -73,6 +75,38 @@ public struct LookupCommand: AsyncParsableCommand {
   }
 
   public func run() async throws {
+    let report: LookupReport
+    if let client = try serverOptions.client() {
+      report = try await remote(client)
+    } else {
+      report = try await local()
+    }
+    try render(report)
+  }
+
+  /// The same request to a server: `POST /api/v1/lookup`, or
+  /// `/api/v1/analyze` for a batch; the answer is the `LookupReport`.
+  func remote(_ client: RemoteClient) async throws -> LookupReport {
+    if memoryOptions.memory != nil || memoryOptions.memories != nil {
+      throw TMError(.usage, "with --server the server's memories are searched: drop --memory/--memories")
+    }
+    var body: [String: JSONValue] = ["min_score": .number(minScore)]
+    if let from { body["from"] = .string(from.tag) }
+    if let to { body["to"] = .string(to.tag) }
+    if let batch {
+      if concordance { throw TMError(.usage, "with --server, --batch does not take --concordance") }
+      let text = try DocumentText.read(path: batch, encoding: encoding)
+      body["text"] = .string(text)
+      body["segment"] = .bool(segment || DocumentText.isDocument(path: batch))
+      return try await client.json(LookupReport.self, "POST", "/api/v1/analyze", body: body)
+    }
+    body["q"] = .string(phrase.joined(separator: " "))
+    if let limit { body["limit"] = .int(limit) }
+    if concordance { body["concordance"] = .bool(true) }
+    return try await client.json(LookupReport.self, "POST", "/api/v1/lookup", body: body)
+  }
+
+  func local() async throws -> LookupReport {
     let store = memoryOptions.readStore()
     let report: LookupReport
     if let batch {
@@ -86,6 +120,10 @@ public struct LookupCommand: AsyncParsableCommand {
           queries: [phrase.joined(separator: " ")], from: from, to: to, limit: limit, minScore: minScore,
           concordanceOnly: concordance))
     }
+    return report
+  }
+
+  func render(_ report: LookupReport) throws {
     for n in report.notes { warn(n) }
     if let l = report.language { warn("query language: \(l.tag) (\(l.name), guessed; set it with --from)") }
     let out = Output.standard

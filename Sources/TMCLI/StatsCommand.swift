@@ -10,11 +10,17 @@ public struct StatsCommand: AsyncParsableCommand {
   )
 
   @OptionGroup public var memoryOptions: MemoryOptions
+  @OptionGroup public var serverOptions: ServerOptions
 
   public init() {}
 
   public func run() async throws {
-    let report = try await Stats(store: memoryOptions.readStore()).run()
+    let report: StatsReport
+    if let client = try serverOptions.client() {
+      report = try await client.json(StatsReport.self, "GET", "/api/v1/stats")
+    } else {
+      report = try await Stats(store: memoryOptions.readStore()).run()
+    }
     let out = Output.standard
     for (k, s) in report.memories.enumerated() {
       if k > 0 { out.line("") }

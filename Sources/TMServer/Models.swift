@@ -29,6 +29,8 @@ struct AddRequest: Decodable {
 struct AddResponse: Codable {
   var added: Int
   var duplicates: Int
+  /// The memory the units went to (its file name), when they all went to one.
+  var memory: String?
 }
 
 struct AnalyzeRequest: Decodable {

@@ -363,12 +363,17 @@ final class API: Sendable {
         texts: [from: u.source.nfc, to: u.target.nfc], origin: u.origin ?? "api", created: now, score: u.score))
     }
     let res: AppendResult
+    let paths: Set<String>
     if let m = r.memory {
       res = try await store.append(units, to: MemoryRef(id: m))
+      paths = [m]
     } else {
       res = try await backend.add(units)
+      paths = Set(try units.map { try backend.target(of: $0) })
     }
-    return AddResponse(added: res.added, duplicates: res.duplicates)
+    // The file name only: the server's folder layout is not the client's business.
+    let memory = paths.count == 1 ? paths.first.map { String($0.split(separator: "/").last ?? Substring($0)) } : nil
+    return AddResponse(added: res.added, duplicates: res.duplicates, memory: memory)
   }
 
   /// `tm import` of a posted document through the `Import` workflow.
