@@ -1,8 +1,8 @@
 import Testing
 @testable import TMKit
 
-/// The fast paths of lookup (ASCII keys, one-conversion folding, hashes
-/// without strings) against the straightforward code they replace,
+/// The fast paths of lookup (ASCII keys, one-conversion folding, the
+/// allocation-free word LCS) against the straightforward code they replace,
 /// on random az/ru/en text.
 @Suite struct FastPathTests {
   /// A deterministic generator (SplitMix64), so a failure repeats.
@@ -66,6 +66,20 @@ import Testing
       for l in languages { #expect(t.matchKey(for: l) == Self.slowMatchKey(t, l)) }
     }
   }
+
+  @Test func wordLCSEqualsTheMaskTable() {
+    var r = Rng(s: 7)
+    for k in 0..<6000 {
+      let a = Self.randomText(&r, maxLength: k % 10 == 0 ? 90 : 14)
+      let b = Self.randomText(&r, maxLength: k % 7 == 0 ? 90 : 14)
+      let fast = TokenDistance.scalarIndelSimilarity(a, b)
+      let slow = TokenDistance.indelSimilarity(Array(a.unicodeScalars), Array(b.unicodeScalars))
+      #expect(fast == slow, "\(a) | \(b)")
+    }
+    #expect(TokenDistance.scalarIndelSimilarity("", "") == 1)
+    #expect(TokenDistance.scalarIndelSimilarity("", "ev") == 0)
+    #expect(TokenDistance.scalarIndelSimilarity("kitab", "kitabı") == 10.0 / 11.0)
+  }
 }
 
 extension FastPathTests {
@@ -116,5 +130,19 @@ extension FastPathTests {
     #expect(Numbers.find(in: "Bakı metrosu", language: .az).isEmpty)
     #expect(Numbers.find(in: "", language: .ru).isEmpty)
     #expect(Numbers.find(in: "Bakı 1918-ci", language: .az).map(\.value) == [1918])
+  }
+}
+
+extension FastPathTests {
+  @Test func scalarPatternEqualsTheMaskTable() {
+    var r = Rng(s: 3)
+    for k in 0..<3000 {
+      let a = Array(Self.randomText(&r, maxLength: k % 5 == 0 ? 200 : 60).unicodeScalars)
+      let b = Array(Self.randomText(&r, maxLength: k % 3 == 0 ? 200 : 60).unicodeScalars)
+      #expect(ScalarLCSPattern(a).lcs(b) == LCSPattern(a).lcs(b))
+    }
+    let a = Array("Əliyeva ☃ 漢字".unicodeScalars), b = Array("Aliyeva 漢 ☃".unicodeScalars)
+    #expect(ScalarLCSPattern(a).lcs(b) == LCSPattern(a).lcs(b))
+    #expect(ScalarLCSPattern(a).lcs(b) == 8)
   }
 }
