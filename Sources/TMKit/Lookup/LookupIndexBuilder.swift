@@ -202,7 +202,7 @@ public enum LookupIndexBuilder {
       }
       // Stored texts are NFC (writers normalise, readers do not re-normalise).
       exact.append(fnv1a64(normalise ? text.nfc.utf8 : text.utf8))
-      skel.append(fnv1a64(LookupKeys.skeleton(key: key, tokens: toks, language: lang).utf8))
+      skel.append(LookupKeys.skeletonHash(key: key, tokens: toks, language: lang))
     }
   }
 

@@ -49,7 +49,10 @@ public final class LookupKeys {
 
   /// `text` without its accelerator marks (see ``MarkupScanner``).
   public static func withoutAccelerators(_ text: String) -> String {
-    guard text.utf8.contains(where: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "&") }) else { return text }
+    let marks =
+      text.utf8.withContiguousStorageIfAvailable { $0.contains { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "&") } }
+      ?? text.utf8.contains { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "&") }
+    guard marks else { return text }
     let bytes = Array(text.utf8)
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
@@ -140,12 +143,49 @@ public final class LookupKeys {
 /// FNV-1a, 64 bits: a hash that is the same in every process (Swift's
 /// `Hasher` is seeded per run, so it cannot be persisted).
 public func fnv1a64<S: Sequence>(_ bytes: S, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 where S.Element == UInt8 {
+  // Contiguous bytes (a native string's UTF-8, an array): one tight loop.
+  if let h = bytes.withContiguousStorageIfAvailable({ fnv1a64(buffer: $0, seed: seed) }) { return h }
   var h = seed
   for b in bytes {
     h ^= UInt64(b)
     h = h &* 0x0000_0100_0000_01B3
   }
   return h
+}
+
+/// FNV-1a over a buffer (the same value as the generic one).
+@inline(__always)
+func fnv1a64(buffer: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+  var h = seed
+  for b in buffer {
+    h ^= UInt64(b)
+    h = h &* 0x0000_0100_0000_01B3
+  }
+  return h
+}
+
+extension LookupKeys {
+  /// `fnv1a64(skeleton(key:tokens:language:).utf8)`, hashed as it goes
+  /// instead of building the string.
+  public static func skeletonHash(key: String, tokens: [KeyToken], language: Language) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    @inline(__always) func mix(_ b: UInt8) {
+      h ^= UInt64(b)
+      h = h &* 0x0000_0100_0000_01B3
+    }
+    let numbers = Numbers.find(in: key, language: keyLanguage(language))
+    var suffixes: [Range<Int>] = []
+    if !numbers.isEmpty {
+      suffixes = numbers.map { $0.utf8Range.upperBound..<($0.utf8Range.upperBound + $0.suffix.utf8.count) }
+    }
+    for w in tokens where !w.isNumber {
+      if !suffixes.isEmpty, suffixes.contains(where: { $0.contains(w.utf8Range.lowerBound) }) { continue }
+      h = fnv1a64(w.text.utf8, seed: h)
+      mix(0x1F)
+    }
+    mix(UInt8(ascii: "#"))
+    return fnv1a64(String(numbers.count).utf8, seed: h)
+  }
 }
 
 // MARK: Scoring tokens

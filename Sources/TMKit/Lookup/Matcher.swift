@@ -208,7 +208,7 @@ public final class Matcher {
     let qTokens = keys.scoreTokens(text, language: language)
     let qPlaceholders = qTokens.filter { $0.kind == .placeholder }.map(\.key).sorted()
     let qChars = FuzzyScore.characterKey(qKey)
-    let pattern = LCSPattern(qChars)
+    let pattern = ScalarLCSPattern(qChars)
     for i in matches.indices {
       let lang = matches[i].sourceLanguage
       let chars = FuzzyScore.characterKey(keys.key(matches[i].source, language: lang))

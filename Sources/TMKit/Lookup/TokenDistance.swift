@@ -171,7 +171,7 @@ public struct FuzzyScore: Sendable {
     if a.key == b.key { return 0 }
     switch a.kind {
     case .word:
-      let s = TokenDistance.indelSimilarity(Array(a.key.unicodeScalars), Array(b.key.unicodeScalars))
+      let s = TokenDistance.scalarIndelSimilarity(a.key, b.key)
       return min(1, wordGrading * (1 - s))
     case .placeholder: return placeholderSubstitution * max(wa, wb)
     default: return max(wa, wb)
@@ -223,6 +223,121 @@ extension TokenDistance {
     if a.isEmpty && b.isEmpty { return 1 }
     let lcs = LCSPattern(a).lcs(b)
     return 2 * Double(lcs) / Double(a.count + b.count)
+  }
+}
+
+extension TokenDistance {
+  /// `indelSimilarity` over the Unicode scalars of two strings, without
+  /// building arrays or a mask table when one of them has at most 64
+  /// scalars (a word): the single-word bit-parallel LCS, each character's
+  /// match mask found by scanning the short side.
+  public static func scalarIndelSimilarity(_ a: String, _ b: String) -> Double {
+    // Both ASCII (an en word): the bytes are the scalars.
+    if let r = a.utf8.withContiguousStorageIfAvailable({ x in
+      b.utf8.withContiguousStorageIfAvailable { y in asciiIndelSimilarity(x, y) } ?? nil
+    }) ?? nil {
+      return r
+    }
+    let la = a.unicodeScalars.count, lb = b.unicodeScalars.count
+    if la == 0 && lb == 0 { return 1 }
+    let (p, t, lp) = la <= lb ? (a, b, la) : (b, a, lb)
+    guard lp <= 64 else { return indelSimilarity(Array(a.unicodeScalars), Array(b.unicodeScalars)) }
+    if lp == 0 { return 0 }
+    var v: UInt64 = ~0
+    for c in t.unicodeScalars {
+      var pm: UInt64 = 0
+      var bit: UInt64 = 1
+      for x in p.unicodeScalars {
+        if x == c { pm |= bit }
+        bit &<<= 1
+      }
+      if pm == 0 { continue }
+      v = (v &+ (v & pm)) | (v & ~pm)
+    }
+    let mask: UInt64 = lp == 64 ? ~0 : (1 << UInt64(lp)) - 1
+    let lcs = (~v & mask).nonzeroBitCount
+    return 2 * Double(lcs) / Double(la + lb)
+  }
+}
+
+extension TokenDistance {
+  /// `scalarIndelSimilarity` of two ASCII byte strings (nil when either is
+  /// not ASCII or the shorter is longer than 64).
+  static func asciiIndelSimilarity(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double? {
+    let (p, t) = a.count <= b.count ? (a, b) : (b, a)
+    if p.count > 64 { return nil }
+    for c in a where c >= 0x80 { return nil }
+    for c in b where c >= 0x80 { return nil }
+    if a.isEmpty && b.isEmpty { return 1 }
+    if p.isEmpty { return 0 }
+    var v: UInt64 = ~0
+    for c in t {
+      var pm: UInt64 = 0
+      for (k, x) in p.enumerated() where x == c { pm |= 1 << UInt64(k) }
+      if pm == 0 { continue }
+      v = (v &+ (v & pm)) | (v & ~pm)
+    }
+    let mask: UInt64 = p.count == 64 ? ~0 : (1 << UInt64(p.count)) - 1
+    return 2 * Double((~v & mask).nonzeroBitCount) / Double(a.count + b.count)
+  }
+}
+
+/// ``LCSPattern`` over Unicode scalars with the masks of U+0000–U+04FF
+/// (ASCII, Latin, Cyrillic: nearly every character of an az/ru/en key) in a
+/// flat table instead of a dictionary; other scalars go through one.
+struct ScalarLCSPattern {
+  static let direct = 0x500
+  let count: Int
+  let words: Int
+  var table: [UInt64]
+  var other: [Unicode.Scalar: [UInt64]] = [:]
+
+  init(_ pattern: [Unicode.Scalar]) {
+    count = pattern.count
+    words = max(1, (pattern.count + 63) / 64)
+    table = [UInt64](repeating: 0, count: Self.direct * words)
+    for (i, c) in pattern.enumerated() {
+      let bit: UInt64 = 1 << UInt64(i & 63)
+      if Int(c.value) < Self.direct {
+        table[Int(c.value) * words + i >> 6] |= bit
+      } else {
+        var m = other[c] ?? [UInt64](repeating: 0, count: words)
+        m[i >> 6] |= bit
+        other[c] = m
+      }
+    }
+  }
+
+  @inline(__always)
+  static func step(_ v: inout [UInt64], _ pm: UnsafePointer<UInt64>, _ words: Int) {
+    var carry: UInt64 = 0
+    for w in 0..<words {
+      let u = v[w] & pm[w]
+      let (s1, o1) = v[w].addingReportingOverflow(u)
+      let (s2, o2) = s1.addingReportingOverflow(carry)
+      carry = (o1 || o2) ? 1 : 0
+      v[w] = s2 | (v[w] & ~pm[w])
+    }
+  }
+
+  func lcs(_ text: [Unicode.Scalar]) -> Int {
+    if count == 0 || text.isEmpty { return 0 }
+    var v = [UInt64](repeating: ~0, count: words)
+    for c in text {
+      let idx = Int(c.value)
+      if idx < Self.direct {
+        table.withUnsafeBufferPointer { tb in Self.step(&v, tb.baseAddress! + idx * words, words) }
+      } else if let pm = other[c] {
+        pm.withUnsafeBufferPointer { Self.step(&v, $0.baseAddress!, words) }
+      }
+    }
+    var zeros = 0
+    for w in 0..<words {
+      let bits = w == words - 1 && count & 63 != 0 ? count & 63 : 64
+      let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) - 1
+      zeros += (~v[w] & mask).nonzeroBitCount
+    }
+    return zeros
   }
 }
 

@@ -32,7 +32,11 @@ extension String {
   /// distinguish when searching: the apostrophes `’ʼ‘` → `'`, and in
   /// Russian `ё` → `е`.
   public func matchKey(for language: Language?) -> String {
-    var key = self.normalized(.nfkc).caseFolded(for: language)
+    let turkic = language?.hasTurkicCasing ?? false
+    if let k = asciiMatchKey(turkic: turkic) { return k }
+    var key = nfkcCaseFolded(turkic: turkic)
+    // The bytes ’ ʼ ‘ ё start with or contain (a superset, checked below).
+    guard key.utf8.contains(where: { $0 == 0xE2 || $0 == 0xCA || $0 == 0x91 }) else { return key }
     if key.unicodeScalars.contains(where: { $0 == "\u{2019}" || $0 == "\u{02BC}" || $0 == "\u{2018}" || $0 == "ё" }) {
       var scalars = String.UnicodeScalarView()
       for u in key.unicodeScalars {
@@ -45,5 +49,43 @@ extension String {
       key = String(scalars)
     }
     return key
+  }
+
+  /// The match key of an ASCII string: NFKC leaves it as it is and full case
+  /// folding only lowers A–Z, except Turkic `I` (→ `ı`, not ASCII: nil).
+  func asciiMatchKey(turkic: Bool) -> String? {
+    var needsLowering = false
+    for b in utf8 {
+      if b >= 0x80 || (turkic && b == 0x49) { return nil }
+      if b >= 0x41 && b <= 0x5A { needsLowering = true }
+    }
+    guard needsLowering else { return self }
+    let n = utf8.count
+    return String(unsafeUninitializedCapacity: n) { buf in
+      var i = 0
+      for b in utf8 {
+        buf[i] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
+        i += 1
+      }
+      return n
+    }
+  }
+
+  /// `normalized(.nfkc).caseFolded(for:)` with one UTF-16 conversion when the
+  /// text is already NFKC (NFKC text is NFC, so folding needs no second
+  /// normalisation).
+  func nfkcCaseFolded(turkic: Bool) -> String {
+    let t: Int32 = turkic ? 1 : 0
+    let src = ICU.utf16(self)
+    var st: Int32 = 0
+    let base: [UInt16]
+    if tmicu_is_normalized(NormalizationForm.nfkc.rawValue, src, Int32(src.count), &st) == 1, st <= 0 {
+      base = src
+    } else {
+      base = ICU.utf16(self.normalized(.nfkc))
+    }
+    return ICU.mapUTF16(base, expansion: 3) { s, n, d, c, status in
+      tmicu_fold_case(s, n, t, d, c, &status)
+    }
   }
 }

@@ -21,6 +21,12 @@ public struct NumberMention: Sendable, Hashable {
 /// `1,000.5`, `1.000,5`).
 public enum Numbers {
   public static func find(in text: String, language: Language?) -> [NumberMention] {
+    // No digit, no number (most words and many segments).
+    if let noDigit = text.utf8.withContiguousStorageIfAvailable({ !$0.contains { $0 >= 0x30 && $0 <= 0x39 } }),
+      noDigit
+    {
+      return []
+    }
     var out: [NumberMention] = []
     let u8 = Array(text.utf8)
     var i = 0

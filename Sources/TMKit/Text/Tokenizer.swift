@@ -48,7 +48,7 @@ public final class Tokenizer {
         kind = .word
       } else if status >= 100 {
         kind = .number
-      } else if piece.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+      } else if Tokenizer.isWhitespace(piece) {
         kind = .space
       } else {
         kind = .punctuation
@@ -57,5 +57,22 @@ public final class Tokenizer {
       out.append(Token(text: piece, kind: kind, utf8Range: start..<end))
     }
     return out
+  }
+
+  /// Every scalar of `piece` is White_Space. ASCII pieces (nearly every
+  /// space and punctuation mark) are decided on their bytes: the ASCII
+  /// White_Space characters are U+0009–U+000D and U+0020.
+  static func isWhitespace(_ piece: Substring) -> Bool {
+    var ascii = true
+    var white = true
+    for b in piece.utf8 {
+      if b >= 0x80 {
+        ascii = false
+        break
+      }
+      if !(b == 0x20 || (b >= 0x09 && b <= 0x0D)) { white = false }
+    }
+    if ascii { return white }
+    return piece.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
   }
 }
