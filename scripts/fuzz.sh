@@ -40,9 +40,15 @@ mkdir -p "$out/include" "$out/obj"
 flags=(-parse-as-library -swift-version 6 -O -gline-tables-only -sanitize=fuzzer,address)
 sources=$(find Sources/TMKit -name '*.swift' | sort)
 lib="$out/obj/TMKit.o"
+# TMKit's dependencies: the ICU and libxml2 shims (C, instrumented) and
+# ZIPFoundation (Swift, from the package's checkout, not instrumented).
+swift package resolve >/dev/null
+zipsrc="$root/.build/checkouts/ZIPFoundation/Sources"
+[ -d "$zipsrc/ZIPFoundation" ] || { echo "fuzz: ZIPFoundation checkout not found in $zipsrc" >&2; exit 2; }
 # 1. TMKit as a module of its own (-enable-testing: the harness reaches the
 #    internal readers with @testable import), rebuilt when its sources change.
-newest=$(ls -t $sources Sources/CICUShim/icushim.c Sources/CICUShim/include/icushim.h | head -n 1)
+newest=$(ls -t $sources Sources/CICUShim/icushim.c Sources/CICUShim/include/icushim.h \
+  Sources/CHTMLShim/htmlshim.c Sources/CHTMLShim/include/htmlshim.h | head -n 1)
 if [ ! -f "$lib" ] || [ "$newest" -nt "$lib" ]; then
   echo "== building TMKit for fuzzing (swiftc -sanitize=fuzzer,address into $out)"
   cat > "$out/include/module.modulemap" <<MAP
@@ -50,10 +56,20 @@ module CICUShim {
   header "$root/Sources/CICUShim/include/icushim.h"
   export *
 }
+module CHTMLShim {
+  header "$root/Sources/CHTMLShim/include/htmlshim.h"
+  export *
+}
 MAP
   clang -c -O1 -gline-tables-only -fsanitize=fuzzer-no-link,address -I Sources/CICUShim/include \
     Sources/CICUShim/icushim.c -o "$out/obj/icushim.o"
-  swiftc -module-name TMKit -enable-testing -wmo "${flags[@]}" -I "$out/include" \
+  clang -c -O1 -gline-tables-only -fsanitize=fuzzer-no-link,address -I Sources/CHTMLShim/include \
+    -I/usr/include/libxml2 Sources/CHTMLShim/htmlshim.c -o "$out/obj/htmlshim.o"
+  swiftc -module-name ZIPFoundation -parse-as-library -swift-version 5 -O -wmo -Xcc -D_GNU_SOURCE=1 \
+    -I "$zipsrc/CZLib" -emit-module -emit-module-path "$out/obj/ZIPFoundation.swiftmodule" \
+    -c "$zipsrc"/ZIPFoundation/*.swift -o "$out/obj/ZIPFoundation.o" 2>&1 | grep -v '^warning: ' || true
+  [ -f "$out/obj/ZIPFoundation.o" ] || { echo "fuzz: building ZIPFoundation failed" >&2; exit 2; }
+  swiftc -module-name TMKit -enable-testing -wmo "${flags[@]}" -I "$out/include" -I "$out/obj" -I "$zipsrc/CZLib" \
     -emit-module -emit-module-path "$out/obj/TMKit.swiftmodule" -c $sources -o "$lib" 2>&1 \
     | grep -v '^warning: ' || true
   [ -f "$lib" ] || { echo "fuzz: building TMKit failed" >&2; exit 2; }
@@ -63,7 +79,8 @@ fi
 if [ ! -x "$bin" ] || [ Fuzz/FuzzReaders.swift -nt "$bin" ]; then
   echo "== linking $bin"
   swiftc -module-name TMFuzz "${flags[@]}" -I "$out/include" -I "$out/obj" \
-    Fuzz/FuzzReaders.swift "$lib" "$out/obj/icushim.o" -licui18n -licuuc -licudata -o "$bin" 2>&1 \
+    -I "$zipsrc/CZLib" Fuzz/FuzzReaders.swift "$lib" "$out/obj/icushim.o" "$out/obj/htmlshim.o" \
+    "$out/obj/ZIPFoundation.o" -licui18n -licuuc -licudata -lxml2 -lz -o "$bin" 2>&1 \
     | grep -v 'ld.gold: warning: Cannot export local symbol' || true
   [ -x "$bin" ] || { echo "fuzz: linking the harness failed" >&2; exit 2; }
 fi
