@@ -85,6 +85,20 @@ public final class Aligner {
   /// set higher for less literal translations).
   static let variance = 4.0
 
+  /// Gale-Church length cost of pairing `ls` source characters with `lt`
+  /// target characters at the calibrated `ratio`: −log of the two-sided
+  /// normal tail of the length difference (capped at 27.6). The fine search
+  /// and the coarse path both use this one.
+  @inline(__always)
+  static func lengthCost(_ ls: Double, _ lt: Double, ratio: Double) -> Double {
+    let t = lt / ratio
+    let mean = max((ls + t) / 2, 1)
+    let delta = abs(t - ls) / (variance * mean).squareRoot()
+    if delta < 0.05 { return 0 }
+    let p = erfc(delta / 2.0.squareRoot())
+    return p > 1e-12 ? -log(p) : 27.6
+  }
+
   /// The caps on each kind of evidence, in log-probability units.
   public enum Evidence {
     public static let numbers = 3.0
@@ -492,14 +506,7 @@ struct Model {
   }
 
   @inline(__always)
-  func lengthCost(_ ls: Double, _ lt: Double) -> Double {
-    let t = lt / ratio
-    let mean = max((ls + t) / 2, 1)
-    let delta = abs(t - ls) / (Aligner.variance * mean).squareRoot()
-    if delta < 0.05 { return 0 }
-    let p = erfc(delta / 2.0.squareRoot())
-    return p > 1e-12 ? -log(p) : 27.6
-  }
+  func lengthCost(_ ls: Double, _ lt: Double) -> Double { Aligner.lengthCost(ls, lt, ratio: ratio) }
 
   static let punctWeights: [(UInt8, Double)] = [
     (Punct.question, 0.5), (Punct.exclamation, 0.4), (Punct.quote, 0.3), (Punct.parenthesis, 0.3),

@@ -340,12 +340,5 @@ struct CoarsePath {
   }
 
   @inline(__always)
-  func lengthCost(_ ls: Double, _ lt: Double) -> Double {
-    let t = lt / ratio
-    let mean = max((ls + t) / 2, 1)
-    let delta = abs(t - ls) / (Aligner.variance * mean).squareRoot()
-    if delta < 0.05 { return 0 }
-    let p = erfc(delta / 2.0.squareRoot())
-    return p > 1e-12 ? -log(p) : 27.6
-  }
+  func lengthCost(_ ls: Double, _ lt: Double) -> Double { Aligner.lengthCost(ls, lt, ratio: ratio) }
 }
