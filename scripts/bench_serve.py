@@ -80,7 +80,7 @@ def wrk(base, queries, seconds, work):
         for q in queries:
             p = "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": "az", "to": "ru", "limit": "5"})
             f.write("  %s,\n" % json.dumps(p))
-        f.write("}\ni = 0\nrequest = function()\n  i = i %% #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+        f.write("}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
         f.write("done = function(summary, latency, requests)\n"
                 "  io.write(string.format(\"JSON {\\\"rps\\\": %f, \\\"p50\\\": %f, \\\"p99\\\": %f, \\\"errors\\\": %d, \\\"non2xx\\\": %d}\\n\",\n"
                 "    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,\n"
@@ -96,6 +96,8 @@ def wrk(base, queries, seconds, work):
 
 
 def cli(tm, memory, queries, work):
+    if not os.path.exists(tm):
+        return float("nan"), float("nan")
     qf = os.path.join(work, "queries.txt")
     with open(qf, "w", encoding="utf-8") as f:
         f.write("\n".join(queries) + "\n")
@@ -177,7 +179,7 @@ def main():
                               os.path.join(args.work, "token"), "--state", os.path.join(args.work, f"state{n}")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(6000):
+            for _ in range(24000):  # a 1M-unit index takes minutes to build on a busy machine
                 try:
                     urllib.request.urlopen(base + "/healthz", timeout=1).read()
                     break
