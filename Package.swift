@@ -59,6 +59,8 @@ let package = Package(
       name: "TMServer",
       dependencies: [
         "TMKit",
+        // `tm serve --store postgres://…` (libpq through CPQShim: no NIO in it).
+        "TMPostgres",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,9 +71,9 @@ let package = Package(
     ),
     .executableTarget(
       name: "tm-server",
-      dependencies: ["TMServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: ["TMServer", "TMPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
-    .testTarget(name: "ServerTests", dependencies: ["TMServer", "TMKit"]),
+    .testTarget(name: "ServerTests", dependencies: ["TMServer", "TMKit", "TMPostgres"]),
     // PostgreSQL store (team memories). libpq through an opaque C wrapper,
     // like ICU: no libpq type is visible to Swift (see Documentation/Scaling.md
     // for why libpq and not postgres-nio).

@@ -46,43 +46,35 @@ public struct ImportCommand: AsyncParsableCommand {
     out.line("added \(units(r.added)) to \(r.memory.name)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
   }
 
-  /// Each file as the body of `POST /api/v1/import` (named, so the server
-  /// knows its format and the units' origin), its `ImportReport` printed as
-  /// a local import prints it. Files go one request each: with several, a
-  /// failing one leaves the earlier ones imported.
+  /// Every file in one `POST /api/v1/import` (multipart/form-data, each
+  /// part named, so the server knows its format and the units' origin), its
+  /// `ImportReport` printed as a local import prints it. One request: the
+  /// server reads every file before writing and stores their units in one
+  /// append, so a bad file (or a server that dies midway) stores nothing.
   func remote(_ client: RemoteClient) async throws {
     let inputs = files.isEmpty ? ["-"] : files
-    if join && inputs.count > 1 {
-      throw TMError(.usage, "with --server, --join works on one file at a time")
-    }
     // Read everything first, so that a missing file sends nothing.
-    var bodies: [(name: String, data: Data)] = []
+    var parts: [(name: String, data: Data)] = []
     for f in inputs {
       if f == "-" {
-        bodies.append(("stdin", FileHandle.standardInput.readDataToEndOfFile()))
+        parts.append(("stdin", FileHandle.standardInput.readDataToEndOfFile()))
       } else {
         guard let d = FileManager.default.contents(atPath: f) else { throw TMError(.io, "cannot read the file", file: f) }
-        bodies.append((String(f.split(separator: "/").last ?? Substring(f)), d))
+        parts.append((String(f.split(separator: "/").last ?? Substring(f)), d))
       }
     }
+    let (body, contentType) = RemoteClient.multipart(parts)
+    let query: [(String, String?)] = [
+      ("from", from?.tag), ("to", to?.tag), ("encoding", encoding),
+      ("memory", memoryOptions.memory), ("join", join ? "true" : nil),
+    ]
+    let reply = try await client.send("POST", "/api/v1/import", query: query, body: body, contentType: contentType)
+    let r = try client.decode(ImportReport.self, reply.body)
+    for n in r.notes { warn("note: " + n) }
     let out = Output.standard
-    var added = 0
-    var duplicates = 0
-    var memory = ""
-    for (i, b) in bodies.enumerated() {
-      let query: [(String, String?)] = [
-        ("name", b.name), ("from", from?.tag), ("to", to?.tag), ("encoding", encoding),
-        ("memory", memoryOptions.memory), ("join", join ? "true" : nil),
-      ]
-      let reply = try await client.send("POST", "/api/v1/import", query: query, body: b.data, contentType: "application/octet-stream")
-      let r = try client.decode(ImportReport.self, reply.body)
-      for n in r.notes { warn("note: " + n) }
-      for f in r.files { out.line("\(inputs[i]): \(units(f.units)) (\(f.format))") }
-      added += r.added
-      duplicates += r.duplicates
-      memory = String(r.memory.name.split(separator: "/").last ?? Substring(r.memory.name))
-    }
-    out.line("added \(units(added)) to \(memory)" + (duplicates > 0 ? ", \(duplicates) already there" : ""))
+    for (i, f) in r.files.enumerated() { out.line("\(i < inputs.count ? inputs[i] : f.path): \(units(f.units)) (\(f.format))") }
+    let memory = String(r.memory.name.split(separator: "/").last ?? Substring(r.memory.name))
+    out.line("added \(units(r.added)) to \(memory)" + (r.duplicates > 0 ? ", \(r.duplicates) already there" : ""))
   }
 }
 

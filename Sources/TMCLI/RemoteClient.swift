@@ -127,6 +127,27 @@ public struct RemoteClient: Sendable {
     }
   }
 
+  /// A `multipart/form-data` body of named files and its Content-Type.
+  public static func multipart(_ files: [(name: String, data: Data)]) -> (Data, String) {
+    var bytes = [UInt8](repeating: 0, count: 16)
+    var g = SystemRandomNumberGenerator()
+    for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &g) }
+    var boundary = "tm-" + bytes.map { String($0, radix: 16) }.joined()
+    // A boundary must not occur inside a file: a new one until it does not.
+    while files.contains(where: { $0.data.range(of: Data(boundary.utf8)) != nil }) { boundary += "x" }
+    var body = Data()
+    for f in files {
+      let name = f.name.replacingOccurrences(of: "\"", with: "_").replacingOccurrences(of: "\r", with: "_")
+        .replacingOccurrences(of: "\n", with: "_")
+      body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\n".utf8))
+      body.append(Data("Content-Type: application/octet-stream\r\n\r\n".utf8))
+      body.append(f.data)
+      body.append(Data("\r\n".utf8))
+    }
+    body.append(Data("--\(boundary)--\r\n".utf8))
+    return (body, "multipart/form-data; boundary=\(boundary)")
+  }
+
   /// `{"error": {"status", "code", "message", "hint"?}}` as a `TMError`.
   static func error(status: Int, _ data: Data, url: URL) -> TMError {
     struct Body: Decodable {

@@ -84,10 +84,14 @@ final class PGConnection {
   }
 
   /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-  func transaction<T>(_ body: () throws -> T) throws -> T {
+  func transaction<T>(_ body: () throws -> T) throws -> T { try transaction(body: body, committing: {}) }
+
+  /// `committing` is called just before COMMIT is sent.
+  func transaction<T>(body: () throws -> T, committing: () -> Void) throws -> T {
     try exec("BEGIN")
     do {
       let v = try body()
+      committing()
       try exec("COMMIT")
       return v
     } catch {
@@ -134,13 +138,20 @@ enum PGError: Error, CustomStringConvertible {
     return "08000"
   }
 
+  static let unavailablePrefix = "the database is unavailable"
+
+  var isConnection: Bool {
+    if case .connection = self { return true }
+    return false
+  }
+
   /// Worth retrying the whole transaction (deadlock, serialization).
   var isTransient: Bool { sqlstate == "40P01" || sqlstate == "40001" }
 
   var tmError: TMError {
     switch self {
     case .connection(let m):
-      return TMError(.io, "the database is unavailable: \(m)", hint: "check that PostgreSQL is running; the store reconnects by itself")
+      return TMError(.io, "\(PGError.unavailablePrefix): \(m)", hint: "check that PostgreSQL is running; the store reconnects by itself")
     case .statement(let m, let s):
       return TMError(.io, "the database refused a statement: \(m)" + (s.isEmpty ? "" : " (SQLSTATE \(s))"))
     }

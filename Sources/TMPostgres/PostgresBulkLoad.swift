@@ -25,7 +25,7 @@ extension PostgresStore {
       seconds[name] = Date().timeIntervalSince(clock)
       clock = Date()
     }
-    return try run { c in
+    return try run(retry: false) { c in
       try c.transaction {
         try c.exec("LOCK TABLE tm_units, tm_entries, tm_tokens IN ACCESS EXCLUSIVE MODE")
         let n = try c.exec("SELECT count(*) FROM tm_units").int(0, 0) ?? 0

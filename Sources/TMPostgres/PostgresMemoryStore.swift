@@ -86,9 +86,15 @@ extension PostgresStore: MemoryStore {
     return SearchBatch(results: results)
   }
 
+  /// The memory's languages as recorded with the units (a language is
+  /// recorded when the first unit with text in it is stored, and units are
+  /// never removed, so this is the languages with text: one indexed read
+  /// per lookup, where counting them was a scan of every unit).
   public func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
     if let memories, !memories.contains(memoryRef) { return [] }
-    let counts = try await blocking { try self.counts() }
-    return Language.allCases.filter { (counts[$0] ?? 0) > 0 }
+    return try await blocking { try self.languages() }
   }
+
+  /// `summary()` off the cooperative pool.
+  public func summary() async throws -> Summary { try await blocking { try self.summary() } }
 }

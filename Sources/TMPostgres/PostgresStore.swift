@@ -22,12 +22,65 @@ public final class PostgresStore: Sendable {
   /// uses the `PG*` environment variables. A password in it is refused:
   /// libpq reads it from `PGPASSWORD` or the password file (`PGPASSFILE`,
   /// `~/.pgpass`), so it never shows on a command line.
-  public init(url: String?, connections: Int = 4, migrate: Bool = true) throws {
+  ///
+  /// `name`: how the memory is named to clients (default: the address).
+  /// Connections give up after `PGCONNECT_TIMEOUT` seconds (5 unless the
+  /// address or the environment says otherwise), so a database that cannot
+  /// be reached is an error, never a hang.
+  public init(url: String?, connections: Int = 4, migrate: Bool = true, name: String? = nil) throws {
     let conninfo = url ?? ""
     try PostgresStore.refusePassword(conninfo)
-    pool = PGPool(conninfo: conninfo, size: connections)
-    name = PostgresStore.displayName(conninfo)
+    pool = PGPool(conninfo: PostgresStore.withConnectTimeout(conninfo), size: connections)
+    self.name = name ?? PostgresStore.displayName(conninfo)
     if migrate { _ = try self.migrate() }
+  }
+
+  /// `conninfo` with `connect_timeout=5` added when neither it nor
+  /// `PGCONNECT_TIMEOUT` sets one.
+  static func withConnectTimeout(_ conninfo: String) -> String {
+    if conninfo.contains("connect_timeout") || ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] != nil {
+      return conninfo
+    }
+    if conninfo.hasPrefix("postgres://") || conninfo.hasPrefix("postgresql://") {
+      return conninfo + (conninfo.contains("?") ? "&" : "?") + "connect_timeout=5"
+    }
+    return conninfo.isEmpty ? "connect_timeout=5" : conninfo + " connect_timeout=5"
+  }
+
+  /// The database's name in an address (URL path, `dbname=`, else
+  /// `PGDATABASE`, else `PGUSER`, as libpq defaults it).
+  public static func databaseName(_ conninfo: String?) -> String {
+    let c = conninfo ?? ""
+    if c.hasPrefix("postgres://") || c.hasPrefix("postgresql://") {
+      let afterHost = c.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+      if afterHost.count == 4 {
+        let db = afterHost[3].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if !db.isEmpty { return db.removingPercentEncoding ?? String(db) }
+      }
+    } else {
+      for part in c.split(separator: " ") where part.hasPrefix("dbname=") { return String(part.dropFirst(7)) }
+    }
+    let env = ProcessInfo.processInfo.environment
+    return env["PGDATABASE"] ?? env["PGUSER"] ?? "postgres"
+  }
+
+  /// Whether an error of this store means the database cannot be reached
+  /// now (down, restarting, refusing connections), as opposed to a refused
+  /// statement: the server answers 503 for these.
+  public static func isUnavailable(_ e: TMError) -> Bool { e.message.hasPrefix(PGError.unavailablePrefix) }
+
+  /// What `/healthz` shows: one round trip.
+  public struct Summary: Sendable {
+    public var units: Int
+    public var languages: [Language]
+    public var schemaVersion: Int
+  }
+
+  public func summary() throws -> Summary {
+    try run { c in
+      let r = try c.exec("SELECT (SELECT count(*) FROM tm_units), (SELECT coalesce(max(version), 0) FROM tm_schema_version)")
+      return Summary(units: r.int(0, 0) ?? 0, languages: try PostgresStore.languages(c), schemaVersion: r.int(0, 1) ?? 0)
+    }
   }
 
   static func refusePassword(_ conninfo: String) throws {
@@ -53,23 +106,39 @@ public final class PostgresStore: Sendable {
   }
 
   /// Runs on a pooled connection, turning database errors into `TMError`.
-  func run<T>(_ body: (PGConnection) throws -> T) throws -> T {
+  /// A connection that turns out broken (the pool held it across a
+  /// database restart) is replaced and the call made once more: callers
+  /// here only read, or write in a transaction that did not commit.
+  /// `retry: false` for a body that hands rows out as it goes (a second
+  /// run would hand them out twice).
+  func run<T>(retry: Bool = true, _ body: (PGConnection) throws -> T) throws -> T {
     do {
       return try pool.with(body)
+    } catch let e as PGError where e.isConnection && retry {
+      do { return try pool.with(body) } catch let e as PGError { throw e.tmError }
     } catch let e as PGError {
       throw e.tmError
     }
   }
 
-  /// Runs a transaction, retried on deadlock or serialization failure.
+  /// Runs a transaction, retried on deadlock or serialization failure, and
+  /// once on a connection that broke before COMMIT was sent (the database
+  /// rolled it back). A connection lost after COMMIT was sent is reported:
+  /// the outcome is unknown, and a retry by the client is safe (dedupe).
   func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
     var attempt = 0
+    var reconnected = false
     while true {
+      var committing = false
       do {
-        return try pool.with { c in try c.transaction { try body(c) } }
+        return try pool.with { c in
+          try c.transaction(body: { try body(c) }, committing: { committing = true })
+        }
       } catch let e as PGError where e.isTransient && attempt < 5 {
         attempt += 1
         usleep(UInt32(1000 << attempt))
+      } catch let e as PGError where e.isConnection && !committing && !reconnected {
+        reconnected = true
       } catch let e as PGError {
         throw e.tmError
       }
@@ -261,7 +330,7 @@ public final class PostgresStore: Sendable {
   /// Every unit in the order it was added, `batch` rows at a time from a
   /// cursor (one snapshot: a concurrent append is in or out as a whole).
   public func forEachStoredUnit(batch: Int = 10_000, _ body: (Int, TranslationUnit) throws -> Void) throws {
-    try run { c in
+    try run(retry: false) { c in
       try c.transaction {
         try c.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         try c.exec("DECLARE tm_all NO SCROLL CURSOR FOR SELECT id, \(PostgresStore.textColumns) FROM tm_units ORDER BY id")

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TMKit
+import TMPostgres
 
 /// Builds and runs the service.
 public enum TMServerApp {
@@ -12,18 +13,41 @@ public enum TMServerApp {
     public let token: String
     /// Where a generated token was written (nil with `--token-file`).
     public let tokenFile: String?
-    public let backend: Backend
+    /// The TSV folder's indexes (nil on PostgreSQL).
+    public let backend: Backend?
+    /// What the routes serve.
+    public let store: any ServedStore
     /// The session opened from `--review FILE`.
     public let reviewID: String?
   }
 
   /// Loads the memories and their indexes, the review sessions and the
   /// token, and builds the application (not yet listening).
+  /// `serving`: a store made by the caller instead of the one `config`
+  /// names (tests: a database that is down).
   public static func prepare(
-    _ config: ServerConfiguration, logger: Logger,
+    _ config: ServerConfiguration, logger: Logger, serving: (any ServedStore)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) async throws -> Prepared {
-    let backend = try Backend(configuration: config)
+    let backend: Backend?
+    let store: any ServedStore
+    if let serving {
+      store = serving
+      backend = nil
+    } else if let url = config.postgres {
+      // Applies the missing migrations (under an advisory lock: servers
+      // starting together apply each once). A database that is down at
+      // start is an error: the server never starts half-configured.
+      let pg = try PostgresStore(
+        url: url.isEmpty ? nil : url, connections: config.databaseConnections, migrate: true,
+        name: PostgresStore.databaseName(url))
+      store = PostgresServingStore(store: pg)
+      backend = nil
+    } else {
+      let b = try Backend(configuration: config)
+      store = ServingStore(backend: b)
+      backend = b
+    }
     let state = config.resolvedStateDirectory
     var token = config.token
     var tokenFile: String?
@@ -49,7 +73,7 @@ public enum TMServerApp {
     let reviews = try ReviewStore(folder: state + "/reviews")
     let reviewID = try await config.reviewFile.asyncMap { try await openReviewFile($0, store: reviews) }
     let metrics = ServerMetrics()
-    let api = try API(backend: backend, reviews: reviews, token: finalToken, metrics: metrics, logger: logger)
+    let api = try API(store: store, config: config, reviews: reviews, token: finalToken, metrics: metrics, logger: logger)
     let responder = TMResponder(api: api, inFlight: InFlight(limit: config.maxConcurrentRequests), metrics: metrics)
     let app = Application(
       responder: responder,
@@ -57,7 +81,8 @@ public enum TMServerApp {
       configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, reuseAddress: true),
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
       logger: logger)
-    return Prepared(application: app, token: finalToken, tokenFile: tokenFile, backend: backend, reviewID: reviewID)
+    return Prepared(
+      application: app, token: finalToken, tokenFile: tokenFile, backend: backend, store: store, reviewID: reviewID)
   }
 
   /// Opens the `--review` file as a session (a session made from a file of

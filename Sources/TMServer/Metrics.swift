@@ -42,10 +42,14 @@ final class ServerMetrics: Sendable {
     MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)
   }
 
-  func emit(_ s: Snapshot) -> [UInt8] {
-    units.set(Double(s.unitCount))
-    memories.set(Double(s.paths.count))
-    indexAge.set(max(0, Date().timeIntervalSince1970 - s.builtAt))
+  /// `s` nil: the store could not say (the database is down); the gauges
+  /// keep their last values.
+  func emit(_ s: StoreSummary?) -> [UInt8] {
+    if let s {
+      units.set(Double(s.units))
+      memories.set(Double(s.memories))
+      indexAge.set(s.indexAge ?? 0)
+    }
     return registry.emitToBuffer()
   }
 }

@@ -260,7 +260,7 @@ public actor ReviewStore {
   }
 
   /// Writes the confirmed beads not yet added through the store.
-  func commit(_ id: String, backend: Backend) async throws -> CommitResponse {
+  func commit(_ id: String, store: any ServedStore) async throws -> CommitResponse {
     var s = try get(id)
     guard let from = Language(tag: s.from), let to = Language(tag: s.to), from != to else {
       throw APIError.badRequest("the review's languages are not a pair", field: "id")
@@ -276,7 +276,7 @@ public actor ReviewStore {
         score: (b.score * 1000).rounded() / 1000))
       which.append(i)
     }
-    let r = try await backend.add(units)
+    let (r, _) = try await store.add(units, memory: nil)
     // Re-read: edits may have landed while the write ran.
     s = try get(id)
     for i in which where s.beads.indices.contains(i) { s.beads[i].added = true }

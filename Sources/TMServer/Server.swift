@@ -56,8 +56,7 @@ public struct TMResponder: HTTPResponder {
 
 /// Where the endpoints live.
 final class API: Sendable {
-  let backend: Backend
-  let store: ServingStore
+  let store: any ServedStore
   let reviews: ReviewStore
   let config: ServerConfiguration
   let token: String
@@ -65,11 +64,12 @@ final class API: Sendable {
   let logger: Logger
   let page: StaticFiles
 
-  init(backend: Backend, reviews: ReviewStore, token: String, metrics: ServerMetrics, logger: Logger) throws {
-    self.backend = backend
-    store = ServingStore(backend: backend)
+  init(store: any ServedStore, config: ServerConfiguration, reviews: ReviewStore, token: String, metrics: ServerMetrics,
+    logger: Logger) throws
+  {
+    self.store = store
     self.reviews = reviews
-    config = backend.configuration
+    self.config = config
     self.token = token
     self.metrics = metrics
     self.logger = logger
@@ -108,12 +108,15 @@ final class API: Sendable {
     case "healthz":
       route = "healthz"
       try only(.get)
-      let s = backend.snapshot
-      return Body.rawJSON("{\"status\":\"ok\",\"memories\":\(s.paths.count),\"units\":\(s.unitCount)}")
+      // 503 while the store cannot serve (the database is down), so that a
+      // load balancer sends requests to another server meanwhile.
+      let h = await store.health()
+      let body = "{\"status\":\(h.ok ? "\"ok\"" : "\"unavailable\""),\(h.fields.joined(separator: ","))}"
+      return Body.rawJSON(body, status: h.ok ? .ok : .serviceUnavailable)
     case "metrics":
       route = "metrics"
       try only(.get)
-      return Body.bytes(metrics.emit(backend.snapshot), contentType: "text/plain; version=0.0.4; charset=utf-8")
+      return Body.bytes(metrics.emit(try? await store.summary()), contentType: "text/plain; version=0.0.4; charset=utf-8")
     case "api" where path.count >= 3 && path[1] == "v1":
       route = path[2]
       return try await v1(Array(path.dropFirst(2)), request, only: only)
@@ -153,7 +156,11 @@ final class API: Sendable {
     case ("import", 1):
       try only(.post)
       try writeAllowed(request)
-      return Body.report(try await importDocument(try await body(request), q))
+      let bytes = try await body(request)
+      if let boundary = Multipart.boundary(contentType: request.headers[.contentType]) {
+        return Body.report(try await importDocuments(try Multipart.parse(bytes, boundary: boundary), q))
+      }
+      return Body.report(try await importDocuments([Multipart.Part(name: q["name"] ?? "upload", bytes: bytes)], q))
     case ("export", 1):
       try only(.get)
       try readAllowed(request)
@@ -165,7 +172,7 @@ final class API: Sendable {
     case ("languages", 1):
       try only(.get)
       try readAllowed(request)
-      let s = backend.snapshot
+      let s = try await store.summary()
       return try Body.json(["search": s.searchable.map(\.tag), "translations": s.columns.map(\.tag)])
     case ("segment", 1):
       try only(.post)
@@ -200,7 +207,7 @@ final class API: Sendable {
     case ("reviews", 3) where path[2] == "commit":
       try only(.post)
       try writeAllowed(request)
-      return try Body.json(try await reviews.commit(path[1], backend: backend))
+      return try Body.json(try await reviews.commit(path[1], store: store))
     default:
       throw APIError(404, "not_found", "no such endpoint: /api/v1/\(path.joined(separator: "/"))", field: "path",
         hint: "see /api/v1/openapi.yaml")
@@ -326,14 +333,6 @@ final class API: Sendable {
     }
   }
 
-  func guessable() -> [Language] {
-    let available = backend.snapshot.searchable
-    if available.isEmpty { return Language.allCases }
-    var g = available
-    for l in available where l == .az || l == .azCyrl { g.append(l == .az ? .azCyrl : .az) }
-    return g
-  }
-
   func add(_ r: AddRequest) async throws -> AddResponse {
     if r.units.count > config.maxBatchSegments {
       throw APIError(413, "too_long", "\(r.units.count) units; the limit is \(config.maxBatchSegments)", field: "units")
@@ -362,51 +361,70 @@ final class API: Sendable {
       units.append(TranslationUnit(
         texts: [from: u.source.nfc, to: u.target.nfc], origin: u.origin ?? "api", created: now, score: u.score))
     }
-    let res: AppendResult
-    let paths: Set<String>
-    if let m = r.memory {
-      res = try await store.append(units, to: MemoryRef(id: m))
-      paths = [m]
-    } else {
-      res = try await backend.add(units)
-      paths = Set(try units.map { try backend.target(of: $0) })
-    }
-    // The file name only: the server's folder layout is not the client's business.
-    let memory = paths.count == 1 ? paths.first.map { String($0.split(separator: "/").last ?? Substring($0)) } : nil
+    let (res, memory) = try await store.add(units, memory: r.memory)
     return AddResponse(added: res.added, duplicates: res.duplicates, memory: memory)
   }
 
-  /// `tm import` of a posted document through the `Import` workflow.
-  func importDocument(_ bytes: [UInt8], _ q: [String: String]) async throws -> ImportReport {
+  /// `tm import` of posted documents through the `Import` workflow: every
+  /// file is read before anything is written, then all their units go in
+  /// one append (one transaction on PostgreSQL, one locked write per memory
+  /// on TSV), so a bad file, or a server killed midway, stores nothing.
+  func importDocuments(_ parts: [Multipart.Part], _ q: [String: String]) async throws -> ImportReport {
+    if parts.isEmpty { throw APIError.badRequest("the request holds no file", field: "body") }
     let format = q["format"]?.lowercased()
     let known = ["tmx", "po", "mo", "tsv", "csv", "txt"]
     if let format, !known.contains(format) {
       throw APIError.badRequest("unknown format '\(format)'", field: "format", hint: "use one of: " + known.joined(separator: ", "))
     }
-    var name = q["name"] ?? "upload"
-    if let format, !name.lowercased().hasSuffix("." + format) { name += "." + format }
     let from = try language(q["from"], field: "from")
     let to = try language(q["to"], field: "to")
     if let from, let to, from == to { throw APIError.badRequest("from and to are both '\(from.tag)'", field: "to") }
     let options = MemoryImport.Options(
       from: from, to: to, encoding: q["encoding"], join: try bool(q["join"], field: "join") ?? false, now: MemoryFile.now())
-    // The workflow reads files: the body goes to a private temporary one
-    // named as the client named it (the units' origin says `tmx:desk.tmx`).
+    // The workflow reads files: each part goes to a private temporary one
+    // named as the client named it (the units' origin says `tmx:desk.tmx`),
+    // in a folder of its own so that two parts may share a name.
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-server-import-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    let safe = String(String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }).prefix(100))
-    let fileName = safe.isEmpty || safe.hasPrefix(".") ? "upload" + safe : safe
-    let file = dir.appendingPathComponent(fileName)
-    try Data(bytes).write(to: file)
+    var paths: [String] = []
+    var names: [String] = []
+    for (i, part) in parts.enumerated() {
+      var name = part.name
+      if let format, !name.lowercased().hasSuffix("." + format) { name += "." + format }
+      let safe = String(String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }).prefix(100))
+      let fileName = safe.isEmpty || safe.hasPrefix(".") ? "upload" + safe : safe
+      let sub = dir.appendingPathComponent(String(i))
+      try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+      let file = sub.appendingPathComponent(fileName)
+      try Data(part.bytes).write(to: file)
+      paths.append(file.path)
+      names.append(fileName)
+    }
     do {
       var report = try await Import(store: store).run(
-        files: [file.path], options: options, into: q["memory"].map { MemoryRef(id: $0) })
-      for i in report.files.indices { report.files[i].path = fileName }
+        files: paths, options: options, into: q["memory"].map { MemoryRef(id: $0) } ?? store.onlyMemory)
+      for i in report.files.indices {
+        if let k = paths.firstIndex(of: report.files[i].path) {
+          report.files[i].path = names[k]
+        } else if i < names.count {
+          report.files[i].path = names[i]
+        }
+      }
       return report
-    } catch var e as TMError {
-      if e.file != nil { e.file = fileName }
-      throw APIError.from(e, field: "body")
+    } catch let e as TMError {
+      // The file at fault by the name the client gave it; a file that is
+      // not what it claims is the client's error (422), not the server's.
+      var named = e
+      if let f = e.file {
+        let k = paths.firstIndex(of: f) ?? paths.firstIndex { f.hasPrefix($0) || $0.hasSuffix("/" + f) }
+        let name = k.map { names[$0] } ?? (parts.count == 1 ? names[0] : fileName(f))
+        named.file = name
+        named.message = name + ": " + e.message
+      }
+      var api = APIError.from(named, field: "body")
+      if e.kind == .malformedMemory { (api.status, api.code) = (422, "invalid_input") }
+      throw api
     }
   }
 

@@ -32,6 +32,12 @@ public struct ServerConfiguration: Sendable {
   public var idleTimeout: Double = 60
   /// A `tm align --review` file opened as a review session at start.
   public var reviewFile: String?
+  /// The memory in PostgreSQL instead of TSV files: a `postgres://` URL
+  /// without a password, or "" for the `PG*` environment variables
+  /// (`--store`). The password comes from the password file or PGPASSWORD.
+  public var postgres: String?
+  /// Connections to the database this server keeps open at most.
+  public var databaseConnections: Int = 8
 
   public init(memoriesDirectory: String) {
     self.memoriesDirectory = memoriesDirectory

@@ -119,3 +119,28 @@ public final class ServingStore: MemoryStore, @unchecked Sendable {
     return s
   }
 }
+
+extension ServingStore: ServedStore {
+  public var kind: String { "tsv" }
+  public var onlyMemory: MemoryRef? { nil }
+
+  public func add(_ units: [TranslationUnit], memory: String?) async throws -> (AppendResult, memory: String?) {
+    if let memory { return (try await append(units, to: MemoryRef(id: memory)), memory) }
+    let res = try await backend.add(units)
+    let paths = Set(try units.map { try backend.target(of: $0) })
+    // The file name only: the server's folder layout is not the client's business.
+    return (res, paths.count == 1 ? paths.first.map(fileName) : nil)
+  }
+
+  public func summary() async throws -> StoreSummary {
+    let s = backend.snapshot
+    return StoreSummary(
+      memories: s.paths.count, units: s.unitCount, searchable: s.searchable, columns: s.columns,
+      indexAge: max(0, Date().timeIntervalSince1970 - s.builtAt))
+  }
+
+  public func health() async -> StoreHealth {
+    let s = backend.snapshot
+    return StoreHealth(ok: true, fields: ["\"store\":\"tsv\"", "\"memories\":\(s.paths.count)", "\"units\":\(s.unitCount)"])
+  }
+}

@@ -38,7 +38,7 @@ extension API {
     }
     // languages/ (Weblate always sends the trailing slash).
     if segs.first == "languages" && segs.dropFirst().allSatisfy(\.isEmpty) {
-      let s = backend.snapshot
+      let s = try await store.summary()
       var sources: [String] = []
       for l in s.searchable {
         sources.append(code(l))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TMKit
+import TMPostgres
 import TMServer
 
 /// `tm-server` (also `tm serve`): the memories as an HTTP service.
@@ -10,12 +11,21 @@ struct TMServerCommand: AsyncParsableCommand {
     commandName: "tm-server",
     abstract: "Serve the memories over HTTP: a JSON API, the tmserver protocol and a browser page.",
     discussion: """
+      The memories are a folder of TSV files (--memories, --memory), or one memory in \
+      PostgreSQL (--store postgres://USER@HOST:PORT/DATABASE, or --store postgres for the \
+      PG* environment variables). The database password comes from --password-file, \
+      PGPASSFILE/~/.pgpass or PGPASSWORD, never from the command line: an address with a \
+      password in it is refused. On PostgreSQL any number of servers may share one \
+      database; each applies missing schema migrations at start ('tm serve migrate' only \
+      applies them).
+
       Listens on 127.0.0.1 unless --listen says otherwise. Endpoints: / (the page), /api/v1/ \
       (JSON API; /api/v1/openapi.yaml describes it), /tmserver/ (Weblate, amaGama, Virtaal), \
       /healthz, /metrics. Writes need 'Authorization: Bearer TOKEN' with the content of \
       --token-file (without one, a token is generated in the state folder). SIGTERM or \
       Ctrl-C finishes the requests in flight and exits 0.
-      """
+      """,
+    subcommands: [MigrateCommand.self]
   )
 
   @Option(help: ArgumentHelp("The address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).", valueName: "host"))
@@ -38,6 +48,7 @@ struct TMServerCommand: AsyncParsableCommand {
   @Option(name: .customLong("max-concurrent"), help: "Requests served at once; more get 503.") var maxConcurrent: Int = 256
   @Option(help: "Seconds a request body may take to arrive.") var timeout: Double = 30
   @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+  @OptionGroup var database: DatabaseOptions
 
   func validate() throws {
     if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
@@ -59,6 +70,11 @@ struct TMServerCommand: AsyncParsableCommand {
     config.maxConcurrentRequests = maxConcurrent
     config.requestTimeout = timeout
     config.reviewFile = review
+    config.postgres = try database.address()
+    config.databaseConnections = database.connections
+    if config.postgres != nil && (memories != nil || memory != nil) {
+      throw ValidationError("--store and --memories/--memory name two different memories: give one")
+    }
     if let tokenFile {
       guard let d = FileManager.default.contents(atPath: tokenFile),
         let t = String(data: d, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty
@@ -75,8 +91,11 @@ struct TMServerCommand: AsyncParsableCommand {
       let s = "tm-server: listening on http://\(host):\(actual)/ (page /, API /api/v1/, tmserver /tmserver/)\n"
       FileHandle.standardError.write(Data(s.utf8))
     }
-    let snap = prepared.backend.snapshot
-    note("serving \(snap.unitCount) units from \(snap.paths.count) memories in \(memory ?? config.memoriesDirectory)")
+    if let snap = prepared.backend?.snapshot {
+      note("serving \(snap.unitCount) units from \(snap.paths.count) memories in \(memory ?? config.memoriesDirectory)")
+    } else if let s = try? await prepared.store.summary() {
+      note("serving \(s.units) units from the database \(prepared.store.displayName) (schema up to date)")
+    }
     if let f = prepared.tokenFile { note("writes need the token in \(f)") }
     if !config.isLoopback && tokenFile == nil {
       note("warning: listening on \(listen), beyond loopback, without --token-file; anyone who can reach it can read the memories")
@@ -87,6 +106,75 @@ struct TMServerCommand: AsyncParsableCommand {
   }
 
   func note(_ s: String) { FileHandle.standardError.write(Data(("tm-server: " + s + "\n").utf8)) }
+}
+
+/// Where the PostgreSQL memory is, and how to log in.
+struct DatabaseOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Serve the memory in PostgreSQL: postgres://USER@HOST:PORT/DATABASE (no password), or 'postgres' for the PG* variables (default: $TM_STORE).",
+      valueName: "url"))
+  var store: String?
+  @Option(
+    name: .customLong("password-file"),
+    help: ArgumentHelp("A file whose first line is the database password (else PGPASSFILE, ~/.pgpass or PGPASSWORD).", valueName: "file"))
+  var passwordFile: String?
+  @Option(name: .customLong("db-connections"), help: "Database connections this server keeps at most.")
+  var connections: Int = 8
+
+  /// The address for `ServerConfiguration.postgres` (nil: TSV files), the
+  /// password from the file put where libpq reads it.
+  func address() throws -> String? {
+    let env = ProcessInfo.processInfo.environment["TM_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+    guard let s = store ?? env else {
+      if passwordFile != nil { throw ValidationError("--password-file works with --store postgres://…") }
+      return nil
+    }
+    if connections < 1 { throw ValidationError("--db-connections must be at least 1") }
+    let url: String
+    switch s {
+    case "postgres", "postgresql", "postgres:", "postgresql:": url = ""
+    default:
+      guard s.hasPrefix("postgres://") || s.hasPrefix("postgresql://") else {
+        throw ValidationError("--store takes a postgres:// URL or 'postgres' (got '\(s)'); TSV memories are --memories DIR")
+      }
+      url = s
+    }
+    if let passwordFile {
+      guard let d = FileManager.default.contents(atPath: passwordFile),
+        let line = String(data: d, encoding: .utf8)?.split(separator: "\n", omittingEmptySubsequences: false).first,
+        !line.trimmingCharacters(in: .whitespaces).isEmpty
+      else {
+        throw TMError(.io, "cannot read a password from the file", file: passwordFile, hint: "put the password on its first line")
+      }
+      // Read by libpq at each connect; in this process's environment only,
+      // never on a command line.
+      setenv("PGPASSWORD", String(line).trimmingCharacters(in: CharacterSet(charactersIn: "\r")), 1)
+    }
+    return url
+  }
+}
+
+/// `tm serve migrate`: applies the missing schema migrations and exits.
+struct MigrateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "migrate",
+    abstract: "Apply the PostgreSQL schema migrations not yet applied, and exit (the server also applies them at start).")
+
+  @OptionGroup var database: DatabaseOptions
+
+  func run() throws {
+    guard let url = try database.address() else {
+      throw ValidationError("give the database: --store postgres://USER@HOST:PORT/DATABASE (or TM_STORE, or --store postgres with PG*)")
+    }
+    let store = try PostgresStore(url: url.isEmpty ? nil : url, connections: 1, migrate: false)
+    let applied = try store.migrate()
+    let s = try store.summary()
+    print(
+      applied.isEmpty
+        ? "schema up to date (version \(s.schemaVersion)), \(s.units) units"
+        : "applied migration \(applied.map(String.init).joined(separator: ", ")); schema version \(s.schemaVersion), \(s.units) units")
+  }
 }
 
 // Exit codes as grep: 0 clean stop, 2 an error.

@@ -145,6 +145,28 @@ import Testing
     #expect(try String(contentsOfFile: out, encoding: .utf8).contains("<seg>Bakıda hava yağışlı olacaq.</seg>"))
   }
 
+  @Test func severalFilesGoInOneRequestAllOrNothing() async throws {
+    let s = try await TestServer.start()
+    defer { Task { await s.stop() } }
+    let url = "http://127.0.0.1:\(s.port)"
+    let token = try tokenFile(s)
+    let a = s.dir.appendingPathComponent("a.tsv").path
+    let b = s.dir.appendingPathComponent("b.tsv").path
+    let bad = s.dir.appendingPathComponent("bad.tsv").path
+    try "az\tru\nNazirlik yeni qaydaları açıqlayıb.\tМинистерство объявило новые правила.\n".write(
+      toFile: a, atomically: true, encoding: .utf8)
+    try "az\tru\nMətbuat konfransı saat 10-da başlayacaq.\tПресс-конференция начнётся в 10 часов.\n".write(
+      toFile: b, atomically: true, encoding: .utf8)
+    try "az\tru\nYalnız bir sütun\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    let failed = try await Run.tm(["import", a, b, bad, "--server", url, "--token-file", token])
+    #expect(failed.status == 2)
+    #expect(failed.stderr.contains("bad.tsv"), "\(failed.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: s.memoriesPath + "/az-ru.tsv"))
+    let ok = try await Run.tm(["import", a, b, "--server", url, "--token-file", token])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect(ok.stdout == "\(a): 1 unit (memory TSV)\n\(b): 1 unit (memory TSV)\nadded 2 units to az-ru.tsv\n")
+  }
+
   @Test func aMissingTokenIsExit2WithTheServersMessage() async throws {
     let s = try await TestServer.start()
     defer { Task { await s.stop() } }

@@ -159,7 +159,7 @@ import Testing
     }
     let table = try MemoryTable.open(path: s.memoriesPath + "/az-ru.tsv")
     #expect(table.count == writers * perWriter)
-    #expect(s.backend.snapshot.unitCount == 6 + writers * perWriter)
+    #expect(s.backend?.snapshot.unitCount == 6 + writers * perWriter)
   }
 
   @Test func importThenExportRoundTrips() async throws {
@@ -320,7 +320,7 @@ import Testing
 
   @Test func editsAreSavedAndSurviveARestart() async throws {
     let s = try await TestServer.start()
-    let state = s.backend.configuration.resolvedStateDirectory
+    let state = (s.backend?.configuration.resolvedStateDirectory ?? "")
     let created = try await s.post(
       "/api/v1/reviews", json: ["source": Self.source, "target": Self.target, "from": "az", "to": "ru"], token: s.token)
     #expect(created.status == 201, "\(created.text)")

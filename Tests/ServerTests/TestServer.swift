@@ -32,7 +32,8 @@ final class TestServer: @unchecked Sendable {
   let token: String
   let dir: URL
   let task: Task<Void, any Error>
-  let backend: Backend
+  /// The TSV folder's indexes (nil when serving PostgreSQL).
+  let backend: Backend?
 
   /// The memory the tests search: az/ru/en news-desk units.
   static let memory = """
@@ -46,7 +47,7 @@ final class TestServer: @unchecked Sendable {
 
     """
 
-  private init(port: Int, token: String, dir: URL, task: Task<Void, any Error>, backend: Backend) {
+  private init(port: Int, token: String, dir: URL, task: Task<Void, any Error>, backend: Backend?) {
     self.port = port
     self.token = token
     self.dir = dir
@@ -55,12 +56,15 @@ final class TestServer: @unchecked Sendable {
   }
 
   static func start(
-    memory: String = TestServer.memory, configure: (inout ServerConfiguration) -> Void = { _ in }
+    memory: String = TestServer.memory, serving: (any ServedStore)? = nil,
+    configure: (inout ServerConfiguration) -> Void = { _ in }
   ) async throws -> TestServer {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-server-test-\(UUID().uuidString)")
     let memories = dir.appendingPathComponent("Memories")
     try FileManager.default.createDirectory(at: memories, withIntermediateDirectories: true)
-    try memory.write(to: memories.appendingPathComponent("news.tsv"), atomically: true, encoding: .utf8)
+    if !memory.isEmpty {
+      try memory.write(to: memories.appendingPathComponent("news.tsv"), atomically: true, encoding: .utf8)
+    }
     var config = ServerConfiguration(memoriesDirectory: memories.path)
     config.port = 0
     config.token = "test-token-0123456789abcdef"
@@ -68,7 +72,7 @@ final class TestServer: @unchecked Sendable {
     var logger = Logger(label: "tm-server-test")
     logger.logLevel = .critical
     let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-    let prepared = try await TMServerApp.prepare(config, logger: logger) { port in cont.yield(port) }
+    let prepared = try await TMServerApp.prepare(config, logger: logger, serving: serving) { port in cont.yield(port) }
     let app = prepared.application
     let task = Task { try await app.run() }
     var port = 0

@@ -1,0 +1,141 @@
+import Foundation
+import TMKit
+import Testing
+
+@testable import TMPostgres
+@testable import TMServer
+
+/// The database the tests use (`TM_TEST_PG_URL`, set by `.ci/run` and by
+/// `scripts/pg-cluster.sh run swift test`); each test gets a schema of its
+/// own. Without it the suite is skipped, and says so.
+enum ServerTestDB {
+  static let url: String? = {
+    let v = ProcessInfo.processInfo.environment["TM_TEST_PG_URL"] ?? ""
+    return v.isEmpty ? nil : v
+  }()
+
+  /// A fresh schema on the test database, as a URL whose connections use it.
+  static func freshURL(_ label: String) throws -> String {
+    let base = url ?? ""
+    let schema = "tm_srv_\(label)_\(UInt32.random(in: 0...UInt32.max))"
+    let admin = try PGConnection(conninfo: base)
+    try admin.exec("CREATE SCHEMA \(schema)")
+    return base + (base.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)"
+  }
+}
+
+extension TestServer {
+  /// A server on the PostgreSQL memory at `url` (the TSV folder stays empty).
+  static func startPostgres(_ url: String) async throws -> TestServer {
+    try await start(memory: "") { c in c.postgres = url }
+  }
+}
+
+@Suite(
+  "tm serve --store postgres", .serialized,
+  .enabled(if: ServerTestDB.url != nil, "TM_TEST_PG_URL is not set: run `scripts/pg-cluster.sh run swift test`"))
+struct PostgresServerTests {
+  static var units: [[String: Any]] { [
+    ["from": "az", "to": "ru", "source": "Nazirlik yeni qaydaları açıqlayıb.", "target": "Министерство объявило новые правила."],
+    ["from": "az", "to": "ru", "source": "Mətbuat konfransı saat 10-da başlayacaq.", "target": "Пресс-конференция начнётся в 10 часов."],
+  ] }
+
+  @Test func twoServersOnOneDatabaseSeeEachOthersWrites() async throws {
+    let url = try ServerTestDB.freshURL("two")
+    let a = try await TestServer.startPostgres(url)
+    let b = try await TestServer.startPostgres(url)
+    defer { Task { await a.stop(); await b.stop() } }
+    let h = try await b.get("/healthz")
+    #expect(h.status == 200)
+    #expect(h.object["store"] as? String == "postgres")
+    #expect(h.object["database"] as? String == "ok")
+    #expect(h.object["units"] as? Int == 0)
+    let add = try await a.post("/api/v1/units", json: ["units": Self.units], token: a.token)
+    #expect(add.status == 200, "\(add.text)")
+    #expect(add.object["added"] as? Int == 2)
+    // Through the other server at once: nothing cached per server.
+    let q = weblateQuote("Mətbuat konfransı saat 11-da başlayacaq.")
+    let r = try await b.get("/api/v1/lookup?q=\(q)&from=az&to=ru")
+    #expect(r.status == 200, "\(r.text)")
+    let m = try #require((r.answer?["matches"] as? [[String: Any]])?.first)
+    #expect(m["kind"] as? String == "near-exact")
+    let t = try #require((m["targets"] as? [[String: Any]])?.first)
+    #expect(t["text"] as? String == "Пресс-конференция начнётся в 10 часов.")
+    #expect((try await b.get("/healthz")).object["units"] as? Int == 2)
+    // The same units again through b: duplicates, not second copies.
+    let again = try await b.post("/api/v1/units", json: ["units": Self.units], token: b.token)
+    #expect(again.object["added"] as? Int == 0)
+    #expect(again.object["duplicates"] as? Int == 2)
+    let langs = try await a.get("/api/v1/languages")
+    #expect(langs.object["search"] as? [String] == ["az", "ru"])
+  }
+
+  @Test func severalFilesAreOneImportAllOrNothing() async throws {
+    let s = try await TestServer.startPostgres(try ServerTestDB.freshURL("imp"))
+    defer { Task { await s.stop() } }
+    let good = "az\tru\nNazirlik yeni qaydaları açıqlayıb.\tМинистерство объявило новые правила.\n"
+    let good2 = "az\tru\nBakıda hava yağışlı olacaq.\tВ Баку будет дождливая погода.\n"
+    let bad = "az\tru\nYalnız bir sütun\n"
+    func multipart(_ files: [(String, String)]) -> ([UInt8], String) {
+      var b = ""
+      for (n, c) in files {
+        b += "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(n)\"\r\n\r\n\(c)\r\n"
+      }
+      return (Array((b + "--XyZ--\r\n").utf8), "multipart/form-data; boundary=XyZ")
+    }
+    let (body1, type1) = multipart([("a.tsv", good), ("b.tsv", good2), ("c.tsv", bad)])
+    let r1 = try await s.post("/api/v1/import", raw: body1, token: s.token, contentType: type1)
+    #expect(r1.status == 422 || r1.status == 400, "\(r1.text)")
+    #expect(r1.text.contains("c.tsv"), "\(r1.text)")
+    #expect((try await s.get("/healthz")).object["units"] as? Int == 0)
+    let (body2, type2) = multipart([("a.tsv", good), ("b.tsv", good2)])
+    let r2 = try await s.post("/api/v1/import", raw: body2, token: s.token, contentType: type2)
+    #expect(r2.status == 200, "\(r2.text)")
+    #expect(r2.object["added"] as? Int == 2)
+    let files = try #require(r2.object["files"] as? [[String: Any]])
+    #expect(files.map { $0["path"] as? String } == ["a.tsv", "b.tsv"])
+  }
+
+  @Test func exportIsByteForByteTheTSVServersExport() async throws {
+    let tsv = try await TestServer.start()
+    let pg = try await TestServer.startPostgres(try ServerTestDB.freshURL("exp"))
+    defer { Task { await tsv.stop(); await pg.stop() } }
+    let r = try await pg.post(
+      "/api/v1/import?name=news.tsv", raw: Array(TestServer.memory.utf8), token: pg.token,
+      contentType: "application/octet-stream")
+    #expect(r.status == 200, "\(r.text)")
+    #expect(r.object["added"] as? Int == 6)
+    let a = try await tsv.get("/api/v1/export?format=tsv&memory=news.tsv")
+    let b = try await pg.get("/api/v1/export?format=tsv")
+    #expect(a.status == 200 && b.status == 200, "\(b.text)")
+    #expect(b.headers["x-tm-units"] == "6")
+    #expect(a.body == b.body)
+    #expect(b.text == TestServer.memory)
+  }
+
+  @Test func aDatabaseThatIsDownIs503WithJSON() async throws {
+    // Nothing listens on port 1: connecting fails at once.
+    let dead = try PostgresStore(url: "postgres://tm@127.0.0.1:1/tm", connections: 2, migrate: false, name: "tm")
+    let s = try await TestServer.start(memory: "", serving: PostgresServingStore(store: dead))
+    defer { Task { await s.stop() } }
+    let h = try await s.get("/healthz")
+    #expect(h.status == 503)
+    #expect(h.object["database"] as? String == "unavailable")
+    let w = try await s.post("/api/v1/units", json: ["units": Self.units], token: s.token)
+    #expect(w.status == 503, "\(w.text)")
+    let e = try #require(w.object["error"] as? [String: Any])
+    #expect(e["code"] as? String == "unavailable")
+    #expect((e["message"] as? String)?.hasPrefix("the database is unavailable") == true)
+    #expect(w.headers["retry-after"] == "1")
+    let l = try await s.get("/api/v1/lookup?q=Salam&from=az&to=ru")
+    #expect(l.status == 503, "\(l.text)")
+  }
+
+  @Test func anAddressWithAPasswordIsRefused() async throws {
+    #expect(throws: TMError.self) {
+      _ = try PostgresStore(url: "postgres://tm:secret@127.0.0.1:1/tm", migrate: false)
+    }
+    #expect(PostgresStore.databaseName("postgresql://u@h:5432/desk?sslmode=disable") == "desk")
+    #expect(PostgresStore.databaseName("host=h dbname=desk2 user=u") == "desk2")
+  }
+}

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""The PostgreSQL proofs of `tm serve --store`, against real servers and a real
+database (run by scripts/prove-postgres.sh, which builds tm and tm-server and
+starts a throwaway cluster).
+
+  1. 4 servers on one database, 16 clients adding 500 units each (one unit per
+     request, client i talking to server i mod 4): exactly 8,000 units, no
+     duplicates, and every server sees every other's writes.
+  2. PostgreSQL restarted in the middle of a write load: every acknowledged
+     write is in the database, every one that was not acknowledged got a 5xx
+     with a JSON error body (never a hang), /healthz says 503 meanwhile, and
+     the servers take writes again without a restart.
+  3. SIGKILL of a server in the middle of a several-file `tm import --server`:
+     all or nothing, at several moments; a bad file among good ones stores
+     nothing.
+  4. Import and export through the server: `tm export --server --format tsv`
+     of the whole database loads with the CLI and is byte for byte what the
+     CLI's own export of those units from a TSV memory gives.
+
+Usage: prove_postgres.py TM_BINARY WORKDIR   (PG* and TM_PG_CLUSTER, TM_PG_OWNER set)
+Exits 1 when a proof fails.
+"""
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+TM, WORK = sys.argv[1], sys.argv[2]
+os.makedirs(WORK, exist_ok=True)
+PGCTL = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin") + "/pg_ctl"
+CLUSTER = os.environ.get("TM_PG_CLUSTER", "")
+OWNER = os.environ.get("TM_PG_OWNER", "")
+URL = "postgres://%s@%s:%s/%s" % (os.environ["PGUSER"], os.environ["PGHOST"], os.environ["PGPORT"], os.environ["PGDATABASE"])
+TOKEN_FILE = os.path.join(WORK, "token")
+with open(TOKEN_FILE, "w") as f:
+    f.write("prove-postgres-token-0123456789\n")
+TOKEN = "prove-postgres-token-0123456789"
+failures = []
+
+
+def check(ok, what):
+    print(("  ok   " if ok else "  FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def psql(sql):
+    return subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Server:
+    def __init__(self, i):
+        self.i = i
+        self.port = free_port()
+        self.log = open(os.path.join(WORK, f"server{i}.log"), "ab")
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [TM, "serve", "--store", URL, "--port", str(self.port), "--token-file", TOKEN_FILE,
+             "--state", os.path.join(WORK, f"state{self.i}")],
+            stdout=self.log, stderr=self.log)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if http("GET", self.url("/healthz"))[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"server {self.i} did not start; see {self.log.name}")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def http(method, url, body=None, timeout=30, content_type="application/json"):
+    """(status, parsed JSON or None, raw bytes); raises OSError when there is no answer."""
+    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + TOKEN)
+    if data is not None:
+        req.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw = r.read()
+            status = r.status
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        status = e.code
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    return status, parsed, raw
+
+
+def unit(tag, n):
+    return {"from": "en", "to": "ru", "source": f"Desk {tag} report number {n} is ready for review.",
+            "target": f"Отчёт {tag} номер {n} готов к проверке.", "origin": "prove"}
+
+
+def count():
+    return int(psql("SELECT count(*) FROM tm_units"))
+
+
+# ---------------------------------------------------------------------------
+print("== tm serve migrate, then 4 servers on one database", flush=True)
+p = subprocess.run([TM, "serve", "migrate", "--store", URL], capture_output=True, text=True)
+print("  " + (p.stdout + p.stderr).strip())
+check(p.returncode == 0, "tm serve migrate exits 0")
+p = subprocess.run([TM, "serve", "--store", URL.replace("://", "://u:secret@"), "--port", "0"], capture_output=True, text=True)
+check(p.returncode == 2 and "password" in p.stderr, "an address with a password is refused: " + p.stderr.strip()[:120])
+servers = [Server(i) for i in range(4)]
+h = http("GET", servers[0].url("/healthz"))[1]
+print("  /healthz: " + json.dumps(h, ensure_ascii=False))
+
+# ---------------------------------------------------------------------------
+print("== 1. 16 clients x 500 units through 4 servers", flush=True)
+base = count()
+results = [[0, 0, []] for _ in range(16)]
+
+
+def client(c):
+    s = servers[c % 4]
+    for n in range(500):
+        try:
+            st, body, raw = http("POST", s.url("/api/v1/units"), {"units": [unit(f"c{c}", n)]})
+        except OSError as e:
+            st, body, raw = 0, None, str(e).encode()
+        if st == 200 and body and body.get("added") == 1:
+            results[c][0] += 1
+        else:
+            results[c][1] += 1
+            results[c][2].append((st, raw[:200]))
+
+
+t0 = time.time()
+threads = [threading.Thread(target=client, args=(c,)) for c in range(16)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+dt = time.time() - t0
+ok = sum(r[0] for r in results)
+bad = sum(r[1] for r in results)
+total = count() - base
+distinct = int(psql("SELECT count(DISTINCT text_hash) FROM tm_units WHERE origin = 'prove'"))
+print(f"  {ok} requests added a unit, {bad} did not, in {dt:.1f} s ({8000 / dt:.0f} writes/s); "
+      f"the database holds {total} new units, {distinct} distinct")
+for r in results:
+    for e in r[2][:2]:
+        print("   ", e)
+check(total == 8000 and distinct == 8000 and ok == 8000, "exactly 8,000 units, no duplicates")
+seen = [http("GET", s.url("/healthz"))[1].get("units") for s in servers]
+check(all(u == base + 8000 for u in seen), f"every server counts the same units: {seen}")
+# A unit written through server 3 is found through server 0 (no per-server cache).
+st, body, _ = http("GET", servers[0].url("/api/v1/lookup?q=" + urllib.parse.quote(unit("c3", 7)["source"]) + "&from=en&to=ru"))
+m = (body or {}).get("answers", [{}])[0].get("matches", [])
+check(st == 200 and m and m[0]["score"] == 100, "a unit added through server 3 is an exact match through server 0")
+
+# ---------------------------------------------------------------------------
+print("== 2. restart PostgreSQL during a write load (8 writers, 4 servers)", flush=True)
+stop = threading.Event()
+log = []  # (source text, status, error json ok)
+lock = threading.Lock()
+health_during = []
+
+
+def writer(w):
+    s = servers[w % 4]
+    n = 0
+    while not stop.is_set():
+        u = unit(f"fault-w{w}", n)
+        n += 1
+        t = time.time()
+        try:
+            st, body, raw = http("POST", s.url("/api/v1/units"), {"units": [u]}, timeout=20)
+        except OSError as e:
+            st, body, raw = 0, None, str(e).encode()
+        el = time.time() - t
+        with lock:
+            log.append((u["source"], st, isinstance(body, dict) and ("error" in body) and st >= 500, el, raw[:160]))
+
+
+threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+for t in threads:
+    t.start()
+time.sleep(3)
+as_owner = ["runuser", "-u", OWNER, "--"] if os.getuid() == 0 else []
+restart = subprocess.Popen(as_owner + [PGCTL, "-D", os.path.join(CLUSTER, "data"), "-m", "fast", "-w", "restart"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+while restart.poll() is None:
+    try:
+        health_during.append(http("GET", servers[1].url("/healthz"), timeout=10)[0])
+    except OSError:
+        health_during.append(0)
+    time.sleep(0.05)
+time.sleep(3)
+stop.set()
+for t in threads:
+    t.join()
+acked = [l for l in log if l[1] == 200]
+failed = [l for l in log if l[1] != 200]
+stored = set(psql("SELECT en FROM tm_units WHERE origin = 'prove' AND en LIKE 'Desk fault-%'").split("\n")) - {""}
+missing = [l for l in acked if l[0] not in stored]
+not_json_5xx = [l for l in failed if not l[2]]
+unknown_but_stored = [l for l in failed if l[0] in stored]
+slowest = max(l[3] for l in log)
+print(f"  {len(log)} writes: {len(acked)} acknowledged, {len(failed)} got an error "
+      f"({', '.join(sorted(set(str(l[1]) for l in failed)))}); slowest answer {slowest:.2f} s")
+for l in failed[:2]:
+    print("   ", l[1], l[4].decode(errors="replace"))
+print(f"  /healthz while PostgreSQL restarted: {sorted(set(health_during))}")
+check(not missing, f"every acknowledged write is stored ({len(acked) - len(missing)} of {len(acked)})")
+check(failed and not not_json_5xx, f"every unacknowledged write got a 5xx with a JSON error ({len(failed) - len(not_json_5xx)} of {len(failed)})")
+print(f"  (of the failed writes, {len(unknown_but_stored)} are stored: the connection died after COMMIT was sent, "
+      "so the server could not know; a retry adds nothing)")
+check(503 in health_during, "/healthz answered 503 while the database was down")
+after = [http("POST", s.url("/api/v1/units"), {"units": [unit(f"after-{s.i}", 0)]})[0] for s in servers]
+check(after == [200] * 4, f"every server takes writes after the restart, without a restart of its own: {after}")
+check(all(s.proc.poll() is None for s in servers), "no server exited")
+
+# ---------------------------------------------------------------------------
+print("== 3. SIGKILL a server during a 3-file tm import --server", flush=True)
+
+
+def tmx(path, tag, n):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="en" datatype="plaintext" '
+                'segtype="sentence" adminlang="en" creationtool="prove" creationtoolversion="1" o-tmf="tm"/><body>\n')
+        for i in range(n):
+            f.write(f'<tu><tuv xml:lang="en"><seg>Import {tag} sentence {i} about the budget of the ministry.</seg></tuv>'
+                    f'<tuv xml:lang="ru"><seg>Импорт {tag} предложение {i} о бюджете министерства.</seg></tuv></tu>\n')
+        f.write("</body></tmx>\n")
+
+
+env = dict(os.environ, TM_SERVER="", PGPASSWORD="")
+rounds = []
+victim = servers[2]
+for r, delay in enumerate([0.3, 0.8, 1.5, 3.0, 6.0]):
+    files = []
+    for k in range(3):
+        path = os.path.join(WORK, f"kill{r}-{k}.tmx")
+        tmx(path, f"r{r}f{k}", 4000)
+        files.append(path)
+    before = count()
+    client = subprocess.Popen([TM, "import", "--server", victim.url(""), "--token-file", TOKEN_FILE] + files,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(delay)
+    in_tx = psql("SELECT count(*) FROM pg_stat_activity WHERE state IN ('active', 'idle in transaction') "
+                 "AND query NOT LIKE '%pg_stat_activity%' AND backend_type = 'client backend'")
+    victim.kill()
+    out, err = client.communicate()
+    time.sleep(0.5)  # PostgreSQL notices the dead connection and rolls back
+    got = count() - before
+    rounds.append((delay, got, client.returncode, in_tx))
+    print(f"  killed after {delay:.1f} s (statements in flight: {in_tx}): {got} of 12000 units stored; "
+          f"the client exited {client.returncode}: {(err.strip().splitlines() or [''])[-1][:110]}")
+    victim.start()
+check(all(g in (0, 12000) for _, g, _, _ in rounds), "every killed import stored all or nothing")
+check(any(g == 0 and rc != 0 for _, g, rc, _ in rounds), "at least one import was killed before its commit and stored nothing")
+# A bad file among good ones: nothing.
+good = os.path.join(WORK, "good.tmx")
+tmx(good, "good", 50)
+badf = os.path.join(WORK, "bad.tmx")
+with open(badf, "w") as f:
+    f.write('<?xml version="1.0"?><tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>unclosed')
+before = count()
+p = subprocess.run([TM, "import", "--server", servers[0].url(""), "--token-file", TOKEN_FILE, good, badf],
+                   capture_output=True, text=True, env=env)
+check(p.returncode == 2 and count() == before, f"good.tmx + bad.tmx: exit {p.returncode}, nothing stored: {p.stderr.strip()[:120]}")
+p = subprocess.run([TM, "import", "--server", servers[1].url(""), "--token-file", TOKEN_FILE, good,
+                    os.path.join(WORK, "kill0-0.tmx")], capture_output=True, text=True, env=env)
+print("  " + p.stdout.strip().replace("\n", "\n  "))
+check(p.returncode == 0 and count() == before + 4050, "two files in one request: both stored")
+
+# ---------------------------------------------------------------------------
+print("== 4. tm export --server of the whole database", flush=True)
+exported = os.path.join(WORK, "export.tsv")
+p = subprocess.run([TM, "export", "--server", servers[3].url(""), "--format", "tsv", "-o", exported],
+                   capture_output=True, text=True, env=env)
+check(p.returncode == 0, "tm export --server --format tsv: " + p.stderr.strip())
+n = count()
+p2 = subprocess.run([TM, "stats", "--memory", exported, "--format", "jsonl"], capture_output=True, text=True)
+print("  " + p2.stdout.strip()[:200])
+again = os.path.join(WORK, "again.tsv")
+p3 = subprocess.run([TM, "export", "--memory", exported, "--format", "tsv", "-o", again], capture_output=True, text=True)
+same = p3.returncode == 0 and open(exported, "rb").read() == open(again, "rb").read()
+lines = sum(1 for _ in open(exported, "rb")) - 1
+check(lines == n, f"the export holds every unit ({lines} of {n})")
+check(same, "it loads with the CLI, and the CLI's export of it from a TSV memory is byte for byte the same")
+# And back: the exported TSV imported into a fresh TSV memory, exported again.
+fresh = os.path.join(WORK, "fresh")
+os.makedirs(fresh, exist_ok=True)
+p4 = subprocess.run([TM, "import", "--memory", os.path.join(fresh, "m.tsv"), exported], capture_output=True, text=True)
+p5 = subprocess.run([TM, "export", "--memory", os.path.join(fresh, "m.tsv"), "--format", "tsv"], capture_output=True)
+check(p4.returncode == 0 and p5.stdout == open(exported, "rb").read(),
+      "imported into a new TSV memory by the CLI and exported again: the same bytes")
+
+for s in servers:
+    s.stop()
+print()
+print("all proofs passed" if not failures else f"{len(failures)} proofs FAILED: " + "; ".join(failures))
+sys.exit(1 if failures else 0)
