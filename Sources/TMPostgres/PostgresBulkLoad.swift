@@ -44,100 +44,66 @@ extension PostgresStore {
         try c.exec("INSERT INTO tm_meta (key, value) VALUES ('languages', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
           [languages.map(\.tag).joined(separator: "\t")])
 
-        // Units, deduplicated by their texts (two independent 64-bit hashes).
+        // One pass, pipelined: `threads` workers turn chunks of units into
+        // COPY rows (NFC, the dedupe hash, TMKit's keys) ahead of this
+        // thread, which dedupes in order, numbers the units and sends each
+        // chunk as a COPY of its units then a COPY of its entries (the
+        // foreign key is dropped until the end, so the order of the two
+        // tables does not matter). PostgreSQL ingests one chunk while the
+        // workers compute the next ones: Swift and the database run at once.
         var seen = Set<UnitHash>()
-        var keep: [Int] = []
-        keep.reserveCapacity(units.count)
+        seen.reserveCapacity(units.count)
+        var df: [Int32: Int] = [:]
+        var id = 0
         var dups = 0
-        try c.copyIn("COPY tm_units (id, az, az_cyrl, ru, en, origin, created, score) FROM STDIN") { send in
-          var buf: [UInt8] = []
-          buf.reserveCapacity(1 << 20)
-          var id = 0
-          for i in units.indices {
-            let u = try PostgresStore.prepare(units[i], index: i)
-            guard seen.insert(UnitHash(u)).inserted else {
+        let pipeline = LoadPipeline(units: units, chunk: 8192, workers: max(1, threads))
+        defer { pipeline.cancel() }
+        var unitBuf: [UInt8] = []
+        var entryBuf: [UInt8] = []
+        for ci in 0..<pipeline.chunks {
+          let r = try pipeline.take(ci)
+          unitBuf.removeAll(keepingCapacity: true)
+          entryBuf.removeAll(keepingCapacity: true)
+          var keep = [Bool](repeating: false, count: r.hashes.count)
+          var ids = [Int](repeating: 0, count: r.hashes.count)
+          var lineStart = 0
+          for k in 0..<r.hashes.count {
+            guard seen.insert(r.hashes[k]).inserted else {
               dups += 1
+              // The chunk's counts include this unit: take its tokens back.
+              for t in r.tokenKeys[(k == 0 ? 0 : r.tokenEnds[k - 1])..<r.tokenEnds[k]] { r.df[t, default: 0] -= 1 }
+              lineStart = r.unitEnds[k]
               continue
             }
-            keep.append(i)
             id += 1
-            buf.append(contentsOf: String(id).utf8)
-            for l in Language.allCases {
-              buf.append(0x09)
-              CopyText.append(u.texts[l], to: &buf)
-            }
-            buf.append(0x09)
-            CopyText.append(u.origin, to: &buf)
-            buf.append(0x09)
-            CopyText.append(u.created, to: &buf)
-            buf.append(0x09)
-            CopyText.append(u.score.map { "\($0)" }, to: &buf)
-            buf.append(0x0A)
-            if buf.count >= 1 << 20 { try send(&buf) }
+            keep[k] = true
+            ids[k] = id
+            unitBuf.append(contentsOf: String(id).utf8)
+            unitBuf.append(contentsOf: r.unitRows[lineStart..<r.unitEnds[k]])
+            lineStart = r.unitEnds[k]
           }
-          try send(&buf)
+          var at = 0
+          for (line, end) in r.entryEnds.enumerated() {
+            let k = Int(r.entryUnit[line])
+            if keep[k] {
+              entryBuf.append(contentsOf: String(ids[k]).utf8)
+              entryBuf.append(contentsOf: r.entryRows[at..<end])
+            }
+            at = end
+          }
+          for (t, v) in r.df where v != 0 { df[t, default: 0] += v }
+          try c.copyIn("COPY tm_units (id, az, az_cyrl, ru, en, origin, created, score) FROM STDIN") { send in
+            try send(&unitBuf)
+          }
+          try c.copyIn("COPY tm_entries (unit_id, section, len, exact_hash, skel_hash, keys) FROM STDIN") { send in
+            try send(&entryBuf)
+          }
         }
         seen = []
-        lap("copy units")
-
-        // Entries: keys by TMKit on `threads` threads, a wave of chunks at a time.
-        var df: [Int32: Int] = [:]
-        let chunk = 4096
-        let chunks = (keep.count + chunk - 1) / chunk
-        let ids = keep
-        try c.copyIn("COPY tm_entries (unit_id, section, len, exact_hash, skel_hash, keys) FROM STDIN") { send in
-          var next = 0
-          let workers = max(1, threads)
-          while next < chunks {
-            let wave = min(workers * 2, chunks - next)
-            let out = Mutex<[Int: ([UInt8], [Int32: Int])]>([:])
-            let base = next
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-              let keys = LookupKeys()
-              var k = w
-              while k < wave {
-                let ci = base + k
-                var buf: [UInt8] = []
-                buf.reserveCapacity(chunk * 120)
-                var local: [Int32: Int] = [:]
-                for j in (ci * chunk)..<min((ci + 1) * chunk, ids.count) {
-                  let u = units[ids[j]]
-                  let id = String(j + 1)
-                  for e in EntryKeys.entries(of: PostgresStore.normalised(u), keys: keys) {
-                    buf.append(contentsOf: id.utf8)
-                    buf.append(0x09)
-                    buf.append(contentsOf: String(e.section).utf8)
-                    buf.append(0x09)
-                    buf.append(contentsOf: String(e.length).utf8)
-                    buf.append(0x09)
-                    buf.append(contentsOf: String(e.exactHash).utf8)
-                    buf.append(0x09)
-                    buf.append(contentsOf: String(e.skelHash).utf8)
-                    buf.append(0x09)
-                    buf.append(contentsOf: CopyText.intArray(e.postingKeys).utf8)
-                    buf.append(0x0A)
-                    for t in e.tokenKeys { local[t, default: 0] += 1 }
-                  }
-                }
-                let result = (buf, local)
-                out.withLock { $0[ci] = result }
-                k += workers
-              }
-            }
-            let results = out.withLock { $0 }
-            for ci in base..<(base + wave) {
-              guard let (b, local) = results[ci] else { continue }
-              for (t, v) in local { df[t, default: 0] += v }
-              var buf = b
-              try send(&buf)
-            }
-            next += wave
-          }
-        }
-        lap("copy entries (keys by TMKit)")
+        lap("copy units and entries (keys by TMKit)")
         try c.copyIn("COPY tm_tokens (key, df) FROM STDIN") { send in
           var buf: [UInt8] = []
-          for (k, v) in df {
+          for (k, v) in df where v > 0 {
             buf.append(contentsOf: "\(k)\t\(v)\n".utf8)
             if buf.count >= 1 << 20 { try send(&buf) }
           }
@@ -154,7 +120,7 @@ extension PostgresStore {
         try c.exec("CREATE INDEX tm_entries_skel ON tm_entries (skel_hash)")
         try c.exec("ALTER TABLE tm_entries ADD CONSTRAINT tm_entries_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES tm_units (id) ON DELETE CASCADE")
         lap("index hashes, foreign key")
-        return LoadReport(added: ids.count, duplicates: dups, seconds: seconds)
+        return LoadReport(added: id, duplicates: dups, seconds: seconds)
       }
     }
   }
@@ -183,5 +149,148 @@ struct UnitHash: Hashable {
     }
     a = x
     b = y
+  }
+}
+
+/// The workers of the first load: chunks of units turned into COPY rows on
+/// `workers` threads, at most `2 × workers` chunks ahead of the consumer,
+/// handed out in order by `take`.
+final class LoadPipeline<Units: RandomAccessCollection<TranslationUnit> & Sendable>: @unchecked Sendable
+where Units.Index == Int {
+  /// One chunk's rows, without the unit ids (the consumer numbers them
+  /// after dedupe): every row starts with the tab after its id.
+  final class Chunk {
+    var hashes: [UnitHash] = []
+    var unitRows: [UInt8] = []
+    var unitEnds: [Int] = []
+    var entryRows: [UInt8] = []
+    var entryEnds: [Int] = []
+    /// The chunk-local unit of each entry row.
+    var entryUnit: [Int32] = []
+    /// Document-frequency keys of every unit (for the duplicates to take back).
+    var tokenKeys: [Int32] = []
+    var tokenEnds: [Int] = []
+    var df: [Int32: Int] = [:]
+    var error: (any Error)?
+  }
+
+  let units: Units
+  let chunk: Int
+  let chunks: Int
+  private let condition = NSCondition()
+  private var done: [Int: Chunk] = [:]
+  private var consumed = 0
+  private var cancelled = false
+  private var nextChunk = 0
+  private let ahead: Int
+
+  init(units: Units, chunk: Int, workers: Int) {
+    self.units = units
+    self.chunk = chunk
+    chunks = (units.count + chunk - 1) / chunk
+    ahead = 2 * workers
+    for _ in 0..<workers {
+      let t = Thread { [self] in self.work() }
+      t.stackSize = 1 << 22
+      t.start()
+    }
+  }
+
+  func cancel() {
+    condition.lock()
+    cancelled = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Chunk `ci` (in order), waiting for its worker.
+  func take(_ ci: Int) throws -> Chunk {
+    condition.lock()
+    defer { condition.unlock() }
+    var got: Chunk?
+    while got == nil {
+      got = done.removeValue(forKey: ci)
+      if got == nil { condition.wait() }
+    }
+    consumed = ci + 1
+    condition.broadcast()
+    guard let c = got else { throw TMError(.io, "the load's workers stopped") }
+    if let e = c.error { throw e }
+    return c
+  }
+
+  private func work() {
+    let keys = LookupKeys()
+    while true {
+      condition.lock()
+      while !cancelled && nextChunk < chunks && nextChunk >= consumed + ahead { condition.wait() }
+      if cancelled || nextChunk >= chunks {
+        condition.unlock()
+        return
+      }
+      let ci = nextChunk
+      nextChunk += 1
+      condition.unlock()
+      let c = make(ci, keys: keys)
+      condition.lock()
+      done[ci] = c
+      condition.broadcast()
+      condition.unlock()
+    }
+  }
+
+  private func make(_ ci: Int, keys: LookupKeys) -> Chunk {
+    let c = Chunk()
+    let range = (ci * chunk)..<min((ci + 1) * chunk, units.count)
+    c.hashes.reserveCapacity(range.count)
+    c.unitRows.reserveCapacity(range.count * 160)
+    c.entryRows.reserveCapacity(range.count * 400)
+    do {
+      for i in range {
+        let u = try PostgresStore.prepare(units[i], index: i)
+        let local = Int32(i - range.lowerBound)
+        c.hashes.append(UnitHash(u))
+        for l in Language.allCases {
+          c.unitRows.append(0x09)
+          CopyText.append(u.texts[l], to: &c.unitRows)
+        }
+        c.unitRows.append(0x09)
+        CopyText.append(u.origin, to: &c.unitRows)
+        c.unitRows.append(0x09)
+        CopyText.append(u.created, to: &c.unitRows)
+        c.unitRows.append(0x09)
+        CopyText.append(u.score.map { "\($0)" }, to: &c.unitRows)
+        c.unitRows.append(0x0A)
+        c.unitEnds.append(c.unitRows.count)
+        for e in EntryKeys.entries(of: u, keys: keys) {
+          c.entryRows.append(0x09)
+          c.entryRows.append(contentsOf: String(e.section).utf8)
+          c.entryRows.append(0x09)
+          c.entryRows.append(contentsOf: String(e.length).utf8)
+          c.entryRows.append(0x09)
+          c.entryRows.append(contentsOf: String(e.exactHash).utf8)
+          c.entryRows.append(0x09)
+          c.entryRows.append(contentsOf: String(e.skelHash).utf8)
+          c.entryRows.append(0x09)
+          c.entryRows.append(0x7B)
+          for (j, k) in e.postingKeys.enumerated() {
+            if j > 0 { c.entryRows.append(0x2C) }
+            c.entryRows.append(contentsOf: String(k).utf8)
+          }
+          c.entryRows.append(0x7D)
+          c.entryRows.append(0x0A)
+          c.entryEnds.append(c.entryRows.count)
+          c.entryUnit.append(local)
+          for t in e.tokenKeys {
+            c.df[t, default: 0] += 1
+            c.tokenKeys.append(t)
+          }
+        }
+        c.tokenEnds.append(c.tokenKeys.count)
+      }
+    } catch {
+      c.error = error
+    }
+    return c
   }
 }
