@@ -267,7 +267,20 @@ def tmx(path, tag, n):
 env = dict(os.environ, TM_SERVER="", PGPASSWORD="")
 rounds = []
 victim = servers[2]
-for r, delay in enumerate([0.3, 0.8, 1.5, 3.0, 6.0]):
+# How long one such import takes uninterrupted, then kills at fractions of
+# it: early ones land before the commit (nothing stored), the last after it
+# (everything stored); none may store part.
+files = []
+for k in range(3):
+    path = os.path.join(WORK, f"time-{k}.tmx")
+    tmx(path, f"timing{k}", 4000)
+    files.append(path)
+t0 = time.time()
+p = subprocess.run([TM, "import", "--server", victim.url(""), "--token-file", TOKEN_FILE] + files, capture_output=True,
+                   text=True, env=env)
+T = time.time() - t0
+print(f"  an uninterrupted 3 x 4,000-unit import takes {T:.1f} s (exit {p.returncode})")
+for r, delay in enumerate([0.1 * T, 0.4 * T, 0.7 * T, 0.9 * T, 1.5 * T]):
     files = []
     for k in range(3):
         path = os.path.join(WORK, f"kill{r}-{k}.tmx")
@@ -289,6 +302,8 @@ for r, delay in enumerate([0.3, 0.8, 1.5, 3.0, 6.0]):
     victim.start()
 check(all(g in (0, 12000) for _, g, _, _ in rounds), "every killed import stored all or nothing")
 check(any(g == 0 and rc != 0 for _, g, rc, _ in rounds), "at least one import was killed before its commit and stored nothing")
+print(f"  outcomes: {sum(1 for _, g, _, _ in rounds if g == 0)} nothing, {sum(1 for _, g, _, _ in rounds if g == 12000)} all, "
+      f"{sum(1 for _, g, _, _ in rounds if g not in (0, 12000))} partial")
 # A bad file among good ones: nothing.
 good = os.path.join(WORK, "good.tmx")
 tmx(good, "good", 50)
@@ -303,6 +318,7 @@ p = subprocess.run([TM, "import", "--server", servers[1].url(""), "--token-file"
                     os.path.join(WORK, "kill0-0.tmx")], capture_output=True, text=True, env=env)
 print("  " + p.stdout.strip().replace("\n", "\n  "))
 check(p.returncode == 0 and count() == before + 4050, "two files in one request: both stored")
+print("  (" + str(count()) + " units now)")
 
 # ---------------------------------------------------------------------------
 print("== 4. tm export --server of the whole database", flush=True)
@@ -311,8 +327,8 @@ p = subprocess.run([TM, "export", "--server", servers[3].url(""), "--format", "t
                    capture_output=True, text=True, env=env)
 check(p.returncode == 0, "tm export --server --format tsv: " + p.stderr.strip())
 n = count()
-p2 = subprocess.run([TM, "stats", "--memory", exported, "--format", "jsonl"], capture_output=True, text=True)
-print("  " + p2.stdout.strip()[:200])
+p2 = subprocess.run([TM, "stats", "--memory", exported], capture_output=True, text=True)
+print("  tm stats --memory export.tsv: " + " ".join(p2.stdout.split())[:200])
 again = os.path.join(WORK, "again.tsv")
 p3 = subprocess.run([TM, "export", "--memory", exported, "--format", "tsv", "-o", again], capture_output=True, text=True)
 same = p3.returncode == 0 and open(exported, "rb").read() == open(again, "rb").read()

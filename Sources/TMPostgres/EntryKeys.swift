@@ -48,11 +48,15 @@ struct EntryKeys {
       let key = keys.key(text, language: lang)
       let toks = keys.tokens(ofKey: key, language: lang)
       let skel = LookupKeys.skeleton(key: key, tokens: toks, language: lang)
-      var seen = Set<String>()
+      // Distinct tokens by their 64-bit hash (what the keys are made of):
+      // no String hashing with its Unicode normalisation per token.
+      var seen = Set<UInt64>()
+      seen.reserveCapacity(toks.count)
       var pk: [Int32] = []
       var tk: [Int32] = []
-      for t in toks where seen.insert(t.text).inserted {
+      for t in toks {
         let h = tokenHash(s, t.text)
+        guard seen.insert(h).inserted else { continue }
         pk.append(postingKey(h, length: toks.count))
         tk.append(tokenKey(h))
       }

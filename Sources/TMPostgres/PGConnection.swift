@@ -151,7 +151,9 @@ enum PGError: Error, CustomStringConvertible {
   var tmError: TMError {
     switch self {
     case .connection(let m):
-      return TMError(.io, "\(PGError.unavailablePrefix): \(m)", hint: "check that PostgreSQL is running; the store reconnects by itself")
+      // libpq's messages run over lines ("…unexpectedly\n\tThis probably means…"): one line.
+      let line = m.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+      return TMError(.io, "\(PGError.unavailablePrefix): \(line)", hint: "check that PostgreSQL is running; the store reconnects by itself")
     case .statement(let m, let s):
       return TMError(.io, "the database refused a statement: \(m)" + (s.isEmpty ? "" : " (SQLSTATE \(s))"))
     }

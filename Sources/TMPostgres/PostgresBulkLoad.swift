@@ -131,21 +131,29 @@ extension PostgresStore {
   }
 }
 
-/// The identity of a unit's texts for dedupe in the bulk load: 128 bits of
-/// FNV-1a over every language's text with its length.
+/// The identity of a unit's texts for dedupe in the bulk load: 128 bits,
+/// FNV-1a and a multiply-xorshift hash, each over every language's text
+/// with its length (one pass over the bytes). A collision would make the
+/// load fail on the unique index, never drop a unit silently.
 struct UnitHash: Hashable {
   var a: UInt64
   var b: UInt64
   init(_ u: TranslationUnit) {
     var x: UInt64 = 0xcbf2_9ce4_8422_2325
-    var y: UInt64 = 0x84222325cbf29ce4
+    var y: UInt64 = 0x8422_2325_cbf2_9ce4
+    @inline(__always) func mix(_ byte: UInt8) {
+      x = (x ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+      y = (y &+ UInt64(byte) &+ 1) &* 0x9E37_79B9_7F4A_7C15
+      y ^= y >> 29
+    }
     for l in Language.allCases {
-      let t = u.texts[l] ?? ""
-      let head = Array("\(t.utf8.count):".utf8)
-      x = fnv1a64(head, seed: x)
-      x = fnv1a64(t.utf8, seed: x)
-      y = fnv1a64(t.utf8.reversed(), seed: y)
-      y = fnv1a64(head, seed: y)
+      var t = u.texts[l] ?? ""
+      var n = t.utf8.count
+      for _ in 0..<4 {
+        mix(UInt8(truncatingIfNeeded: n))
+        n >>= 8
+      }
+      t.withUTF8 { for byte in $0 { mix(byte) } }
     }
     a = x
     b = y
