@@ -82,20 +82,26 @@ extension PostgresStore {
             unitBuf.append(contentsOf: r.unitRows[lineStart..<r.unitEnds[k]])
             lineStart = r.unitEnds[k]
           }
+          // Entries in COPY's binary format: no integer or array text for
+          // PostgreSQL to parse (array_in per row was most of its COPY work).
+          entryBuf.append(contentsOf: CopyBinary.header)
           var at = 0
           for (line, end) in r.entryEnds.enumerated() {
             let k = Int(r.entryUnit[line])
             if keep[k] {
-              entryBuf.append(contentsOf: String(ids[k]).utf8)
+              CopyBinary.int16(6, to: &entryBuf)
+              CopyBinary.int32(8, to: &entryBuf)
+              CopyBinary.int64(Int64(ids[k]), to: &entryBuf)
               entryBuf.append(contentsOf: r.entryRows[at..<end])
             }
             at = end
           }
+          CopyBinary.int16(-1, to: &entryBuf)
           for (t, v) in r.df where v != 0 { df[t, default: 0] += v }
           try c.copyIn("COPY tm_units (id, az, az_cyrl, ru, en, origin, created, score) FROM STDIN") { send in
             try send(&unitBuf)
           }
-          try c.copyIn("COPY tm_entries (unit_id, section, len, exact_hash, skel_hash, keys) FROM STDIN") { send in
+          try c.copyIn("COPY tm_entries (unit_id, section, len, exact_hash, skel_hash, keys) FROM STDIN (FORMAT binary)") { send in
             try send(&entryBuf)
           }
         }
@@ -157,6 +163,55 @@ struct UnitHash: Hashable {
     }
     a = x
     b = y
+  }
+}
+
+/// COPY's binary format (the PostgreSQL manual, "COPY", "Binary Format"):
+/// a signature and two zero words, then per row a 16-bit field count and
+/// per field a 32-bit length and the value in network byte order.
+enum CopyBinary {
+  static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [UInt8](repeating: 0, count: 8)
+
+  static func int16(_ v: Int16, to out: inout [UInt8]) {
+    let b = UInt16(bitPattern: v)
+    out.append(UInt8(b >> 8))
+    out.append(UInt8(b & 0xFF))
+  }
+
+  static func int32(_ v: Int32, to out: inout [UInt8]) {
+    let b = UInt32(bitPattern: v)
+    out.append(UInt8(b >> 24))
+    out.append(UInt8((b >> 16) & 0xFF))
+    out.append(UInt8((b >> 8) & 0xFF))
+    out.append(UInt8(b & 0xFF))
+  }
+
+  static func int64(_ v: Int64, to out: inout [UInt8]) {
+    let b = UInt64(bitPattern: v)
+    for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8((b >> UInt64(shift)) & 0xFF)) }
+  }
+
+  /// An `integer[]` field: its length, then the array (dimensions, no
+  /// NULLs, element type int4 = OID 23, size and lower bound 1, the
+  /// elements each with its length 4).
+  static func int4Array(_ a: [Int32], to out: inout [UInt8]) {
+    if a.isEmpty {
+      int32(12, to: &out)
+      int32(0, to: &out)
+      int32(0, to: &out)
+      int32(23, to: &out)
+      return
+    }
+    int32(Int32(20 + 8 * a.count), to: &out)
+    int32(1, to: &out)
+    int32(0, to: &out)
+    int32(23, to: &out)
+    int32(Int32(a.count), to: &out)
+    int32(1, to: &out)
+    for v in a {
+      int32(4, to: &out)
+      int32(v, to: &out)
+    }
   }
 }
 
@@ -271,22 +326,17 @@ where Units.Index == Int {
         c.unitRows.append(0x0A)
         c.unitEnds.append(c.unitRows.count)
         for e in EntryKeys.entries(of: u, keys: keys) {
-          c.entryRows.append(0x09)
-          c.entryRows.append(contentsOf: String(e.section).utf8)
-          c.entryRows.append(0x09)
-          c.entryRows.append(contentsOf: String(e.length).utf8)
-          c.entryRows.append(0x09)
-          c.entryRows.append(contentsOf: String(e.exactHash).utf8)
-          c.entryRows.append(0x09)
-          c.entryRows.append(contentsOf: String(e.skelHash).utf8)
-          c.entryRows.append(0x09)
-          c.entryRows.append(0x7B)
-          for (j, k) in e.postingKeys.enumerated() {
-            if j > 0 { c.entryRows.append(0x2C) }
-            c.entryRows.append(contentsOf: String(k).utf8)
-          }
-          c.entryRows.append(0x7D)
-          c.entryRows.append(0x0A)
+          // The fields after unit_id, in COPY's binary format (length, then
+          // big-endian value); the consumer puts the field count and the id first.
+          CopyBinary.int32(2, to: &c.entryRows)
+          CopyBinary.int16(Int16(truncatingIfNeeded: e.section), to: &c.entryRows)
+          CopyBinary.int32(4, to: &c.entryRows)
+          CopyBinary.int32(Int32(clamping: e.length), to: &c.entryRows)
+          CopyBinary.int32(8, to: &c.entryRows)
+          CopyBinary.int64(e.exactHash, to: &c.entryRows)
+          CopyBinary.int32(8, to: &c.entryRows)
+          CopyBinary.int64(e.skelHash, to: &c.entryRows)
+          CopyBinary.int4Array(e.postingKeys, to: &c.entryRows)
           c.entryEnds.append(c.entryRows.count)
           c.entryUnit.append(local)
           for t in e.tokenKeys {
