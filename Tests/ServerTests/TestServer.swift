@@ -154,7 +154,8 @@ final class TestServer: @unchecked Sendable {
 
   func connect() throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var tv = timeval(tv_sec: 20, tv_usec: 0)
+    // Generous: under CI the whole suite shares 2 loaded cores (a 20 s limit timed out there).
+    var tv = timeval(tv_sec: 90, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
