@@ -34,21 +34,47 @@ extension String {
   public func matchKey(for language: Language?) -> String {
     let turkic = language?.hasTurkicCasing ?? false
     if let k = asciiMatchKey(turkic: turkic) { return k }
-    var key = nfkcCaseFolded(turkic: turkic)
-    // The bytes ’ ʼ ‘ ё start with or contain (a superset, checked below).
-    guard key.utf8.contains(where: { $0 == 0xE2 || $0 == 0xCA || $0 == 0x91 }) else { return key }
-    if key.unicodeScalars.contains(where: { $0 == "\u{2019}" || $0 == "\u{02BC}" || $0 == "\u{2018}" || $0 == "ё" }) {
-      var scalars = String.UnicodeScalarView()
-      for u in key.unicodeScalars {
-        switch u {
-        case "\u{2019}", "\u{02BC}", "\u{2018}": scalars.append("'")
-        case "ё" where language == .ru || language == nil: scalars.append("е")
-        default: scalars.append(u)
+    let key = ScalarFolding.shared.key(self, turkic: turkic) ?? nfkcCaseFolded(turkic: turkic)
+    // ’ ʼ ‘ → ' and (Russian) ё → е, on the UTF-8 bytes: ’ is E2 80 99,
+    // ‘ E2 80 98, ʼ CA BC, ё D1 91, е D0 B5. A lead byte never occurs
+    // inside another scalar, so a match is always a whole scalar.
+    let yo = language == .ru || language == nil
+    var utf8 = key
+    return utf8.withUTF8 { b -> String in
+      let n = b.count
+      var i = 0
+      while i < n {
+        let c = b[i]
+        if c == 0xE2 || c == 0xCA || c == 0xD1 { break }
+        i += 1
+      }
+      if i == n { return key }
+      var out = [UInt8]()
+      out.reserveCapacity(n)
+      out += b[0..<i]
+      var changed = false
+      while i < n {
+        let c = b[i]
+        if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] == 0x99 || b[i + 2] == 0x98 {
+          out.append(0x27)
+          i += 3
+          changed = true
+        } else if c == 0xCA, i + 1 < n, b[i + 1] == 0xBC {
+          out.append(0x27)
+          i += 2
+          changed = true
+        } else if yo, c == 0xD1, i + 1 < n, b[i + 1] == 0x91 {
+          out.append(0xD0)
+          out.append(0xB5)
+          i += 2
+          changed = true
+        } else {
+          out.append(c)
+          i += 1
         }
       }
-      key = String(scalars)
+      return changed ? String(decoding: out, as: UTF8.self) : key
     }
-    return key
   }
 
   /// The match key of an ASCII string: NFKC leaves it as it is and full case
@@ -86,6 +112,85 @@ extension String {
     }
     return ICU.mapUTF16(base, expansion: 3) { s, n, d, c, status in
       tmicu_fold_case(s, n, t, d, c, &status)
+    }
+  }
+}
+
+/// `nfkcCaseFolded(turkic:)` of text in the scripts memories hold (Latin,
+/// IPA letters such as `ə`, Greek, Cyrillic: U+0000–U+052F), one scalar at
+/// a time from a table ICU filled in once, with no UTF-16 round trip.
+///
+/// Why it is the same key: a scalar of the table is used only when ICU's
+/// NFKC leaves it as it is and its combining class is 0; no such scalar
+/// combines with its neighbours under NFKC in this range (the combining
+/// marks U+0300–U+036F and U+0483–U+0489 have a non-zero class, or are
+/// changed by NFKC, and so are left out), so a text of table scalars is its
+/// own NFKC. Full case folding has no context: folding the text is folding
+/// each scalar. Any other scalar (or a 3-byte UTF-8 sequence) sends the text
+/// to ICU (`nil`).
+final class ScalarFolding: Sendable {
+  static let shared = ScalarFolding()
+  static let limit: UInt32 = 0x530
+
+  /// Per scalar, the (start, length) of its folded UTF-8 in `pool`;
+  /// length 255: not in the table. Two halves: not Turkic, Turkic.
+  private let entries: [UInt32]
+  private let pool: [UInt8]
+
+  private init() {
+    var entries = [UInt32](repeating: 255, count: 2 * Int(ScalarFolding.limit))
+    var pool: [UInt8] = []
+    for v in 0..<ScalarFolding.limit {
+      guard let u = Unicode.Scalar(v), u.properties.canonicalCombiningClass.rawValue == 0 else { continue }
+      let s = String(Character(u))
+      guard Array(s.normalized(.nfkc).utf8) == Array(s.utf8) else { continue }
+      for t in 0..<2 {
+        let folded = ICU.mapUTF16(s, expansion: 3) { p, n, d, c, status in
+          tmicu_fold_case(p, n, Int32(t), d, c, &status)
+        }
+        let bytes = Array(folded.utf8)
+        guard bytes.count < 255, !bytes.isEmpty else { continue }
+        entries[t * Int(ScalarFolding.limit) + Int(v)] = UInt32(pool.count) << 8 | UInt32(bytes.count)
+        pool += bytes
+      }
+    }
+    self.entries = entries
+    self.pool = pool
+  }
+
+  /// The key, or nil when a scalar is outside the table.
+  func key(_ text: String, turkic: Bool) -> String? {
+    var text = text
+    let half = turkic ? Int(ScalarFolding.limit) : 0
+    return text.withUTF8 { b -> String? in
+      let n = b.count
+      var out = [UInt8]()
+      out.reserveCapacity(n + 8)
+      var i = 0
+      while i < n {
+        let c = b[i]
+        var v: Int
+        if c < 0x80 {
+          v = Int(c)
+          i += 1
+        } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
+          v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+          i += 2
+        } else {
+          return nil
+        }
+        guard v < Int(ScalarFolding.limit) else { return nil }
+        let e = entries[half + v]
+        let len = Int(e & 0xFF)
+        if len == 255 { return nil }
+        let start = Int(e >> 8)
+        if len == 1 {
+          out.append(pool[start])
+        } else {
+          out += pool[start..<(start + len)]
+        }
+      }
+      return String(decoding: out, as: UTF8.self)
     }
   }
 }
