@@ -65,8 +65,10 @@ public enum LookupIndexBuilder {
     var header = Header(fingerprint: fingerprint)
     header.baseSize = baseSize
     header.unitOffset = unitOffset
+    var chunks = [chunk]
+    chunk = ChunkResult()
     try write(
-      chunks: [chunk], unitCount: us.count, columns: languages, header: header, texts: .embedded, keys: keys,
+      chunks: &chunks, unitCount: us.count, columns: languages, header: header, texts: .embedded, keys: keys,
       embeddedTexts: { i, c in us[i].texts[c] }, to: sink)
     return sink.bytes
   }
@@ -130,8 +132,9 @@ public enum LookupIndexBuilder {
       h.chunks = [(head.end, head.hash)]
     }
     h.chunks += chunks.map { ($0.end, $0.hash) }
+    // Handed over: the merge frees each chunk's arrays as it uses them.
     try write(
-      chunks: chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
+      chunks: &chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
       keys: shared, embeddedTexts: { _, _ in nil }, to: sink)
   }
 
@@ -156,10 +159,26 @@ public enum LookupIndexBuilder {
         chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
       }
       // The words are kept in order; the lookup table is not needed any more.
-      for s in chunk.sections.indices { chunk.sections[s].vocab.dropTable() }
+      // Every chunk is held until the merge: trimmed to its size (arrays
+      // grown by appending have up to twice the room they use).
+      for s in chunk.sections.indices {
+        chunk.sections[s].vocab.dropTable()
+        chunk.sections[s].trim()
+      }
+      chunk.lineStart = trimmed(chunk.lineStart)
+      chunk.unitHash = trimmed(chunk.unitHash)
       return .success(chunk)
     } catch {
       return .failure(error)
+    }
+  }
+
+  /// `a` in an array of exactly its size (when appending left spare room).
+  static func trimmed<T>(_ a: [T]) -> [T] {
+    if a.capacity - a.count <= max(16, a.count / 16) { return a }
+    return [T](unsafeUninitializedCapacity: a.count) { b, n in
+      _ = a.withUnsafeBufferPointer { b.initialize(fromContentsOf: $0) }
+      n = a.count
     }
   }
 
@@ -197,6 +216,16 @@ public enum LookupIndexBuilder {
       }
       // Stored texts are NFC (writers normalise, readers do not re-normalise).
       exact.append(fnv1a64(normalise ? text.nfc.utf8 : text.utf8))
+    }
+
+    mutating func trim() {
+      entryUnit = trimmed(entryUnit)
+      entryColumn = trimmed(entryColumn)
+      tokenCount = trimmed(tokenCount)
+      tokens = trimmed(tokens)
+      exact = trimmed(exact)
+      skel = trimmed(skel)
+      vocab.trim()
     }
   }
 
@@ -283,6 +312,12 @@ public enum LookupIndexBuilder {
 
     /// Drops the lookup table (the words, ids and hashes stay).
     mutating func dropTable() { slots = [] }
+
+    mutating func trim() {
+      blob = trimmed(blob)
+      ends = trimmed(ends)
+      hashes = trimmed(hashes)
+    }
   }
 
   /// What one chunk of units contributes.
@@ -337,10 +372,9 @@ public enum LookupIndexBuilder {
 
   /// Merges chunk results and writes header, array table and arrays.
   static func write(
-    chunks: [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
+    chunks: inout [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
     keys: LookupKeys? = nil, embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
   ) throws {
-    var chunks = chunks
     var head: [UInt8] = LookupIndex.magic
     func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { head.append(contentsOf: $0) } }
     put(LookupIndex.version)

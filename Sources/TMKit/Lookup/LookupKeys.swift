@@ -81,9 +81,17 @@ public final class LookupKeys {
   /// Word and number tokens of an already computed key.
   public func tokens(ofKey key: String, language: Language) -> [KeyToken] {
     guard let t = try? tokenizer(language) else { return [] }
-    return t.tokens(key).compactMap { tok in
-      tok.kind == .word || tok.kind == .number
-        ? KeyToken(text: String(tok.text), isNumber: tok.kind == .number, utf8Range: tok.utf8Range) : nil
+    var key = key
+    return key.withUTF8 { k -> [KeyToken] in
+      guard let base = k.baseAddress else { return [] }
+      var out: [KeyToken] = []
+      t.forEachWordOrNumber(utf8: base, count: k.count) { s, e, number in
+        out.append(
+          KeyToken(
+            text: String(decoding: UnsafeBufferPointer(rebasing: k[s..<e]), as: UTF8.self), isNumber: number,
+            utf8Range: s..<e))
+      }
+      return out
     }
   }
 

@@ -117,40 +117,53 @@ extension String {
 }
 
 /// `nfkcCaseFolded(turkic:)` of text in the scripts memories hold (Latin,
-/// IPA letters such as `ə`, Greek, Cyrillic: U+0000–U+052F), one scalar at
-/// a time from a table ICU filled in once, with no UTF-16 round trip.
+/// IPA letters such as `ə`, Greek, Cyrillic: U+0000–U+052F; general
+/// punctuation and letterlike symbols such as `“”—№`: U+2000–U+21FF), one
+/// scalar at a time from a table ICU filled in once, with no UTF-16 round
+/// trip.
 ///
-/// Why it is the same key: a scalar of the table is used only when ICU's
-/// NFKC leaves it as it is and its combining class is 0; no such scalar
-/// combines with its neighbours under NFKC in this range (the combining
-/// marks U+0300–U+036F and U+0483–U+0489 have a non-zero class, or are
-/// changed by NFKC, and so are left out), so a text of table scalars is its
-/// own NFKC. Full case folding has no context: folding the text is folding
-/// each scalar. Any other scalar (or a 3-byte UTF-8 sequence) sends the text
-/// to ICU (`nil`).
+/// Why it is the same key: a scalar is in the table only when its
+/// combining class is 0 and so is that of every scalar of its NFKC form;
+/// then nothing composes or reorders across two table scalars (a test
+/// checks every pair), so the NFKC of a text of table scalars is the NFKC
+/// of each scalar in turn. Full case folding has no context: folding the
+/// text is folding each piece. Any other scalar sends the text to ICU
+/// (`nil`).
 final class ScalarFolding: Sendable {
   static let shared = ScalarFolding()
   static let limit: UInt32 = 0x530
+  static let punctuation: ClosedRange<UInt32> = 0x2000...0x21FF
+  static let size = Int(limit) + punctuation.count
 
-  /// Per scalar, the (start, length) of its folded UTF-8 in `pool`;
+  /// Per scalar, the (start, length) of its key's UTF-8 in `pool`;
   /// length 255: not in the table. Two halves: not Turkic, Turkic.
   private let entries: [UInt32]
   private let pool: [UInt8]
 
+  /// The table position of scalar `v`, nil outside the table's ranges.
+  @inline(__always) static func slot(_ v: UInt32) -> Int? {
+    if v < limit { return Int(v) }
+    if punctuation.contains(v) { return Int(limit) + Int(v - punctuation.lowerBound) }
+    return nil
+  }
+
   private init() {
-    var entries = [UInt32](repeating: 255, count: 2 * Int(ScalarFolding.limit))
+    var entries = [UInt32](repeating: 255, count: 2 * ScalarFolding.size)
     var pool: [UInt8] = []
-    for v in 0..<ScalarFolding.limit {
-      guard let u = Unicode.Scalar(v), u.properties.canonicalCombiningClass.rawValue == 0 else { continue }
-      let s = String(Character(u))
-      guard Array(s.normalized(.nfkc).utf8) == Array(s.utf8) else { continue }
+    for v in Array(0..<ScalarFolding.limit) + Array(ScalarFolding.punctuation) {
+      guard let u = Unicode.Scalar(v), u.properties.canonicalCombiningClass.rawValue == 0,
+        let slot = ScalarFolding.slot(v)
+      else { continue }
+      let nfkc = String(Character(u)).normalized(.nfkc)
+      guard !nfkc.isEmpty, nfkc.unicodeScalars.allSatisfy({ $0.properties.canonicalCombiningClass.rawValue == 0 })
+      else { continue }
       for t in 0..<2 {
-        let folded = ICU.mapUTF16(s, expansion: 3) { p, n, d, c, status in
+        let folded = ICU.mapUTF16(nfkc, expansion: 3) { p, n, d, c, status in
           tmicu_fold_case(p, n, Int32(t), d, c, &status)
         }
         let bytes = Array(folded.utf8)
         guard bytes.count < 255, !bytes.isEmpty else { continue }
-        entries[t * Int(ScalarFolding.limit) + Int(v)] = UInt32(pool.count) << 8 | UInt32(bytes.count)
+        entries[t * ScalarFolding.size + slot] = UInt32(pool.count) << 8 | UInt32(bytes.count)
         pool += bytes
       }
     }
@@ -158,10 +171,16 @@ final class ScalarFolding: Sendable {
     self.pool = pool
   }
 
+  /// Whether scalar `v` is in the table (its key is computed here).
+  func covers(_ v: UInt32) -> Bool {
+    guard let s = ScalarFolding.slot(v) else { return false }
+    return entries[s] & 0xFF != 255 && entries[ScalarFolding.size + s] & 0xFF != 255
+  }
+
   /// The key, or nil when a scalar is outside the table.
   func key(_ text: String, turkic: Bool) -> String? {
     var text = text
-    let half = turkic ? Int(ScalarFolding.limit) : 0
+    let half = turkic ? ScalarFolding.size : 0
     return text.withUTF8 { b -> String? in
       let n = b.count
       var out = [UInt8]()
@@ -169,18 +188,24 @@ final class ScalarFolding: Sendable {
       var i = 0
       while i < n {
         let c = b[i]
-        var v: Int
+        let slot: Int
         if c < 0x80 {
-          v = Int(c)
+          slot = Int(c)
           i += 1
         } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
-          v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+          let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+          guard v < Int(ScalarFolding.limit) else { return nil }
+          slot = v
           i += 2
+        } else if c == 0xE2 && i + 2 < n {
+          let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+          guard ScalarFolding.punctuation.contains(v) else { return nil }
+          slot = Int(ScalarFolding.limit) + Int(v - ScalarFolding.punctuation.lowerBound)
+          i += 3
         } else {
           return nil
         }
-        guard v < Int(ScalarFolding.limit) else { return nil }
-        let e = entries[half + v]
+        let e = entries[half + slot]
         let len = Int(e & 0xFF)
         if len == 255 { return nil }
         let start = Int(e >> 8)
