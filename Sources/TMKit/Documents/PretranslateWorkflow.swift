@@ -30,7 +30,7 @@ public struct Pretranslate: Sendable {
   public func run(
     _ doc: Document, blocks: [SegmentedBlock], from: Language, to: Language, minScore: Double
   ) async throws -> PretranslationResult {
-    let texts = DocumentSegmentation.segments(blocks).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    let texts = DocumentSegmentation.segments(blocks).map { SegmentCodes.encode($0.content).text }
     let found = try await matches(for: texts, from: from, to: to)
     return Pretranslation.run(doc, blocks: blocks, minScore: minScore) { found[$0] }
   }

@@ -93,10 +93,12 @@ public enum Pretranslation {
           reps += 1
           repWords += words
         }
+        // The memory is asked with the codes as tags (`SegmentCodes`).
+        let query = SegmentCodes.encode(content).text
         let match: DocumentMatch?
-        if let m = cache[text] { match = m } else {
-          match = try lookup(text)
-          cache[text] = match
+        if let m = cache[query] { match = m } else {
+          match = try lookup(query)
+          cache[query] = match
         }
         let band = MatchAnalysis.band(of: match?.score)
         bandSegments[band] += 1
@@ -104,7 +106,7 @@ public enum Pretranslation {
         guard let m = match, m.score >= minScore else { continue }
         done += 1
         doneWords += words
-        let placed = PlaceholderTransfer.place(content, into: m.target)
+        let placed = SegmentCodes.place(m.target, source: content)
         changed[i] = placed
         let note = TargetAnnotation(state: m.score >= 100 ? "translated" : "needs-review-translation", score: m.score, origin: m.origin)
         perSegment[global] = (placed, note)
@@ -193,6 +195,17 @@ public enum PlaceholderTransfer {
     }
     for (k, p) in positions.enumerated() where target[k] == nil {
       target[k] = scaled(p.pos)
+    }
+    // An open code goes after the spaces at its place, a close before them
+    // (`Новый <b1>закон</b1>`, not `Новый<b1> закон</b1>`).
+    for (k, p) in positions.enumerated() {
+      guard var at = target[k] else { continue }
+      switch p.piece {
+      case .open: while at < t.count && t[at].isWhitespace { at += 1 }
+      case .close: while at > 0 && t[at - 1].isWhitespace { at -= 1 }
+      default: continue
+      }
+      target[k] = at
     }
     // Keep opens before their closes.
     for (k, p) in positions.enumerated() {
