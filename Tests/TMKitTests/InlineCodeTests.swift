@@ -37,6 +37,16 @@ import Testing
     #expect(literal.text == "Teq <b1> belədir: <b2>qalın</b2>")
   }
 
+  @Test func aCodeAroundANameFindsItInAnotherScript() throws {
+    let bold = InlineCode(id: 1, kind: .bold)
+    let source: [Inline] = [.text("Prezident İlham Əliyev "), .open(bold), .text("Xətai"), .close(1), .text(" stansiyasının açılış mərasimində iştirak edib.")]
+    let cross = try CrossScriptKey()
+    let placed = PlaceholderTransfer.place(
+      source, into: "Президент Ильхам Алиев принял участие в церемонии открытия станции Хатаи.",
+      nameKey: { cross.key($0, language: nil) })
+    #expect(InlineText.tagged(placed) == "Президент Ильхам Алиев принял участие в церемонии открытия станции <b1>Хатаи</b1>.")
+  }
+
   @Test func alignedTargetsPairWithTheSourceCodes() {
     #expect(SegmentCodes.pair("<i1>Хатаинском</i1> <b2>районе</b2>", with: "<b1>Xətai</b1> <i2>rayonu</i2>")
       == "<i2>Хатаинском</i2> <b1>районе</b1>")

@@ -78,6 +78,9 @@ public enum Pretranslation {
     var annotations: [Int: TargetAnnotation] = [:]
     var perSegment: [Int: ([Inline], TargetAnnotation)] = [:]
     var global = 0
+    // Names in another script (`Xətai` ↔ `Хатаи`) for placing codes.
+    let cross = try? CrossScriptKey()
+    let nameKey: (String) -> String = { cross?.key($0, language: nil) ?? $0 }
     for b in blocks {
       var changed: [Int: [Inline]] = [:]
       var lowest: TargetAnnotation?
@@ -106,7 +109,7 @@ public enum Pretranslation {
         guard let m = match, m.score >= minScore else { continue }
         done += 1
         doneWords += words
-        let placed = SegmentCodes.place(m.target, source: content)
+        let placed = SegmentCodes.place(m.target, source: content, nameKey: nameKey)
         changed[i] = placed
         let note = TargetAnnotation(state: m.score >= 100 ? "translated" : "needs-review-translation", score: m.score, origin: m.origin)
         perSegment[global] = (placed, note)
@@ -131,11 +134,15 @@ public enum Pretranslation {
 /// Codes before the first text and after the last stay at the ends; a
 /// paired code around all the text wraps all of the translation; a paired
 /// code around text that appears as is in the translation (a name, a
-/// number, a term left untranslated) wraps that; any other code goes to the
+/// number, a term left untranslated) wraps that, or, with `nameKey`, the
+/// words of the translation whose key equals theirs (a name in another
+/// script: `Xətai` ↔ `Хатаи` by `CrossScriptKey`); any other code goes to the
 /// same relative position, moved to the nearest word boundary. Codes never
 /// get lost: the writer needs every one.
 public enum PlaceholderTransfer {
-  public static func place(_ source: [Inline], into target: String) -> [Inline] {
+  public static func place(
+    _ source: [Inline], into target: String, nameKey: ((String) -> String)? = nil
+  ) -> [Inline] {
     let plainSource = Array(InlineText.plain(source))
     let t = Array(target)
     // Position (in source characters) of every code.
@@ -187,7 +194,10 @@ public enum PlaceholderTransfer {
         continue
       }
       let inner = String(plainSource[min(a, plainSource.count)..<min(max(a, b), plainSource.count)]).trimmingCharacters(in: .whitespaces)
-      if !inner.isEmpty, let r = find(Array(inner), in: t, avoiding: used) ?? findToken(of: inner, in: t, avoiding: used) {
+      if !inner.isEmpty,
+        let r = find(Array(inner), in: t, avoiding: used) ?? findToken(of: inner, in: t, avoiding: used)
+          ?? nameKey.flatMap({ findByKey(of: inner, in: t, avoiding: used, key: $0) })
+      {
         target[k] = r.lowerBound
         target[closeIndex] = r.upperBound
         used.append(r)
@@ -244,6 +254,34 @@ public enum PlaceholderTransfer {
       if let r = find(Array(tok), in: hay, avoiding: used) { return r }
     }
     return nil
+  }
+
+  /// The words of the translation whose keys are those of `inner`'s words
+  /// (at least three letters), from the first found to the last.
+  private static func findByKey(
+    of inner: String, in hay: [Character], avoiding used: [Range<Int>], key: (String) -> String
+  ) -> Range<Int>? {
+    let wanted = Set(
+      inner.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).filter { $0.count >= 3 }.map { key(String($0)) })
+    if wanted.isEmpty { return nil }
+    var found: [Range<Int>] = []
+    var i = 0
+    while i < hay.count {
+      guard hay[i].isLetter || hay[i].isNumber else {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < hay.count && (hay[j].isLetter || hay[j].isNumber) { j += 1 }
+      let r = i..<j
+      if j - i >= 3, !used.contains(where: { $0.overlaps(r) }), wanted.contains(key(String(hay[r]))) { found.append(r) }
+      i = j
+    }
+    guard let first = found.first, let last = found.last else { return nil }
+    // Words far apart are not one phrase: keep the first.
+    let words = inner.split(whereSeparator: { $0.isWhitespace }).count
+    let between = hay[first.lowerBound..<last.upperBound].filter { $0.isWhitespace }.count
+    return between < words + 2 ? first.lowerBound..<last.upperBound : first
   }
 
   private static func find(_ needle: [Character], in hay: [Character], avoiding used: [Range<Int>]) -> Range<Int>? {

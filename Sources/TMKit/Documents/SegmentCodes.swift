@@ -187,10 +187,10 @@ public enum SegmentCodes {
   /// The document content for a tagged translation of `source`: its codes
   /// where the translation's tags are, or, when the tags do not fit, all of
   /// them placed into the translation's plain text (`PlaceholderTransfer`).
-  public static func place(_ translation: String, source: [Inline]) -> [Inline] {
+  public static func place(_ translation: String, source: [Inline], nameKey: ((String) -> String)? = nil) -> [Inline] {
     let coded = encode(source)
     guard coded.hasCodes else { return translation.isEmpty ? [] : [.text(translation)] }
     if let c = decode(translation, codes: coded.codes) { return c }
-    return PlaceholderTransfer.place(source, into: InlineTags.stripped(translation))
+    return PlaceholderTransfer.place(source, into: InlineTags.stripped(translation), nameKey: nameKey)
   }
 }

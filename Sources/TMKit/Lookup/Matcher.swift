@@ -591,7 +591,8 @@ public final class Matcher {
           target: t, targetLanguage: l)
       }
       if m.kind != .exact,
-        let s = PlaceholderSubstitution.substitute(query: text, source: m.source, target: target.substituted ?? t)
+        let s = PlaceholderSubstitution.substitute(
+          query: text, source: m.source, target: target.substituted ?? t, nameKey: { self.keys.crossScript($0, language: l) })
       {
         target.substituted = s
       }

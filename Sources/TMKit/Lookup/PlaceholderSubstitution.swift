@@ -237,7 +237,9 @@ public enum PlaceholderSubstitution {
   /// renamed to it, the others are removed; when a code of the query is
   /// then still missing, all of the query's codes are placed again into
   /// the translation's text (`PlaceholderTransfer`).
-  public static func substitute(query: String, source: String, target: String) -> String? {
+  public static func substitute(
+    query: String, source: String, target: String, nameKey: ((String) -> String)? = nil
+  ) -> String? {
     let qt = InlineTags.scan(query)
     let st = InlineTags.scan(source)
     let tt = InlineTags.scan(target)
@@ -269,7 +271,7 @@ public enum PlaceholderSubstitution {
     if written.sorted() != wanted.sorted() {
       // Place every code of the query into the plain translation.
       let content = InlineTagText.inline(query)
-      let placed = PlaceholderTransfer.place(content, into: InlineTags.stripped(result))
+      let placed = PlaceholderTransfer.place(content, into: InlineTags.stripped(result), nameKey: nameKey)
       result = InlineTagText.tagged(placed)
     }
     return result == target ? nil : result
