@@ -52,7 +52,8 @@ public struct PretranslationResult: Sendable {
   /// formats record it as state and match %).
   public var annotations: [Int: TargetAnnotation]
   /// Per segment (in `DocumentSegmentation.segments` order): the
-  /// translation and its annotation, when there is one.
+  /// translation and its annotation, when there is one (empty unless
+  /// `keepSegments`: a large document's segments are not held twice).
   public var segments: [Int: ([Inline], TargetAnnotation)]
   public var analysis: DocumentAnalysis
 }
@@ -61,13 +62,16 @@ public enum Pretranslation {
   /// Looks every segment up (each distinct text once) and builds the
   /// translated blocks. `lookup` returns the best match of a text or nil.
   public static func run(
-    _ doc: Document, blocks: [SegmentedBlock], minScore: Double,
+    _ doc: Document, blocks: [SegmentedBlock], minScore: Double, keepSegments: Bool = true,
     lookup: (String) throws -> DocumentMatch?
   ) rethrows -> PretranslationResult {
-    var cache: [String: DocumentMatch?] = [:]
+    // Matches by text; texts without one and texts seen are kept as hashes
+    // (a large document of distinct segments is not held again).
+    var cache: [String: DocumentMatch] = [:]
+    var misses = Set<UInt64>()
     var bandSegments = [Int](repeating: 0, count: MatchAnalysis.bands.count)
     var bandWords = [Int](repeating: 0, count: MatchAnalysis.bands.count)
-    var seen = Set<String>()
+    var seen = Set<UInt64>()
     var reps = 0
     var repWords = 0
     var total = 0
@@ -92,16 +96,21 @@ public enum Pretranslation {
         let words = text.split(whereSeparator: { $0.isWhitespace }).count
         total += 1
         totalWords += words
-        if !seen.insert(text).inserted {
+        if !seen.insert(fnv1a64(text.utf8)).inserted {
           reps += 1
           repWords += words
         }
         // The memory is asked with the codes as tags (`SegmentCodes`).
         let query = SegmentCodes.encode(content).text
         let match: DocumentMatch?
-        if let m = cache[query] { match = m } else {
+        let queryHash = fnv1a64(query.utf8)
+        if let m = cache[query] {
+          match = m
+        } else if misses.contains(queryHash) {
+          match = nil
+        } else {
           match = try lookup(query)
-          cache[query] = match
+          if let match { cache[query] = match } else { misses.insert(queryHash) }
         }
         let band = MatchAnalysis.band(of: match?.score)
         bandSegments[band] += 1
@@ -112,7 +121,7 @@ public enum Pretranslation {
         let placed = SegmentCodes.place(m.target, source: content, nameKey: nameKey)
         changed[i] = placed
         let note = TargetAnnotation(state: m.score >= 100 ? "translated" : "needs-review-translation", score: m.score, origin: m.origin)
-        perSegment[global] = (placed, note)
+        if keepSegments { perSegment[global] = (placed, note) }
         if lowest == nil || (lowest?.score ?? 100) > m.score { lowest = note }
       }
       if !changed.isEmpty {
