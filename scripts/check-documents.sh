@@ -20,6 +20,7 @@ TM="$(swift build --show-bin-path)/tm"
 FIX=Tests/TMKitTests/Fixtures/documents
 SCHEMA=../shared/schemas/xliff-core-1.2-strict.xsd
 fail=0
+OMEGAT_JAR=/usr/share/omegat/OmegaT.jar
 ok() { echo "  ok: $*"; }
 bad() { echo "  FAIL: $*"; fail=1; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -109,6 +110,50 @@ else:
 PY
   then ok "$b: identical (part by part for zips)"; else bad "$b round trip"; fi
 done
+
+echo "== inline codes travel: align two DOCX → memory with codes → pretranslate a changed DOCX"
+# The az fixture and its ru version (pretranslated above, the bold name kept bold)
+# aligned into a new memory: the codes go in as tags.
+mkdir -p "$W/codes"
+"$TM" align "$FIX/xeber.az.docx" "$W/xeber.ru.docx" --from az --to ru --memories "$W/codes" --no-dictionary 2>>"$W/tm.log"
+if grep -q $'\tcodes$' "$W/codes/az-ru.tsv" && grep -q '<b1>Xətai</b1>' "$W/codes/az-ru.tsv"; then
+  ok "memory with codes:"; cut -f1,2,6 "$W/codes/az-ru.tsv" | grep '<' | sed 's/^/      /'
+else
+  bad "no codes in the aligned memory"; cat "$W/codes/az-ru.tsv"
+fi
+# A changed story: another number, the rest as it was.
+python3 - "$FIX/xeber.az.docx" "$W/xeber2.az.docx" <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+zi, zo = zipfile.ZipFile(src), zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED)
+for info in zi.infolist():
+    data = zi.read(info.filename)
+    if info.filename == "word/document.xml":
+        data = data.replace("45 000".encode(), "50 000".encode())
+    zo.writestr(info, data)
+zo.close()
+PY
+"$TM" pretranslate "$W/xeber2.az.docx" --from az --to ru --memories "$W/codes" -o "$W/xeber2.ru.docx" 2>>"$W/tm.log"
+if have soffice; then
+  timeout 180 soffice --headless --convert-to html --outdir "$W/lo3" "$W/xeber2.ru.docx" >/dev/null 2>&1 || true
+  h="$W/lo3/xeber2.ru.html"
+  if [ -f "$h" ] && python3 - "$h" <<'PY'
+import re, sys, html
+t = html.unescape(open(sys.argv[1], encoding="utf-8", errors="replace").read())
+t = re.sub(r"\s+", " ", t)
+bold = re.findall(r"<b>(.*?)</b>", t)
+ok = any("Хата" in b for b in bold) and "50 000" in t
+print("      bold in LibreOffice's reading:", [re.sub("<[^>]+>", "", b) for b in bold])
+sys.exit(0 if ok else 1)
+PY
+  then ok "LibreOffice opens the pretranslated DOCX: the bold name is bold in Russian, 50 000 substituted"
+  else bad "LibreOffice: bold or number missing in xeber2.ru.docx"; fi
+fi
+"$TM" export --memory "$W/codes/az-ru.tsv" --format tmx --from az --to ru --output "$W/codes.tmx" 2>/dev/null
+if have xmllint; then xmllint --noout "$W/codes.tmx" && ok "TMX with <bpt>/<ept>/<ph> well-formed: $(grep -c '<bpt' "$W/codes.tmx") bpt"; fi
+if [ -f "$OMEGAT_JAR" ] && have java; then
+  java -cp "$OMEGAT_JAR" scripts/omegat/TmxCheck.java "$W/codes.tmx" az ru level2 2>/dev/null | grep -v '^[0-9]*: Info' | sed 's/^/      /'
+fi
 
 echo "== OmegaT $(dpkg-query -W -f='${Version}' omegat 2>/dev/null || echo '?'): our XLIFF and our DOCX in a project"
 OMEGAT=/usr/share/omegat/OmegaT.jar

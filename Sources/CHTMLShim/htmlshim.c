@@ -99,15 +99,23 @@ tmhtml_result tmhtml_parse(const uint8_t *bytes, int64_t length, const char *enc
   /* The caller found the encoding (BOM, <meta charset>, or UTF-8). Setting
    * input->encoding as htmlCtxtReadMemory does makes libxml2 ignore the
    * <meta> it would otherwise switch on in mid-parse. */
-  xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(encoding ? encoding : "UTF-8");
-  if (!handler) {
+  /* UTF-8 is parsed as it is, with no converter: with one, libxml2 2.9's
+   * xmlByteConsumed() drifts once the input is past its first conversion
+   * chunk (about 32 KB), which put text slots at wrong offsets in large
+   * documents. */
+  int is_utf8 = !encoding || !xmlStrcasecmp((const xmlChar *)encoding, (const xmlChar *)"UTF-8") ||
+                !xmlStrcasecmp((const xmlChar *)encoding, (const xmlChar *)"UTF8");
+  xmlCharEncodingHandlerPtr handler = is_utf8 ? NULL : xmlFindCharEncodingHandler(encoding);
+  if (is_utf8) {
+    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+  } else if (!handler) {
     ctxt->sax = (xmlSAXHandlerPtr)old; /* htmlFreeParserCtxt frees the handler it owns */
     ctxt->userData = NULL;
     htmlFreeParserCtxt(ctxt);
     r.status = -3;
     return r;
   }
-  xmlSwitchToEncoding(ctxt, handler);
+  if (handler) xmlSwitchToEncoding(ctxt, handler);
   if (ctxt->input->encoding) xmlFree((xmlChar *)ctxt->input->encoding);
   ctxt->input->encoding = xmlStrdup((const xmlChar *)(encoding ? encoding : "UTF-8"));
   htmlParseDocument(ctxt);

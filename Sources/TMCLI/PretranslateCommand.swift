@@ -51,7 +51,8 @@ public struct PretranslateCommand: AsyncParsableCommand {
     if source == to { throw TMError(.usage, "the document is already in \(to.name) (--from \(source.tag), --to \(to.tag))") }
     let segmenter = try SentenceSegmenter(language: source)
     let blocks = DocumentSegmentation.segment(doc, with: segmenter)
-    let result = try await Pretranslate(store: memoryOptions.readStore()).run(doc, blocks: blocks, from: source, to: to, minScore: minScore)
+    let result = try await Pretranslate(store: memoryOptions.readStore()).run(
+      doc, blocks: blocks, from: source, to: to, minScore: minScore, keepSegments: false)
     var d = doc
     if DocumentFormats.format(id: doc.format)?.bilingual == true { d.targetLanguage = to.tag }
     let bytes = try DocumentFormats.write(d, translations: result.translations, annotations: result.annotations)

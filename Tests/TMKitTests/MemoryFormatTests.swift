@@ -222,7 +222,7 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     #expect(back.units.first?.texts[.ru] == "звонок\r\nтут")
   }
 
-  @Test func readsLanguageVariantsAndStripsInlineMarkup() throws {
+  @Test func readsLanguageVariantsAndKeepsInlineMarkupAsCodes() throws {
     let xml = """
       <?xml version="1.0" encoding="UTF-8"?>
       <!DOCTYPE tmx SYSTEM "tmx14.dtd">
@@ -238,7 +238,10 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     let r = try TMX.decode(Array(xml.utf8), name: "in.tmx", now: "now")
     #expect(r.sourceLanguage == .az)
     #expect(r.units.count == 2)
-    #expect(r.units[0].texts == [.az: "Prof. Əliyev gəldi.", .ru: "Проф. Алиев пришёл."])
+    // Inline codes become tags (Documentation/MemoryFormat.md, "Inline
+    // codes"): without `x`, the first pair of each language is one code.
+    #expect(r.units[0].texts == [.az: "Prof. <g1>Əliyev</g1> gəldi.", .ru: "Проф. <g1>Алиев</g1> пришёл.<x2/>"])
+    #expect(r.units[0].codes == "g1=<b>|</b> x2={0}")
     #expect(r.units[0].created == "2020-01-01T10:10:10Z")
     #expect(r.units[0].origin == "tmx:in.tmx")
     #expect(r.units[1].texts == [.azCyrl: "Ҝәнҹә", .en: "Ganja & <co>"])

@@ -1,6 +1,7 @@
 // Loads a TMX with OmegaT's own reader (org.omegat.util.TMXReader2, the one
 // OmegaT uses for project and reference memories) and prints what it saw.
-// Usage: java -cp /usr/share/omegat/OmegaT.jar scripts/omegat/TmxCheck.java FILE.tmx SRC TGT
+// Usage: java -cp /usr/share/omegat/OmegaT.jar scripts/omegat/TmxCheck.java FILE.tmx SRC TGT [level2]
+// (level2: read inline codes as OmegaT tags, OmegaT's "extTmxLevel2" mode)
 // Exit 0 when every <tu> gave an entry with a source text; prints the first
 // few pairs and counts.
 import java.io.File;
@@ -13,7 +14,8 @@ public class TmxCheck {
     Language src = new Language(args[1]);
     Language tgt = new Language(args[2]);
     final int[] n = {0, 0, 0};
-    new TMXReader2().readTMX(f, src, tgt, false, false, false, false, (tu, tuvSource, tuvTarget, isParagraph) -> {
+    final boolean level2 = args.length > 3 && args[3].equals("level2");
+    new TMXReader2().readTMX(f, src, tgt, false, false, level2, false, (tu, tuvSource, tuvTarget, isParagraph) -> {
       n[0]++;
       if (tuvSource != null && tuvSource.text != null) n[1]++;
       if (tuvTarget != null && tuvTarget.text != null) {

@@ -11,6 +11,9 @@ public struct AlignedBead: Sendable, Hashable, Codable {
   public var targetIDs: [Int]
   /// Where it came from, `align:src.txt#3-4|tgt.txt#5` (set by `Align`).
   public var origin: String?
+  /// The inline codes of its texts (`TranslationUnit.codes`), when the
+  /// documents had any.
+  public var codes: String?
 
   public init(source: String, target: String, score: Double, sourceIDs: [Int], targetIDs: [Int], origin: String? = nil) {
     self.source = source
@@ -22,7 +25,7 @@ public struct AlignedBead: Sendable, Hashable, Codable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case source, target, score, sourceIDs = "source_ids", targetIDs = "target_ids", origin
+    case source, target, score, sourceIDs = "source_ids", targetIDs = "target_ids", origin, codes
   }
 
   /// Builds the printable beads: the segments of a bead are joined by a space.

@@ -138,11 +138,19 @@ public enum DocumentText {
   /// Markdown, XLIFF, subtitles) are probed when no encoding is named, since
   /// a named one is the user's word that the file is text in that encoding.
   public static func read(path: String, encoding: String? = nil) throws -> String {
+    try readDocument(path: path, encoding: encoding).text
+  }
+
+  /// The text, and the document when the file is one.
+  public static func readDocument(path: String, encoding: String? = nil) throws -> (text: String, document: Document?) {
     let bytes = try TextDecoder.readBytes(path: path)
     let probe = DocumentProbe(name: path, bytes: bytes)
     let container = ZipParts.looksLikeZip(bytes) || bytes.starts(with: Array("%PDF-".utf8))
-    if encoding == nil || container, let f = try DocumentFormats.detect(probe) { return try f.read(probe).plainText }
-    return try TextDecoder.decode(bytes, encoding: encoding, source: path)
+    if encoding == nil || container, let f = try DocumentFormats.detect(probe) {
+      let doc = try f.read(probe)
+      return (doc.plainText, doc)
+    }
+    return (try TextDecoder.decode(bytes, encoding: encoding, source: path), nil)
   }
 
   /// True when `path` is a document (not plain text): its text is split

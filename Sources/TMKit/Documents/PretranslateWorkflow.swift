@@ -28,10 +28,20 @@ public struct Pretranslate: Sendable {
 
   /// Segments `doc` and pretranslates it from the store.
   public func run(
-    _ doc: Document, blocks: [SegmentedBlock], from: Language, to: Language, minScore: Double
+    _ doc: Document, blocks: [SegmentedBlock], from: Language, to: Language, minScore: Double,
+    keepSegments: Bool = true
   ) async throws -> PretranslationResult {
-    let texts = DocumentSegmentation.segments(blocks).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    // Distinct tagged texts, block by block (not a copy of every segment).
+    var texts: [String] = []
+    var seen = Set<String>()
+    for b in blocks {
+      for i in 0..<b.segmentCount {
+        let t = SegmentCodes.encode(b.segment(i)).text
+        if !t.isEmpty && seen.insert(t).inserted { texts.append(t) }
+      }
+    }
+    seen = []
     let found = try await matches(for: texts, from: from, to: to)
-    return Pretranslation.run(doc, blocks: blocks, minScore: minScore) { found[$0] }
+    return Pretranslation.run(doc, blocks: blocks, minScore: minScore, keepSegments: keepSegments) { found[$0] }
   }
 }

@@ -52,7 +52,8 @@ public struct PretranslationResult: Sendable {
   /// formats record it as state and match %).
   public var annotations: [Int: TargetAnnotation]
   /// Per segment (in `DocumentSegmentation.segments` order): the
-  /// translation and its annotation, when there is one.
+  /// translation and its annotation, when there is one (empty unless
+  /// `keepSegments`: a large document's segments are not held twice).
   public var segments: [Int: ([Inline], TargetAnnotation)]
   public var analysis: DocumentAnalysis
 }
@@ -61,13 +62,16 @@ public enum Pretranslation {
   /// Looks every segment up (each distinct text once) and builds the
   /// translated blocks. `lookup` returns the best match of a text or nil.
   public static func run(
-    _ doc: Document, blocks: [SegmentedBlock], minScore: Double,
+    _ doc: Document, blocks: [SegmentedBlock], minScore: Double, keepSegments: Bool = true,
     lookup: (String) throws -> DocumentMatch?
   ) rethrows -> PretranslationResult {
-    var cache: [String: DocumentMatch?] = [:]
+    // Matches by text; texts without one and texts seen are kept as hashes
+    // (a large document of distinct segments is not held again).
+    var cache: [String: DocumentMatch] = [:]
+    var misses = Set<UInt64>()
     var bandSegments = [Int](repeating: 0, count: MatchAnalysis.bands.count)
     var bandWords = [Int](repeating: 0, count: MatchAnalysis.bands.count)
-    var seen = Set<String>()
+    var seen = Set<UInt64>()
     var reps = 0
     var repWords = 0
     var total = 0
@@ -78,6 +82,9 @@ public enum Pretranslation {
     var annotations: [Int: TargetAnnotation] = [:]
     var perSegment: [Int: ([Inline], TargetAnnotation)] = [:]
     var global = 0
+    // Names in another script (`Xətai` ↔ `Хатаи`) for placing codes.
+    let cross = try? CrossScriptKey()
+    let nameKey: (String) -> String = { cross?.key($0, language: nil) ?? $0 }
     for b in blocks {
       var changed: [Int: [Inline]] = [:]
       var lowest: TargetAnnotation?
@@ -89,14 +96,21 @@ public enum Pretranslation {
         let words = text.split(whereSeparator: { $0.isWhitespace }).count
         total += 1
         totalWords += words
-        if !seen.insert(text).inserted {
+        if !seen.insert(fnv1a64(text.utf8)).inserted {
           reps += 1
           repWords += words
         }
+        // The memory is asked with the codes as tags (`SegmentCodes`).
+        let query = SegmentCodes.encode(content).text
         let match: DocumentMatch?
-        if let m = cache[text] { match = m } else {
-          match = try lookup(text)
-          cache[text] = match
+        let queryHash = fnv1a64(query.utf8)
+        if let m = cache[query] {
+          match = m
+        } else if misses.contains(queryHash) {
+          match = nil
+        } else {
+          match = try lookup(query)
+          if let match { cache[query] = match } else { misses.insert(queryHash) }
         }
         let band = MatchAnalysis.band(of: match?.score)
         bandSegments[band] += 1
@@ -104,10 +118,10 @@ public enum Pretranslation {
         guard let m = match, m.score >= minScore else { continue }
         done += 1
         doneWords += words
-        let placed = PlaceholderTransfer.place(content, into: m.target)
+        let placed = SegmentCodes.place(m.target, source: content, nameKey: nameKey)
         changed[i] = placed
         let note = TargetAnnotation(state: m.score >= 100 ? "translated" : "needs-review-translation", score: m.score, origin: m.origin)
-        perSegment[global] = (placed, note)
+        if keepSegments { perSegment[global] = (placed, note) }
         if lowest == nil || (lowest?.score ?? 100) > m.score { lowest = note }
       }
       if !changed.isEmpty {
@@ -129,11 +143,15 @@ public enum Pretranslation {
 /// Codes before the first text and after the last stay at the ends; a
 /// paired code around all the text wraps all of the translation; a paired
 /// code around text that appears as is in the translation (a name, a
-/// number, a term left untranslated) wraps that; any other code goes to the
+/// number, a term left untranslated) wraps that, or, with `nameKey`, the
+/// words of the translation whose key equals theirs (a name in another
+/// script: `Xətai` ↔ `Хатаи` by `CrossScriptKey`); any other code goes to the
 /// same relative position, moved to the nearest word boundary. Codes never
 /// get lost: the writer needs every one.
 public enum PlaceholderTransfer {
-  public static func place(_ source: [Inline], into target: String) -> [Inline] {
+  public static func place(
+    _ source: [Inline], into target: String, nameKey: ((String) -> String)? = nil
+  ) -> [Inline] {
     let plainSource = Array(InlineText.plain(source))
     let t = Array(target)
     // Position (in source characters) of every code.
@@ -185,7 +203,10 @@ public enum PlaceholderTransfer {
         continue
       }
       let inner = String(plainSource[min(a, plainSource.count)..<min(max(a, b), plainSource.count)]).trimmingCharacters(in: .whitespaces)
-      if !inner.isEmpty, let r = find(Array(inner), in: t, avoiding: used) ?? findToken(of: inner, in: t, avoiding: used) {
+      if !inner.isEmpty,
+        let r = find(Array(inner), in: t, avoiding: used) ?? findToken(of: inner, in: t, avoiding: used)
+          ?? nameKey.flatMap({ findByKey(of: inner, in: t, avoiding: used, key: $0) })
+      {
         target[k] = r.lowerBound
         target[closeIndex] = r.upperBound
         used.append(r)
@@ -193,6 +214,17 @@ public enum PlaceholderTransfer {
     }
     for (k, p) in positions.enumerated() where target[k] == nil {
       target[k] = scaled(p.pos)
+    }
+    // An open code goes after the spaces at its place, a close before them
+    // (`Новый <b1>закон</b1>`, not `Новый<b1> закон</b1>`).
+    for (k, p) in positions.enumerated() {
+      guard var at = target[k] else { continue }
+      switch p.piece {
+      case .open: while at < t.count && t[at].isWhitespace { at += 1 }
+      case .close: while at > 0 && t[at - 1].isWhitespace { at -= 1 }
+      default: continue
+      }
+      target[k] = at
     }
     // Keep opens before their closes.
     for (k, p) in positions.enumerated() {
@@ -231,6 +263,34 @@ public enum PlaceholderTransfer {
       if let r = find(Array(tok), in: hay, avoiding: used) { return r }
     }
     return nil
+  }
+
+  /// The words of the translation whose keys are those of `inner`'s words
+  /// (at least three letters), from the first found to the last.
+  private static func findByKey(
+    of inner: String, in hay: [Character], avoiding used: [Range<Int>], key: (String) -> String
+  ) -> Range<Int>? {
+    let wanted = Set(
+      inner.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).filter { $0.count >= 3 }.map { key(String($0)) })
+    if wanted.isEmpty { return nil }
+    var found: [Range<Int>] = []
+    var i = 0
+    while i < hay.count {
+      guard hay[i].isLetter || hay[i].isNumber else {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < hay.count && (hay[j].isLetter || hay[j].isNumber) { j += 1 }
+      let r = i..<j
+      if j - i >= 3, !used.contains(where: { $0.overlaps(r) }), wanted.contains(key(String(hay[r]))) { found.append(r) }
+      i = j
+    }
+    guard let first = found.first, let last = found.last else { return nil }
+    // Words far apart are not one phrase: keep the first.
+    let words = inner.split(whereSeparator: { $0.isWhitespace }).count
+    let between = hay[first.lowerBound..<last.upperBound].filter { $0.isWhitespace }.count
+    return between < words + 2 ? first.lowerBound..<last.upperBound : first
   }
 
   private static func find(_ needle: [Character], in hay: [Character], avoiding used: [Range<Int>]) -> Range<Int>? {

@@ -31,6 +31,10 @@ public enum XLIFFExchange {
     let orig = original ?? originalBytes(doc)
     s += Data(orig).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
     s += "</internal-file></skl>\n<tool tool-id=\"tm\" tool-name=\"tm\" tool-version=\"0.1.0\"/>\n</header>\n<body>\n"
+    // The text goes to bytes group by group: never the whole XLIFF twice.
+    var out: [UInt8] = []
+    out += s.utf8
+    s = ""
     let bilingual = DocumentFormats.format(id: doc.format)?.bilingual ?? false
     // Only an XLIFF's own codes are XLIFF markup; others become <g>/<x/>.
     let natives = doc.format == "xliff" && doc.properties["version"] != "2"
@@ -55,9 +59,14 @@ public enum XLIFFExchange {
         s += "</trans-unit>\n"
       }
       s += "</group>\n"
+      if s.utf8.count >= 1 << 16 {
+        out += s.utf8
+        s.removeAll(keepingCapacity: true)
+      }
     }
     s += "</body>\n</file>\n</xliff>\n"
-    return Array(s.utf8)
+    out += s.utf8
+    return out
   }
 
   /// The bytes the document was read from (zip parts zipped again).

@@ -4,7 +4,7 @@ public enum FormatRegistry {
   /// Content tests run in this order; a file no content test claims goes to
   /// the first format whose extension it has, else to plain TSV.
   public static let all: [any InterchangeFormat] = [
-    MOFormat(), TMXFormat(), POFormat(), ReviewFormat(), MemoryTSVFormat(), CSVFormat(), TSVFormat(),
+    MOFormat(), XLIFFMemoryFormat(), TMXFormat(), POFormat(), ReviewFormat(), MemoryTSVFormat(), CSVFormat(), TSVFormat(),
   ]
 
   /// The formats `tm export` writes, by id.

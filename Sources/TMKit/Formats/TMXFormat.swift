@@ -1,4 +1,4 @@
-/// TMX 1.4b level 1 (the codec is `TMX`): recognised by an XML declaration
+/// TMX 1.4b, inline codes at level 2 (the codec is `TMX`): recognised by an XML declaration
 /// or a `<tmx` root at the start, else by `.tmx`.
 public struct TMXFormat: InterchangeWriter {
   public init() {}

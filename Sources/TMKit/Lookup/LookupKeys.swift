@@ -46,7 +46,8 @@ public final class LookupKeys {
   /// The match key of a whole segment. Accelerator marks (`_File`,
   /// `&File`, `E&xit`) are left out, so the word is whole.
   public func key(_ text: String, language: Language) -> String {
-    latinised(LookupKeys.withoutAccelerators(text), language: language).matchKey(for: LookupKeys.keyLanguage(language))
+    latinised(LookupKeys.withoutAccelerators(InlineTags.stripped(text)), language: language).matchKey(
+      for: LookupKeys.keyLanguage(language))
   }
 
   /// `text` without its accelerator marks (see ``MarkupScanner``).

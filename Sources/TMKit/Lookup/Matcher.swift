@@ -206,7 +206,7 @@ public final class Matcher {
     guard !matches.isEmpty else { return }
     let scorer = FuzzyScore.standard
     let qTokens = keys.scoreTokens(text, language: language)
-    let qPlaceholders = qTokens.filter { $0.kind == .placeholder }.map(\.key).sorted()
+    let qPlaceholders = qTokens.filter { $0.kind == .placeholder && !InlineTags.isTag($0.key) }.map(\.key).sorted()
     let qChars = FuzzyScore.characterKey(qKey)
     let pattern = ScalarLCSPattern(qChars)
     for i in matches.indices {
@@ -237,7 +237,9 @@ public final class Matcher {
       if matches[i].kind == .nearExact {
         // Same words, but a placeholder or tag differs: that is an edit
         // the translation needs, so it is scored as fuzzy.
-        guard st.filter({ $0.kind == .placeholder }).map(\.key).sorted() != qPlaceholders else { continue }
+        // (Inline codes are moved into the translation: they stay near-exact.)
+        guard st.filter({ $0.kind == .placeholder && !InlineTags.isTag($0.key) }).map(\.key).sorted() != qPlaceholders
+        else { continue }
         matches[i].kind = .fuzzy
       }
       let s = scorer.score(tokens: qTokens, st, characterScore: matches[i].tieBreak)
@@ -519,8 +521,9 @@ public final class Matcher {
   ) -> [String] {
     var diffs: [String] = []
     // Accelerator marks apart (`_Open`, `&Open`, `Open`), then the rest.
-    let query0 = query, source0 = source
-    let query = LookupKeys.withoutAccelerators(query), source = LookupKeys.withoutAccelerators(source)
+    let codes = PlaceholderSubstitution.difference(query: query, source: source)
+    let query0 = InlineTags.stripped(query), source0 = InlineTags.stripped(source)
+    let query = LookupKeys.withoutAccelerators(query0), source = LookupKeys.withoutAccelerators(source0)
     let a = keys.surfaceTokens(query, language: queryLanguage)
     let b = keys.surfaceTokens(source, language: sourceLanguage)
     if queryLanguage != sourceLanguage { diffs.append("script") }
@@ -568,6 +571,7 @@ public final class Matcher {
     {
       diffs.append("accelerator")
     }
+    if let codes { diffs.append(codes) }
     if diffs.isEmpty { diffs.append("characters") }
     return diffs
   }
@@ -586,11 +590,17 @@ public final class Matcher {
           query: text, queryLanguage: q.language, source: m.source, sourceLanguage: m.sourceLanguage,
           target: t, targetLanguage: l)
       }
+      if m.kind != .exact,
+        let s = PlaceholderSubstitution.substitute(
+          query: text, source: m.source, target: target.substituted ?? t, nameKey: { self.keys.crossScript($0, language: l) })
+      {
+        target.substituted = s
+      }
       m.targets.append(target)
     }
     if m.kind == .exact { return }
-    let qa = keys.surfaceTokens(text, language: q.language).filter { $0.kind == .word || $0.kind == .number }
-    let sb = keys.surfaceTokens(m.source, language: m.sourceLanguage).filter {
+    let qa = keys.surfaceTokens(InlineTags.masked(text), language: q.language).filter { $0.kind == .word || $0.kind == .number }
+    let sb = keys.surfaceTokens(InlineTags.masked(m.source), language: m.sourceLanguage).filter {
       $0.kind == .word || $0.kind == .number
     }
     if m.kind == .nearExact {

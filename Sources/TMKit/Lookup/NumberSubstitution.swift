@@ -14,10 +14,11 @@ public enum NumberSubstitution {
     query: String, queryLanguage: Language, source: String, sourceLanguage: Language,
     target: String, targetLanguage: Language
   ) -> String? {
-    let q = Numbers.find(in: query, language: queryLanguage)
-    let s = Numbers.find(in: source, language: sourceLanguage)
+    // Inline-code tags (`<b1>`) are masked: their digits are no numbers.
+    let q = Numbers.find(in: InlineTags.masked(query), language: queryLanguage)
+    let s = Numbers.find(in: InlineTags.masked(source), language: sourceLanguage)
     guard q.count == s.count, !q.isEmpty else { return nil }
-    let t = Numbers.find(in: target, language: targetLanguage)
+    let t = Numbers.find(in: InlineTags.masked(target), language: targetLanguage)
     var used = Set<Int>()
     var edits: [(Range<Int>, String)] = []
     for (qm, sm) in zip(q, s) where qm.value != sm.value {

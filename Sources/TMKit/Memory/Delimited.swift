@@ -150,6 +150,7 @@ public enum Delimited {
       case .origin: out += csvField(u.origin)
       case .created: out += csvField(u.created)
       case .score: out += u.score.map(TSVCodec.formatScore) ?? ""
+      case .codes: out += csvField(u.codes)
       }
     }
     out += "\r\n"

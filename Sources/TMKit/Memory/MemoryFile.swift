@@ -56,7 +56,8 @@ public enum MemoryFile {
       if fresh.isEmpty { return AppendResult(added: 0, duplicates: duplicates) }
       var needed = Set<Language>()
       for u in fresh { needed.formUnion(u.texts.keys) }
-      let columns = MemoryColumn.standard(Language.allCases.filter { needed.contains($0) })
+      let columns = MemoryColumn.standard(
+        Language.allCases.filter { needed.contains($0) }, codes: MemoryColumn.needCodes(fresh))
       try replaceWhole(path, with: [TSVCodec.encode(fresh, columns: columns)], lock: lock)
       return AppendResult(added: fresh.count, duplicates: duplicates)
     }
@@ -72,7 +73,9 @@ public enum MemoryFile {
     for u in fresh { needed.formUnion(u.texts.keys) }
     let have = Set(languages(of: columns))
     let missing = Language.allCases.filter { needed.contains($0) && !have.contains($0) }
-    let hasAllMeta = [MemoryColumn.origin, .created, .score].allSatisfy(columns.contains)
+    let freshCodes = MemoryColumn.needCodes(fresh)
+    let hasAllMeta =
+      [MemoryColumn.origin, .created, .score].allSatisfy(columns.contains) && (!freshCodes || columns.contains(.codes))
 
     var out: [UInt8] = []
     if missing.isEmpty && hasAllMeta {
@@ -91,7 +94,8 @@ public enum MemoryFile {
     // The header widens: rewrite every line.
     let table = try MemoryTable(bytes: FileIO.read(fd: writer.fd, offset: 0, count: writer.size, path: path), path: path)
     let langs = table.languages + missing
-    out = TSVCodec.encode(Array(table) + fresh, columns: MemoryColumn.standard(langs))
+    out = TSVCodec.encode(
+      Array(table) + fresh, columns: MemoryColumn.standard(langs, codes: freshCodes || columns.contains(.codes)))
     try replaceWhole(path, with: [out], lock: lock)
     return result
   }
@@ -162,7 +166,10 @@ public enum MemoryFile {
     let lock = try MemoryLock(for: path)
     defer { lock.release() }
     FileIO.removeStaleTemporaries(of: path)
-    try replaceWhole(path, with: [TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs))], lock: lock)
+    try replaceWhole(
+      path,
+      with: [TSVCodec.encode(prepared, columns: MemoryColumn.standard(langs, codes: MemoryColumn.needCodes(prepared)))],
+      lock: lock)
   }
 
   /// Streams a memory in this format (header and lines) to `sink` in

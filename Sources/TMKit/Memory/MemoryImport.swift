@@ -157,6 +157,7 @@ public enum MemoryImport {
           if !t.isEmpty { u.texts[l] = t }
         case .origin: if !v.isEmpty { u.origin = v }
         case .created: if !v.isEmpty { u.created = v }
+        case .codes: u.codes = v
         case .score:
           let s = v.trimmingSpaces
           if !s.isEmpty {

@@ -29,6 +29,7 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
   let languageColumn: [Int]
   let originColumn: Int
   let createdColumn: Int
+  let codesColumn: Int
   let scoreColumn: Int
 
   public var startIndex: Int { 0 }
@@ -108,6 +109,7 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
     self.languageColumn = Language.allCases.map { l in columns.firstIndex(of: .language(l)) ?? -1 }
     self.originColumn = columns.firstIndex(of: .origin) ?? -1
     self.createdColumn = columns.firstIndex(of: .created) ?? -1
+    self.codesColumn = columns.firstIndex(of: .codes) ?? -1
     self.scoreColumn = columns.firstIndex(of: .score) ?? -1
   }
 
@@ -166,8 +168,11 @@ public final class MemoryTable: RandomAccessCollection, Sendable {
     return r.isEmpty ? nil : Double(decode(r))
   }
 
+  /// The unit's inline codes (empty without a `codes` column).
+  public func codes(_ i: Int) -> String { codesColumn < 0 ? "" : decode(fieldRange(i, codesColumn)) }
+
   public subscript(i: Int) -> TranslationUnit {
-    var u = TranslationUnit(texts: [:], origin: origin(i), created: created(i), score: score(i))
+    var u = TranslationUnit(texts: [:], origin: origin(i), created: created(i), score: score(i), codes: codes(i))
     for l in languages {
       if let t = text(i, l) { u.texts[l] = t }
     }

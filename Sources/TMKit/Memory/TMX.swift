@@ -17,9 +17,15 @@ import Foundation
 ///
 /// Reading: `tu`/`tuv`/`seg`; `xml:lang` (or TMX 1.1 `lang`) is mapped with
 /// `Language(tag:)` (`az-Latn`, `az-AZ`, `AZ` → `az`; `az-Cyrl-AZ` →
-/// `az-Cyrl`; `ru-RU` → `ru`; `en-US` → `en`). Inline markup is stripped: the
-/// native codes inside `bpt`, `ept`, `it`, `ph`, `ut` and the sub-flows in
-/// `sub` are dropped, the text inside `hi` is kept.
+/// `az-Cyrl`; `ru-RU` → `ru`; `en-US` → `en`).
+///
+/// Inline codes (TMX level 2) travel: `bpt`/`ept`, `it`, `ph`, `ut` and
+/// `hi` become OmegaT-style tags in the unit's texts (`<b1>…</b1>`,
+/// `<fn2/>`) numbered across the unit (the same `x` is one code in every
+/// language; without `x`, the n-th pair of each language), their native markup kept in
+/// the unit's `codes` field (`UnitCodes`); the sub-flows in `sub` are
+/// dropped. Writing turns them back into the same elements, so TMX → memory
+/// → TMX keeps every code, its type and its native markup.
 public enum TMX {
   public struct ExportResult: Sendable {
     public var bytes: [UInt8]
@@ -97,9 +103,14 @@ public enum TMX {
     if let s = u.score {
       out += "      <prop type=\"x-score\">\(TSVCodec.formatScore(s))</prop>\n"
     }
+    let codes = u.codes.isEmpty ? nil : UnitCodes(field: u.codes)
     for l in present {
       out += "      <tuv xml:lang=\"\(l.tag)\"><seg>"
-      if escape(u.texts[l] ?? "", into: &out) { dropped += 1 }
+      if let codes, !codes.codes.isEmpty {
+        if segment(u.texts[l] ?? "", codes: codes, into: &out) { dropped += 1 }
+      } else if escape(u.texts[l] ?? "", into: &out) {
+        dropped += 1
+      }
       out += "</seg></tuv>\n"
     }
     out += "    </tu>\n"
@@ -130,6 +141,67 @@ public enum TMX {
       default: out.unicodeScalars.append(c)
       }
     }
+    return dropped
+  }
+
+  /// Writes a text with inline codes as TMX level-2 markup: a paired code
+  /// as `<bpt i x type>native</bpt>…<ept i>native</ept>` (or `<hi x type>`
+  /// when it came from one), a half of a pair as `<it pos="begin|end">`, a
+  /// standalone code as `<ph x type>native</ph>`. Tags `codes` does not
+  /// name are text. Returns true when a forbidden character was dropped.
+  static func segment(_ text: String, codes: UnitCodes, into out: inout String) -> Bool {
+    let tags = InlineTags.scan(text).filter { codes.names.contains($0.name) }
+    if tags.isEmpty { return escape(text, into: &out) }
+    var dropped = false
+    let b = Array(text.utf8)
+    var last = 0
+    var opened: [String] = []  // names of the pairs open so far
+    for (k, t) in tags.enumerated() {
+      if escape(String(decoding: b[last..<t.utf8Range.lowerBound], as: UTF8.self), into: &out) { dropped = true }
+      last = t.utf8Range.upperBound
+      let c = codes.code(t.name) ?? UnitCodes.Code(name: t.name)
+      let n = t.number
+      let type = UnitCodes.tmxType(t.letters, paired: t.role != .standalone).map { " type=\"\($0)\"" } ?? ""
+      func native(_ s: String) {
+        if escape(s, into: &out) { dropped = true }
+      }
+      switch t.role {
+      case .open:
+        let closed = tags[(k + 1)...].contains { $0.role == .close && $0.name == t.name }
+        if closed { opened.append(t.name) }
+        if c.hi && closed {
+          out += "<hi x=\"\(n)\"\(type)>"
+        } else if closed {
+          out += "<bpt i=\"\(n)\" x=\"\(n)\"\(type)>"
+          native(c.open)
+          out += "</bpt>"
+        } else {
+          out += "<it pos=\"begin\" x=\"\(n)\"\(type)>"
+          native(c.open)
+          out += "</it>"
+        }
+      case .close:
+        if let i = opened.lastIndex(of: t.name) {
+          opened.remove(at: i)
+          if c.hi {
+            out += "</hi>"
+          } else {
+            out += "<ept i=\"\(n)\">"
+            native(c.close)
+            out += "</ept>"
+          }
+        } else {
+          out += "<it pos=\"end\" x=\"\(n)\"\(type)>"
+          native(c.close)
+          out += "</it>"
+        }
+      case .standalone:
+        out += "<ph x=\"\(n)\"\(type)>"
+        native(c.open)
+        out += "</ph>"
+      }
+    }
+    if escape(String(decoding: b[last...], as: UTF8.self), into: &out) { dropped = true }
     return dropped
   }
 
@@ -408,9 +480,22 @@ public enum TMX {
     var tuvLanguage: Language?
     var tuvKnown = false
     var inSeg = false
-    var seg = ""
-    var skipDepth = 0
     var propType: String?
+    // Inline markup of the segment being read (see `UnitCodes`).
+    enum Piece {
+      case text(String)
+      case code(InlineTag.Role, key: String, letters: String, native: String, hi: Bool)
+    }
+    var pieces: [Piece] = []
+    var segs: [(Language, [Piece])] = []
+    /// The native code being read: inside `bpt`, `ept`, `it`, `ph`, `ut`.
+    var native: (role: InlineTag.Role, key: String, letters: String)?
+    var nativeText = ""
+    var nativeDepth = 0
+    var subDepth = 0
+    var hiStack: [(key: String, letters: String)] = []
+    var pairs: [String: (key: String, letters: String)] = [:]  // bpt i → code
+    var ordinals: [String: Int] = [:]
     var propText = ""
 
     init(name: String, now: String) {
@@ -425,10 +510,40 @@ public enum TMX {
       depth += 1
       openElements.append(el)
       if inSeg {
+        if native != nil {
+          nativeDepth += 1
+          if el == "sub" { subDepth += 1 }
+          return
+        }
+        // Without `x`, the n-th code of a kind in each language is one code.
+        func key(_ kind: String) -> String {
+          if let x = a["x"] { return "x" + x }
+          ordinals[kind, default: 0] += 1
+          return "\(kind)#\(ordinals[kind] ?? 0)"
+        }
         switch el {
-        case "bpt", "ept", "it", "ph", "ut", "sub": skipDepth += 1
-        case "hi": break
-        default: skipDepth += 0
+        case "bpt":
+          // Without `x`, the n-th pair (`bpt`/`ept` or `hi`) of each language.
+          let code = (key: key("pair"), letters: UnitCodes.letters(tmxType: a["type"], paired: true))
+          pairs[a["i"] ?? ""] = code
+          native = (.open, code.key, code.letters)
+        case "ept":
+          let code = pairs[a["i"] ?? ""] ?? (key: "ept" + (a["i"] ?? ""), letters: "g")
+          native = (.close, code.key, code.letters)
+        case "it":
+          native = (a["pos"] == "end" ? .close : .open, key("it"), UnitCodes.letters(tmxType: a["type"], paired: true))
+        case "ph", "ut":
+          native = (.standalone, key("ph"), UnitCodes.letters(tmxType: a["type"], paired: false))
+        case "hi":
+          let code = (key: key("pair"), letters: UnitCodes.letters(tmxType: a["type"], paired: true))
+          hiStack.append(code)
+          pieces.append(.code(.open, key: code.key, letters: code.letters, native: "", hi: true))
+        default: break
+        }
+        if native != nil {
+          nativeText = ""
+          nativeDepth = 0
+          subDepth = 0
         }
         return
       }
@@ -439,6 +554,7 @@ public enum TMX {
       case "tu":
         inTU = true
         texts = [:]
+        segs = []
         props = [:]
         creationdate = a["creationdate"] ?? a["changedate"]
       case "prop":
@@ -451,24 +567,37 @@ public enum TMX {
         if !tuvKnown { unknownLanguages[tag.isEmpty ? "(none)" : tag, default: 0] += 1 }
       case "seg":
         inSeg = true
-        seg = ""
-        skipDepth = 0
+        pieces = []
+        native = nil
+        hiStack = []
+        pairs = [:]
+        ordinals = [:]
       default: break
       }
     }
 
     func parser(_ parser: XMLParser, foundCharacters s: String) {
       if inSeg {
-        if skipDepth == 0 { seg += s }
+        text(s)
       } else if propType != nil {
         propText += s
+      }
+    }
+
+    func text(_ s: String) {
+      if native != nil {
+        if subDepth == 0 { nativeText += s }
+      } else if case .text(let t)? = pieces.last {
+        pieces[pieces.count - 1] = .text(t + s)
+      } else {
+        pieces.append(.text(s))
       }
     }
 
     func parser(_ parser: XMLParser, foundCDATA data: Data) {
       let s = String(decoding: data, as: UTF8.self)
       if inSeg {
-        if skipDepth == 0 { seg += s }
+        text(s)
       } else if propType != nil {
         propText += s
       }
@@ -479,18 +608,24 @@ public enum TMX {
       if !openElements.isEmpty { openElements.removeLast() }
       if el == "tmx" && depth == 0 { closedTMX = true }
       if inSeg && el != "seg" {
-        switch el {
-        case "bpt", "ept", "it", "ph", "ut", "sub": skipDepth -= 1
-        default: break
+        if let n = native {
+          if nativeDepth > 0 {
+            nativeDepth -= 1
+            if el == "sub" { subDepth -= 1 }
+            return
+          }
+          pieces.append(.code(n.role, key: n.key, letters: n.letters, native: nativeText, hi: false))
+          native = nil
+        } else if el == "hi", let code = hiStack.popLast() {
+          pieces.append(.code(.close, key: code.key, letters: code.letters, native: "", hi: true))
         }
         return
       }
       switch el {
       case "seg":
         inSeg = false
-        if tuvKnown, let l = tuvLanguage, texts[l] == nil {
-          let t = seg.nfc
-          if !t.isEmpty { texts[l] = t }
+        if tuvKnown, let l = tuvLanguage, !segs.contains(where: { $0.0 == l }) {
+          segs.append((l, pieces))
         }
       case "tuv":
         tuvLanguage = nil
@@ -500,11 +635,13 @@ public enum TMX {
         propType = nil
       case "tu":
         inTU = false
+        let codes = assemble()
         if texts.count < 2 {
           thinUnits += 1
           return
         }
         var u = TranslationUnit(texts: texts)
+        u.codes = codes
         u.origin = props["x-origin"] ?? ("tmx:" + FileIO.baseName(of: name))
         if let c = props["x-created"] {
           u.created = c
@@ -527,8 +664,216 @@ public enum TMX {
       }
     }
 
+    /// The unit's texts from its segments, inline codes as tags numbered
+    /// across the unit (the same `x`, or the same `i` pair, is the same
+    /// code in every language), skipping numbers its texts hold literally;
+    /// returns the `codes` field.
+    func assemble() -> String {
+      var literal = Set<Int>()
+      var hasCodes = false
+      for (_, ps) in segs {
+        for p in ps {
+          switch p {
+          case .text(let t): for tag in InlineTags.scan(t) { literal.insert(tag.number) }
+          case .code: hasCodes = true
+          }
+        }
+      }
+      var number: [String: (Int, String)] = [:]  // key → number, letters
+      var entries: [Int: UnitCodes.Code] = [:]
+      var next = 1
+      if hasCodes {
+        for (_, ps) in segs {
+          for case .code(let role, let key, let letters, let nat, let hi) in ps {
+            if number[key] == nil {
+              while literal.contains(next) { next += 1 }
+              number[key] = (next, letters)
+              entries[next] = UnitCodes.Code(name: letters + String(next), hi: hi)
+              next += 1
+            }
+            guard let (n, _) = number[key], var e = entries[n] else { continue }
+            if role == .close {
+              if e.close.isEmpty { e.close = nat }
+            } else if e.open.isEmpty {
+              e.open = nat
+            }
+            entries[n] = e
+          }
+        }
+      }
+      for (l, ps) in segs {
+        var s = ""
+        for p in ps {
+          switch p {
+          case .text(let t): s += t
+          case .code(let role, let key, _, _, _):
+            guard let (n, letters) = number[key] else { continue }
+            let tag = InlineTag(role: role, letters: letters, number: n, utf8Range: 0..<0)
+            s += tag.text
+          }
+        }
+        let t = s.nfc
+        if !t.isEmpty { texts[l] = t }
+      }
+      return UnitCodes(entries.keys.sorted().compactMap { entries[$0] }).field
+    }
+
     func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
       nil
+    }
+  }
+}
+
+// MARK: - Inline codes
+
+/// The `codes` field of a unit (Documentation/MemoryFormat.md, "Inline
+/// codes"): which tags of its texts are codes, and the native markup each
+/// had in the TMX it came from.
+///
+/// `b1 a2=<a%20href="x">|</a> fn3=<sup>1</sup> b4:hi`: entries separated by
+/// one space; an entry is the code's name, `:hi` when it was a TMX `<hi>`
+/// (markup around text with no native code), then optionally `=` and the
+/// native opening (or standalone) markup and `|` and the native closing
+/// markup, with `%`, space, `|` and control characters percent-encoded.
+public struct UnitCodes: Sendable, Hashable {
+  public struct Code: Sendable, Hashable {
+    public var name: String
+    public var hi: Bool = false
+    public var open: String = ""
+    public var close: String = ""
+    public init(name: String, hi: Bool = false, open: String = "", close: String = "") {
+      self.name = name
+      self.hi = hi
+      self.open = open
+      self.close = close
+    }
+  }
+
+  public var codes: [Code]
+
+  public init(_ codes: [Code]) { self.codes = codes }
+
+  /// Parses a `codes` field; an entry that is not a tag name is ignored.
+  public init(field: String) {
+    var out: [Code] = []
+    for entry in field.split(separator: " ", omittingEmptySubsequences: true) {
+      var head = Substring(entry)
+      var native: Substring? = nil
+      if let eq = entry.firstIndex(of: "=") {
+        head = entry[..<eq]
+        native = entry[entry.index(after: eq)...]
+      }
+      var c = Code(name: String(head))
+      if head.hasSuffix(":hi") {
+        c.hi = true
+        c.name = String(head.dropLast(3))
+      }
+      guard InlineTags.isTag("<\(c.name)/>") else { continue }
+      if let native {
+        let parts = native.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        c.open = UnitCodes.decode(parts.first ?? "")
+        c.close = parts.count > 1 ? UnitCodes.decode(parts[1]) : ""
+      }
+      out.append(c)
+    }
+    codes = out
+  }
+
+  /// The field's text.
+  public var field: String {
+    codes.map { c in
+      var s = c.name + (c.hi ? ":hi" : "")
+      if !c.open.isEmpty || !c.close.isEmpty {
+        s += "=" + UnitCodes.encode(c.open)
+        if !c.close.isEmpty { s += "|" + UnitCodes.encode(c.close) }
+      }
+      return s
+    }.joined(separator: " ")
+  }
+
+  public func code(_ name: String) -> Code? { codes.first { $0.name == name } }
+  public var names: Set<String> { Set(codes.map(\.name)) }
+
+  /// The field for texts whose every tag is a code (a document's segments):
+  /// their names in order of appearance, no native markup.
+  public static func declaring<S: Sequence<String>>(_ texts: S) -> String {
+    var seen = Set<String>()
+    var names: [String] = []
+    for t in texts { for n in InlineTags.names(t) where seen.insert(n).inserted { names.append(n) } }
+    return names.joined(separator: " ")
+  }
+
+  static func encode(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+      if u == "%" || u == " " || u == "|" || u.value < 0x20 || u.value == 0x7F {
+        out += "%" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16, uppercase: true)
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+    return out
+  }
+
+  static func decode<S: StringProtocol>(_ s: S) -> String {
+    guard s.contains("%") else { return String(s) }
+    var bytes: [UInt8] = []
+    let b = Array(s.utf8)
+    var i = 0
+    func hex(_ c: UInt8) -> UInt8? {
+      switch c {
+      case 0x30...0x39: return c - 0x30
+      case 0x41...0x46: return c - 0x41 + 10
+      case 0x61...0x66: return c - 0x61 + 10
+      default: return nil
+      }
+    }
+    while i < b.count {
+      if b[i] == 0x25, i + 2 < b.count, let h = hex(b[i + 1]), let l = hex(b[i + 2]) {
+        bytes.append(h << 4 | l)
+        i += 3
+      } else {
+        bytes.append(b[i])
+        i += 1
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// TMX `type` for tag letters, and back.
+  static func tmxType(_ letters: String, paired: Bool) -> String? {
+    switch letters {
+    case "b": return "bold"
+    case "i": return "italic"
+    case "u": return "ulined"
+    case "a": return "link"
+    case "fn": return "fnote"
+    case "br": return "lb"
+    case "img": return "image"
+    case "f": return "x-field"
+    case "c": return "x-code"
+    case "t": return "x-tab"
+    case "s": return "x-space"
+    case "g", "x": return nil
+    default: return "x-" + letters
+    }
+  }
+
+  static func letters(tmxType t: String?, paired: Bool) -> String {
+    switch t ?? "" {
+    case "bold": return "b"
+    case "italic": return "i"
+    case "ulined", "dulined": return "u"
+    case "link": return "a"
+    case "fnote", "enote": return "fn"
+    case "lb": return "br"
+    case "image": return "img"
+    case "x-field": return "f"
+    case "x-code": return "c"
+    case "x-tab": return "t"
+    case "x-space": return "s"
+    case let x where x.hasPrefix("x-") && InlineTags.isTag("<\(x.dropFirst(2))1/>"): return String(x.dropFirst(2))
+    default: return paired ? "g" : "x"
     }
   }
 }

@@ -15,6 +15,9 @@ public enum MemoryColumn: Hashable, Sendable, CustomStringConvertible {
   case created
   /// Alignment score, empty when there is none.
   case score
+  /// The unit's inline codes: present only in memories that hold units
+  /// with codes (see `TranslationUnit.codes`).
+  case codes
 
   public var name: String {
     switch self {
@@ -22,6 +25,7 @@ public enum MemoryColumn: Hashable, Sendable, CustomStringConvertible {
     case .origin: return "origin"
     case .created: return "created"
     case .score: return "score"
+    case .codes: return "codes"
     }
   }
 
@@ -33,6 +37,7 @@ public enum MemoryColumn: Hashable, Sendable, CustomStringConvertible {
     case "origin": self = .origin
     case "created": self = .created
     case "score": self = .score
+    case "codes": self = .codes
     default:
       // Canonical tags only, plus the usual spellings of our languages.
       guard let l = Language(tag: name) else { return nil }
@@ -43,6 +48,17 @@ public enum MemoryColumn: Hashable, Sendable, CustomStringConvertible {
   /// The columns a new memory with these languages gets.
   public static func standard(_ languages: [Language]) -> [MemoryColumn] {
     languages.map { .language($0) } + [.origin, .created, .score]
+  }
+
+  /// The standard columns, plus `codes` when `codes` is true (a memory
+  /// gets the column with its first unit that has inline codes).
+  public static func standard(_ languages: [Language], codes: Bool) -> [MemoryColumn] {
+    standard(languages) + (codes ? [.codes] : [])
+  }
+
+  /// True when any of `units` has inline codes.
+  public static func needCodes<Units: Sequence<TranslationUnit>>(_ units: Units) -> Bool {
+    units.contains { !$0.codes.isEmpty }
   }
 }
 
@@ -108,6 +124,7 @@ public enum TSVCodec {
       case .origin: appendEscaped(u.origin, to: &out)
       case .created: appendEscaped(u.created, to: &out)
       case .score: if let s = u.score { out.append(contentsOf: formatScore(s).utf8) }
+      case .codes: appendEscaped(u.codes, to: &out)
       }
     }
     out.append(0x0A)

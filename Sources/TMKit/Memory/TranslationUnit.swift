@@ -13,12 +13,21 @@ public struct TranslationUnit: Sendable, Hashable {
   public var created: String
   /// Alignment confidence in [0, 1], or nil for units not made by `tm align`.
   public var score: Double?
+  /// The unit's inline codes (Documentation/MemoryFormat.md, "Inline
+  /// codes"): empty for a unit of plain text; otherwise the codes its texts
+  /// hold as tags (`<b1>…</b1>`, `<fn2/>`), space-separated, each name
+  /// optionally with its native markup (`b1=<b>|</b>`). Only the tags it
+  /// names are codes; anything else in the text is text. See `UnitCodes`.
+  public var codes: String = ""
 
-  public init(texts: [Language: String], origin: String = "", created: String = "", score: Double? = nil) {
+  public init(
+    texts: [Language: String], origin: String = "", created: String = "", score: Double? = nil, codes: String = ""
+  ) {
     self.texts = texts
     self.origin = origin
     self.created = created
     self.score = score
+    self.codes = codes
   }
 
   public subscript(language: Language) -> String? {

@@ -13,16 +13,20 @@ public struct Align: Sendable {
     /// The file's path or a name; origins use its last component.
     public var name: String
     public var text: String
+    /// A document's blocks (DOCX, HTML...), whose inline codes go into the
+    /// memory as tags (`DocumentAlignment`); nil for plain text.
+    public var blocks: [[Inline]]?
 
-    public init(name: String, text: String) {
+    public init(name: String, text: String, blocks: [[Inline]]? = nil) {
       self.name = name
       self.text = text
+      self.blocks = blocks
     }
 
     /// Reads a document file (or `-`, stdin): UTF-8, a BOM or UTF-16
     /// detected, else `encoding`. Binary and blank files are refused.
     public static func read(path: String, encoding: String? = nil) throws -> Document {
-      let text = try DocumentText.read(path: path, encoding: encoding)
+      let (text, document) = try DocumentText.readDocument(path: path, encoding: encoding)
       if text.utf8.contains(0) {
         throw TMError(
           .invalidInput, "the file holds NUL bytes: binary data, not text", file: path,
@@ -31,7 +35,7 @@ public struct Align: Sendable {
       if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
         throw TMError(.invalidInput, "the document is empty", file: path, hint: "give a document with text to align")
       }
-      return Document(name: path, text: text)
+      return Document(name: path, text: text, blocks: document?.blocks.map(\.content))
     }
   }
 
@@ -80,8 +84,18 @@ public struct Align: Sendable {
     let fromLang = try language(r.from, r.source, option: "--from", notes: &notes)
     let toLang = try language(r.to, r.target, option: "--to", notes: &notes)
     if fromLang == toLang { notes.append("warning: both documents are \(fromLang.name); aligning anyway") }
-    let srcSegs = try AlignDocument.segments(r.source.text, language: fromLang, segmented: r.segmented)
-    let tgtSegs = try AlignDocument.segments(r.target.text, language: toLang, segmented: r.segmented)
+    var srcSegs: [AlignSegment], tgtSegs: [AlignSegment]
+    var srcTagged: [String]?, tgtTagged: [String]?
+    if let blocks = r.source.blocks, !r.segmented {
+      (srcSegs, srcTagged) = try DocumentAlignment.segments(blocks: blocks, language: fromLang)
+    } else {
+      srcSegs = try AlignDocument.segments(r.source.text, language: fromLang, segmented: r.segmented)
+    }
+    if let blocks = r.target.blocks, !r.segmented {
+      (tgtSegs, tgtTagged) = try DocumentAlignment.segments(blocks: blocks, language: toLang)
+    } else {
+      tgtSegs = try AlignDocument.segments(r.target.text, language: toLang, segmented: r.segmented)
+    }
     guard !srcSegs.isEmpty else { throw TMError(.invalidInput, "no text to align", file: r.source.name, hint: "the file is blank") }
     guard !tgtSegs.isEmpty else { throw TMError(.invalidInput, "no text to align", file: r.target.name, hint: "the file is blank") }
     // The memory written to, resolved before the work so that a bad name
@@ -101,7 +115,8 @@ public struct Align: Sendable {
     let created = Timestamp.now()
     let srcName = FileIO.baseName(of: r.source.name)
     let tgtName = FileIO.baseName(of: r.target.name)
-    var beads = AlignedBead.make(result.beads, source: srcSegs, target: tgtSegs)
+    var beads = DocumentAlignment.withCodes(
+      AlignedBead.make(result.beads, source: srcSegs, target: tgtSegs), source: srcTagged, target: tgtTagged)
     for i in beads.indices { beads[i].origin = Self.origin(beads[i], srcName, tgtName) }
 
     var report = AlignReport(
@@ -189,7 +204,9 @@ public struct AlignReport: Sendable, Codable {
   /// The units for the memory: kept beads that have both sides.
   public var units: [TranslationUnit] {
     kept.filter { !$0.isNull }.map { b in
-      TranslationUnit(texts: [from: b.source, to: b.target], origin: b.origin ?? "", created: created, score: b.score)
+      TranslationUnit(
+        texts: [from: b.source, to: b.target], origin: b.origin ?? "", created: created, score: b.score,
+        codes: b.codes ?? "")
     }
   }
 

@@ -59,7 +59,11 @@ public struct HTMLFormat: DocumentFormat {
     var attributes: [(String, String)]
   }
 
-  private func events(_ bytes: [UInt8], encoding: String, name: String) throws -> [Event] {
+  /// libxml2's events, one at a time (a 50 MB page has millions: they are
+  /// never all held as values).
+  private func forEachEvent(
+    _ bytes: [UInt8], encoding: String, name: String, _ body: (Event) throws -> Void
+  ) throws {
     var result = bytes.withUnsafeBufferPointer { p in
       encoding.withCString { enc in tmhtml_parse(p.baseAddress, Int64(p.count), enc) }
     }
@@ -68,9 +72,8 @@ public struct HTMLFormat: DocumentFormat {
       throw TMError(.invalidInput, "unknown character encoding '\(encoding)' declared by the HTML", file: name, hint: "convert the file to UTF-8 (iconv -f … -t utf-8)")
     }
     guard result.status == 0 else { throw TMError(.invalidInput, "libxml2 could not parse the HTML (status \(result.status))", file: name) }
-    guard let base = result.events else { return [] }
+    guard let base = result.events else { return }
     let n = Int(result.length)
-    var out: [Event] = []
     var i = 0
     func u32() -> Int {
       var v: UInt32 = 0
@@ -103,9 +106,8 @@ public struct HTMLFormat: DocumentFormat {
       default:
         break
       }
-      out.append(e)
+      try body(e)
     }
-    return out
   }
 
   public func read(_ probe: DocumentProbe) throws -> Document {
@@ -113,11 +115,12 @@ public struct HTMLFormat: DocumentFormat {
     let declared = Self.sniffEncoding(bytes)
     let encoding = declared ?? "UTF-8"
     let utf8 = ["utf-8", "utf8"].contains(encoding.lowercased())
-    if utf8 { _ = try TextDecoder.decode(bytes, source: probe.name) }  // invalid UTF-8: line and offset
+    // Invalid UTF-8: the decoder's error gives line and offset (a valid
+    // file is only checked, not decoded into a copy).
+    if utf8, TextDecoder.firstInvalidUTF8Offset(bytes[...]) != nil { _ = try TextDecoder.decode(bytes, source: probe.name) }
     if encoding.lowercased().hasPrefix("utf-16") {
       throw TMError(.invalidInput, "UTF-16 HTML is not read", file: probe.name, hint: "convert it to UTF-8 (iconv -f utf-16 -t utf-8)")
     }
-    let evs = try events(bytes, encoding: encoding, name: probe.name)
 
     var blocks: [Block] = []
     var builder: BlockBuilder?
@@ -151,7 +154,7 @@ public struct HTMLFormat: DocumentFormat {
       default: return .format
       }
     }
-    for e in evs {
+    try forEachEvent(bytes, encoding: encoding, name: probe.name) { e in
       switch e.kind {
       case 0x53:  // start
         // The tag ends at the next '>' after the event's position.
@@ -170,7 +173,7 @@ public struct HTMLFormat: DocumentFormat {
             skipStack.append(e.name)
           }
           if skipDepth == 1 && !void && builder != nil && kind(e.name) == nil { builder?.standalone(.other) }
-          continue
+          return
         }
         // Translatable attributes: blocks of their own, written in place.
         if let ts = tagStart {
@@ -203,7 +206,7 @@ public struct HTMLFormat: DocumentFormat {
             skipStack.removeSubrange(k...)
             skipDepth = skipStack.count
           }
-          continue
+          return
         }
         if kind(e.name) != nil {
           flush()
@@ -216,9 +219,9 @@ public struct HTMLFormat: DocumentFormat {
         let end = min(max(e.pos, lastPos), bytes.count)
         let start = min(lastPos, end)
         lastPos = end
-        if skipDepth > 0 { continue }
+        if skipDepth > 0 { return }
         if builder == nil {
-          if !e.name.contains(where: { !$0.isWhitespace }) { continue }
+          if !e.name.contains(where: { !$0.isWhitespace }) { return }
           builder = BlockBuilder(kind: blockKinds.last ?? .paragraph)
         }
         let key = inline.map(\.key).joined(separator: "|")

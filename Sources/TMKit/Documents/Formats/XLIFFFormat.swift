@@ -195,6 +195,9 @@ public struct XLIFFFormat: DocumentFormat {
       case "link", "x-link": return .link
       case "lb", "x-lb": return .lineBreak
       case "image": return .image
+      case let c where c.hasPrefix("x-"):
+        // Ours (`ctype(_:)` writes `x-footnote`, `x-field`...).
+        return InlineCode.Kind(rawValue: String(c.dropFirst(2))) ?? .format
       default: return .format
       }
     }
