@@ -160,7 +160,9 @@ struct IndexArray<T: FixedWidthInteger> {
 /// else rebuilds it.
 public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
-  static let version: UInt64 = 9  // 9: store's layout (8) with keys that leave accelerator marks out (LookupKeys.key)
+  // 9: store's layout (8) with keys that leave accelerator marks out (LookupKeys.key)
+  // 10: entry columns as bytes, exact and skeleton hashes as their top 32 bits
+  static let version: UInt64 = 10
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 17
   static let arrayCount = 7 + 3 * perSection
@@ -203,7 +205,7 @@ public final class LookupIndex: @unchecked Sendable {
 
   struct Section {
     var entryUnit: IndexArray<UInt32>
-    var entryColumn: IndexArray<UInt32>
+    var entryColumn: IndexArray<UInt8>
     var entryTokStart: IndexArray<UInt32>
     var tokens: IndexArray<UInt32>
     var vocabOff: IndexArray<UInt32>
@@ -217,9 +219,10 @@ public final class LookupIndex: @unchecked Sendable {
     var keyBlob: IndexArray<UInt8>
     var keyPostStart: IndexArray<UInt32>
     var keyPostings: IndexArray<UInt32>
-    var exactHash: IndexArray<UInt64>
+    /// The top 32 bits of each hash (`LookupIndex.hash32`), sorted.
+    var exactHash: IndexArray<UInt32>
     var exactEntry: IndexArray<UInt32>
-    var skelHash: IndexArray<UInt64>
+    var skelHash: IndexArray<UInt32>
     var skelEntry: IndexArray<UInt32>
     /// Per segment, in one word: its length in tokens (top 8 bits, 255 =
     /// look it up) and a 56-bit set of its tokens (bit `sigBit(id)`), so a
@@ -299,11 +302,11 @@ public final class LookupIndex: @unchecked Sendable {
     var secs: [Section] = []
     for s in 0..<3 {
       let b = 7 + s * LookupIndex.perSection
-      guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt32.self), let ets = arr(b + 2, UInt32.self),
+      guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt8.self), let ets = arr(b + 2, UInt32.self),
         let tk = arr(b + 3, UInt32.self), let vo = arr(b + 4, UInt32.self), let vb = arr(b + 5, UInt8.self),
         let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt64.self), let ko = arr(b + 8, UInt32.self),
         let kb = arr(b + 9, UInt8.self), let kps = arr(b + 10, UInt32.self), let kp = arr(b + 11, UInt32.self),
-        let eh = arr(b + 12, UInt64.self), let ee = arr(b + 13, UInt32.self), let sh = arr(b + 14, UInt64.self),
+        let eh = arr(b + 12, UInt32.self), let ee = arr(b + 13, UInt32.self), let sh = arr(b + 14, UInt32.self),
         let se = arr(b + 15, UInt32.self), let sg = arr(b + 16, UInt64.self)
       else { return nil }
       guard ec.count == eu.count, ets.count == (eu.count == 0 ? 0 : eu.count + 1) || (eu.count == 0 && ets.count <= 1),
@@ -650,6 +653,28 @@ public final class LookupIndex: @unchecked Sendable {
       if c < 0 { lo = mid + 1 } else { hi = mid }
     }
     return nil
+  }
+
+  /// What an index keeps of a 64-bit exact or skeleton hash: its top 32
+  /// bits (candidates are checked against their texts, so a collision costs
+  /// a check, never a wrong answer).
+  @inline(__always) static func hash32(_ h: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: h >> 32) }
+
+  /// Entries whose 64-bit hash is `h` in a sorted (32-bit hash, entry)
+  /// table (see `hash32`).
+  static func lookup(_ h: UInt64, hashes: IndexArray<UInt32>, entries: IndexArray<UInt32>) -> [Int] {
+    let k = hash32(h)
+    var lo = 0, hi = hashes.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if hashes[mid] < k { lo = mid + 1 } else { hi = mid }
+    }
+    var out: [Int] = []
+    while lo < hashes.count, hashes[lo] == k {
+      out.append(Int(entries[lo]))
+      lo += 1
+    }
+    return out
   }
 
   /// Entries whose 64-bit hash is `h` in a sorted (hash, entry) table.

@@ -65,8 +65,10 @@ public enum LookupIndexBuilder {
     var header = Header(fingerprint: fingerprint)
     header.baseSize = baseSize
     header.unitOffset = unitOffset
+    var chunks = [chunk]
+    chunk = ChunkResult()
     try write(
-      chunks: [chunk], unitCount: us.count, columns: languages, header: header, texts: .embedded, keys: keys,
+      chunks: &chunks, unitCount: us.count, columns: languages, header: header, texts: .embedded, keys: keys,
       embeddedTexts: { i, c in us[i].texts[c] }, to: sink)
     return sink.bytes
   }
@@ -130,8 +132,9 @@ public enum LookupIndexBuilder {
       h.chunks = [(head.end, head.hash)]
     }
     h.chunks += chunks.map { ($0.end, $0.hash) }
+    // Handed over: the merge frees each chunk's arrays as it uses them.
     try write(
-      chunks: chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
+      chunks: &chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
       keys: shared, embeddedTexts: { _, _ in nil }, to: sink)
   }
 
@@ -156,10 +159,26 @@ public enum LookupIndexBuilder {
         chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
       }
       // The words are kept in order; the lookup table is not needed any more.
-      for s in chunk.sections.indices { chunk.sections[s].vocab = [:] }
+      // Every chunk is held until the merge: trimmed to its size (arrays
+      // grown by appending have up to twice the room they use).
+      for s in chunk.sections.indices {
+        chunk.sections[s].vocab.dropTable()
+        chunk.sections[s].trim()
+      }
+      chunk.lineStart = trimmed(chunk.lineStart)
+      chunk.unitHash = trimmed(chunk.unitHash)
       return .success(chunk)
     } catch {
       return .failure(error)
+    }
+  }
+
+  /// `a` in an array of exactly its size (when appending left spare room).
+  static func trimmed<T>(_ a: [T]) -> [T] {
+    if a.capacity - a.count <= max(16, a.count / 16) { return a }
+    return [T](unsafeUninitializedCapacity: a.count) { b, n in
+      _ = a.withUnsafeBufferPointer { b.initialize(fromContentsOf: $0) }
+      n = a.count
     }
   }
 
@@ -179,30 +198,125 @@ public enum LookupIndexBuilder {
     var entryColumn: [UInt8] = []
     var tokenCount: [UInt32] = []
     var tokens: [UInt32] = []
-    var words: [String] = []
-    var vocab: [String: UInt32] = [:]
+    /// The chunk's words (key bytes), numbered in order of appearance.
+    var vocab = ByteVocab()
     var exact: [UInt64] = []
     var skel: [UInt64] = []
 
     mutating func add(unit i: Int, column c: Int, text: String, language lang: Language, keys: LookupKeys, normalise: Bool) {
-      let key = keys.key(text, language: lang)
-      let toks = keys.tokens(ofKey: key, language: lang)
+      var key = keys.key(text, language: lang)
       entryUnit.append(UInt32(i))
       entryColumn.append(UInt8(c))
-      tokenCount.append(UInt32(toks.count))
-      for t in toks {
-        if let id = vocab[t.text] {
-          tokens.append(id)
-        } else {
-          let id = UInt32(words.count)
-          vocab[t.text] = id
-          words.append(t.text)
-          tokens.append(id)
-        }
+      key.withUTF8 { k in
+        keys.tokenRanges(ofKey: k, language: lang, into: &keys.scratchRanges)
+        let toks = keys.scratchRanges
+        tokenCount.append(UInt32(toks.count))
+        for t in toks { tokens.append(vocab.id(UnsafeBufferPointer(rebasing: k[t.start..<t.end]))) }
+        skel.append(LookupKeys.skeletonHash(key: k, tokens: toks))
       }
       // Stored texts are NFC (writers normalise, readers do not re-normalise).
       exact.append(fnv1a64(normalise ? text.nfc.utf8 : text.utf8))
-      skel.append(LookupKeys.skeletonHash(key: key, tokens: toks, language: lang))
+    }
+
+    mutating func trim() {
+      entryUnit = trimmed(entryUnit)
+      entryColumn = trimmed(entryColumn)
+      tokenCount = trimmed(tokenCount)
+      tokens = trimmed(tokens)
+      exact = trimmed(exact)
+      skel = trimmed(skel)
+      vocab.trim()
+    }
+  }
+
+  /// A set of byte strings (the words of a vocabulary), each with a dense
+  /// id in order of insertion: an open-addressing table over the UTF-8 bytes
+  /// of keys that are already NFKC and folded, so hashing one is a pass over
+  /// its bytes (a `String` key would be normalised again on every hash).
+  struct ByteVocab {
+    /// The words' bytes, one after the other; word `i` ends at `ends[i]`.
+    private(set) var blob: [UInt8] = []
+    private(set) var ends: [UInt32] = []
+    private(set) var hashes: [UInt64] = []
+    private var slots: [UInt64] = []
+
+    var count: Int { ends.count }
+
+    init(capacity: Int = 0) {
+      var size = 64
+      while size < capacity * 2 { size <<= 1 }
+      slots = [UInt64](repeating: 0, count: size)
+      ends.reserveCapacity(capacity)
+      hashes.reserveCapacity(capacity)
+    }
+
+    @inline(__always) static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+      MemoryTable.hashBytes(UnsafeRawBufferPointer(p), 0x243F_6A88_85A3_08D3)
+    }
+
+    func start(_ i: Int) -> Int { i == 0 ? 0 : Int(ends[i - 1]) }
+
+    /// Word `i`'s bytes, valid while the vocabulary is not changed.
+    func withWord<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+      let s = start(i), e = Int(ends[i])
+      return blob.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[s..<e])) }
+    }
+
+    /// The id of `word`, added if new.
+    @inline(__always) mutating func id(_ word: UnsafeBufferPointer<UInt8>) -> UInt32 {
+      id(word, hash: ByteVocab.hash(word))
+    }
+
+    mutating func id(_ word: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> UInt32 {
+      if (count + 1) * 2 > slots.count { grow() }
+      // A slot: the hash's top 32 bits and id + 1 (0: empty).
+      let tag = h & 0xFFFF_FFFF_0000_0000
+      let found: Int? = slots.withUnsafeBufferPointer { sl in
+        ends.withUnsafeBufferPointer { en in
+          blob.withUnsafeBufferPointer { bl in
+            let mask = sl.count - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+              let v = sl[i]
+              if v == 0 { return -1 - i }
+              if v & 0xFFFF_FFFF_0000_0000 == tag {
+                let s = Int(v & 0xFFFF_FFFF) - 1
+                let a = s == 0 ? 0 : Int(en[s - 1]), n = Int(en[s]) - a
+                if n == word.count && (n == 0 || memcmp(bl.baseAddress! + a, word.baseAddress!, n) == 0) { return s }
+              }
+              i = (i + 1) & mask
+            }
+          }
+        }
+      }
+      if let f = found, f >= 0 { return UInt32(f) }
+      let slot = -1 - (found ?? -1)
+      let id = count
+      slots[slot] = tag | UInt64(id + 1)
+      blob.append(contentsOf: word)
+      ends.append(UInt32(blob.count))
+      hashes.append(h)
+      return UInt32(id)
+    }
+
+    private mutating func grow() {
+      let size = max(64, slots.count * 2)
+      slots = [UInt64](repeating: 0, count: size)
+      let mask = size - 1
+      for (id, h) in hashes.enumerated() {
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
+      }
+    }
+
+    /// Drops the lookup table (the words, ids and hashes stay).
+    mutating func dropTable() { slots = [] }
+
+    mutating func trim() {
+      blob = trimmed(blob)
+      ends = trimmed(ends)
+      hashes = trimmed(hashes)
     }
   }
 
@@ -258,10 +372,9 @@ public enum LookupIndexBuilder {
 
   /// Merges chunk results and writes header, array table and arrays.
   static func write(
-    chunks: [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
+    chunks: inout [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
     keys: LookupKeys? = nil, embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
   ) throws {
-    var chunks = chunks
     var head: [UInt8] = LookupIndex.magic
     func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { head.append(contentsOf: $0) } }
     put(LookupIndex.version)
@@ -347,6 +460,17 @@ public enum LookupIndexBuilder {
     try sink.patch(t, at: tableAt)
   }
 
+  /// Indices of 32-bit `keys` in ascending key order (ties by index): one
+  /// plain sort of (key, index) packed in a word.
+  static func sortedOrder(_ keys: [UInt32]) -> [UInt32] {
+    var packed = [UInt64](unsafeUninitializedCapacity: keys.count) { b, n in
+      for i in 0..<keys.count { b[i] = UInt64(keys[i]) << 32 | UInt64(i) }
+      n = keys.count
+    }
+    packed.sort()
+    return packed.map { UInt32(truncatingIfNeeded: $0) }
+  }
+
   /// Indices of `keys` in ascending key order (ties by index).
   static func sortedOrder(_ keys: [UInt64]) -> [UInt32] {
     var order = (0..<UInt32(keys.count)).map { $0 }
@@ -364,23 +488,48 @@ public enum LookupIndexBuilder {
   static func writeSection(
     _ parts: inout [SectionPart], unitBase: [Int], section: Language, keys: LookupKeys?, to w: ArrayWriter
   ) throws {
-    // Global vocabulary: every chunk's words, sorted by bytes.
-    var global: [String: UInt32] = [:]
-    var words: [String] = []
+    // Global vocabulary: every chunk's words (each chunk's ids → global ids).
+    var global = ByteVocab(capacity: parts.reduce(0) { $0 + $1.vocab.count })
+    var toGlobal: [[UInt32]] = []
     for p in parts {
-      for word in p.words where global[word] == nil {
-        global[word] = UInt32(words.count)
-        words.append(word)
+      var m = [UInt32](repeating: 0, count: p.vocab.count)
+      for local in 0..<p.vocab.count {
+        m[local] = p.vocab.withWord(local) { global.id($0, hash: p.vocab.hashes[local]) }
+      }
+      toGlobal.append(m)
+    }
+    // Sorted by bytes: the rank of each global id, and the sorted table.
+    let n = global.count
+    var order = [UInt32](unsafeUninitializedCapacity: n) { b, c in
+      for i in 0..<n { b[i] = UInt32(i) }
+      c = n
+    }
+    global.blob.withUnsafeBufferPointer { blob in
+      global.ends.withUnsafeBufferPointer { ends in
+        let base = blob.baseAddress
+        order.sort { x, y in
+          let a = x == 0 ? 0 : Int(ends[Int(x) - 1]), an = Int(ends[Int(x)]) - a
+          let b = y == 0 ? 0 : Int(ends[Int(y) - 1]), bn = Int(ends[Int(y)]) - b
+          let c = (an == 0 || bn == 0) ? 0 : memcmp(base! + a, base! + b, min(an, bn))
+          return c != 0 ? c < 0 : an < bn
+        }
       }
     }
-    let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }
-    var rank = [UInt32](repeating: 0, count: words.count)
-    for (newID, old) in order.enumerated() { rank[old] = UInt32(newID) }
-    let sortedWords = order.map { words[$0] }
-    words = []
+    var rank = [UInt32](repeating: 0, count: n)
+    for (newID, old) in order.enumerated() { rank[Int(old)] = UInt32(newID) }
+    var vocabOff: [UInt32] = [0]
+    vocabOff.reserveCapacity(n + 1)
+    var vocabBlob: [UInt8] = []
+    vocabBlob.reserveCapacity(global.blob.count)
+    for old in order {
+      global.withWord(Int(old)) { vocabBlob.append(contentsOf: $0) }
+      vocabOff.append(UInt32(vocabBlob.count))
+    }
+    order = []
+    global = ByteVocab()
     // Entries, tokens (renumbered), hashes.
     var entryUnit: [UInt32] = []
-    var entryColumn: [UInt32] = []
+    var entryColumn: [UInt8] = []
     var entryTokStart: [UInt32] = [0]
     var tokens: [UInt32] = []
     var exact: [UInt64] = []
@@ -395,38 +544,31 @@ public enum LookupIndexBuilder {
     skel.reserveCapacity(entryTotal)
     for k in parts.indices {
       // The chunk's ids → global sorted ids.
-      var remap = [UInt32](repeating: 0, count: parts[k].words.count)
-      for (local, word) in parts[k].words.enumerated() {
-        remap[local] = global[word].map { rank[Int($0)] } ?? 0
-      }
+      let remap = toGlobal[k].map { rank[Int($0)] }
+      toGlobal[k] = []
       let base = UInt32(unitBase[k])
       for u in parts[k].entryUnit { entryUnit.append(base + u) }
-      for c in parts[k].entryColumn { entryColumn.append(UInt32(c)) }
-      for n in parts[k].tokenCount { entryTokStart.append(entryTokStart[entryTokStart.count - 1] + n) }
+      entryColumn += parts[k].entryColumn
+      for c in parts[k].tokenCount { entryTokStart.append(entryTokStart[entryTokStart.count - 1] + c) }
       for t in parts[k].tokens { tokens.append(remap[Int(t)]) }
       exact += parts[k].exact
       skel += parts[k].skel
       parts[k] = SectionPart()
     }
-    global = [:]
+    rank = []
     try writeSectionArrays(
-      words: sortedWords, entryUnit: entryUnit, entryColumn: entryColumn, entryTokStart: entryTokStart,
-      tokens: tokens, exact: exact, skel: skel, section: section, keys: keys, to: w)
+      vocabOff: vocabOff, vocabBlob: vocabBlob, entryUnit: entryUnit, entryColumn: entryColumn,
+      entryTokStart: entryTokStart, tokens: tokens, exact: exact, skel: skel, section: section, keys: keys, to: w)
   }
 
   /// The 17 arrays of a section (see `LookupIndex.Section`).
   static func writeSectionArrays(
-    words: [String], entryUnit: [UInt32], entryColumn: [UInt32], entryTokStart tokStart: [UInt32],
-    tokens: [UInt32], exact: [UInt64], skel: [UInt64], section: Language, keys: LookupKeys?, to w: ArrayWriter
+    vocabOff: [UInt32], vocabBlob: [UInt8], entryUnit: [UInt32], entryColumn: [UInt8],
+    entryTokStart tokStart: [UInt32], tokens: [UInt32], exact: [UInt64], skel: [UInt64], section: Language,
+    keys: LookupKeys?, to w: ArrayWriter
   ) throws {
     let entryCount = entryUnit.count
-    var vocabOff: [UInt32] = [0]
-    var vocabBlob: [UInt8] = []
-    vocabOff.reserveCapacity(words.count + 1)
-    for word in words {
-      vocabBlob.append(contentsOf: word.utf8)
-      vocabOff.append(UInt32(vocabBlob.count))
-    }
+    let wordCount = vocabOff.count - 1
     // Postings ordered by (segment length, entry): a counting sort by length.
     var byLength = [UInt32](repeating: 0, count: entryCount)
     do {
@@ -447,8 +589,8 @@ public enum LookupIndexBuilder {
       }
       for (i, e) in long.enumerated() { byLength[countOf[255] + i] = e }
     }
-    var df = [UInt32](repeating: 0, count: words.count + 1)
-    var seen = [UInt32](repeating: UInt32.max, count: words.count)
+    var df = [UInt32](repeating: 0, count: wordCount + 1)
+    var seen = [UInt32](repeating: UInt32.max, count: wordCount)
     var sig24 = [UInt64](repeating: 0, count: entryCount)
     var sigs = [UInt64](repeating: 0, count: entryCount)
     for e in 0..<entryCount {
@@ -465,8 +607,8 @@ public enum LookupIndexBuilder {
       sig24[e] = s24
       sigs[e] = LookupIndex.Section.meta(length: Int(tokStart[e + 1] - tokStart[e]), signature: s)
     }
-    var postStart = [UInt32](repeating: 0, count: words.count + 1)
-    for v in 0..<words.count { postStart[v + 1] = postStart[v] + df[v] }
+    var postStart = [UInt32](repeating: 0, count: wordCount + 1)
+    for v in 0..<wordCount { postStart[v + 1] = postStart[v] + df[v] }
     df = []
     var fill = Array(postStart.dropLast())
     var postings = [UInt64](repeating: 0, count: Int(postStart.last ?? 0))
@@ -488,7 +630,7 @@ public enum LookupIndexBuilder {
     sig24 = []
     byLength = []
     // Cross-script keys of the words (not numbers), in parallel.
-    let keyOfWord = crossScriptKeys(words, section: section, keys: keys)
+    let keyOfWord = crossScriptKeys(vocabOff: vocabOff, vocabBlob: vocabBlob, section: section, keys: keys)
     var keyWords: [String: [Int]] = [:]
     for (id, k) in keyOfWord.enumerated() where !k.isEmpty { keyWords[k, default: []].append(id) }
     let keyList = keyWords.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -503,8 +645,12 @@ public enum LookupIndexBuilder {
       for v in keyWords[k] ?? [] { keyPostings.append(UInt32(v)) }
       keyPostStart.append(UInt32(keyPostings.count))
     }
-    let exactOrder = sortedOrder(exact)
-    let skelOrder = sortedOrder(skel)
+    // Hashes are kept as their top 32 bits: every candidate they give is
+    // checked against its text (exact) or its recomputed skeleton.
+    let exact32 = exact.map { LookupIndex.hash32($0) }
+    let skel32 = skel.map { LookupIndex.hash32($0) }
+    let exactOrder = sortedOrder(exact32)
+    let skelOrder = sortedOrder(skel32)
     let empty = entryCount == 0
     try w.emit(entryUnit)
     try w.emit(entryColumn)
@@ -518,32 +664,46 @@ public enum LookupIndexBuilder {
     try w.emit(keyBlob)
     try w.emit(empty ? [] : keyPostStart)
     try w.emit(keyPostings)
-    try w.emit(exactOrder.map { exact[Int($0)] })
+    try w.emit(exactOrder.map { exact32[Int($0)] })
     try w.emit(exactOrder)
-    try w.emit(skelOrder.map { skel[Int($0)] })
+    try w.emit(skelOrder.map { skel32[Int($0)] })
     try w.emit(skelOrder)
     try w.emit(sigs)
   }
 
   /// The cross-script key of every word that starts with a letter ("" for
-  /// the others), computed on every core.
-  static func crossScriptKeys(_ words: [String], section: Language, keys shared: LookupKeys? = nil) -> [String] {
-    let n = words.count
-    if let shared, n < 5000 {
-      return words.map { w in
-        guard let f = w.unicodeScalars.first, f.properties.isAlphabetic else { return "" }
-        return shared.crossScript(w, language: section)
+  /// the others), computed on every core. Word `i` is
+  /// `vocabBlob[vocabOff[i]..<vocabOff[i + 1]]`.
+  static func crossScriptKeys(
+    vocabOff: [UInt32], vocabBlob: [UInt8], section: Language, keys shared: LookupKeys? = nil
+  ) -> [String] {
+    let n = max(0, vocabOff.count - 1)
+    // The word, when it starts with a letter (most words of a memory are
+    // numbers: decided on the first byte).
+    @Sendable func letterWord(_ i: Int) -> String? {
+      let a = Int(vocabOff[i]), b = Int(vocabOff[i + 1])
+      guard a < b else { return nil }
+      let c = vocabBlob[a]
+      if c < 0x80 {
+        guard (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A else { return nil }
+        return String(decoding: vocabBlob[a..<b], as: UTF8.self)
       }
+      let w = String(decoding: vocabBlob[a..<b], as: UTF8.self)
+      guard let f = w.unicodeScalars.first, f.properties.isAlphabetic else { return nil }
+      return w
+    }
+    if let shared, n < 5000 {
+      return (0..<n).map { i in letterWord(i).map { shared.crossScript($0, language: section) } ?? "" }
     }
     let slots = KeySlots(count: n)
     let threads = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), n / 5000 + 1))
     DispatchQueue.concurrentPerform(iterations: threads) { t in
-      let keys = LookupKeys()
+      var keys: LookupKeys? = nil
       var i = t
       while i < n {
-        let w = words[i]
-        if let f = w.unicodeScalars.first, f.properties.isAlphabetic {
-          slots.set(i, keys.crossScript(w, language: section))
+        if let w = letterWord(i) {
+          if keys == nil { keys = LookupKeys() }
+          slots.set(i, keys?.crossScript(w, language: section) ?? "")
         }
         i += threads
       }

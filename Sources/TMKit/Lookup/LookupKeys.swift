@@ -14,6 +14,8 @@ public final class LookupKeys {
   private var tokenizers: [Language: Tokenizer] = [:]
   private var azLatin: ICUTransform?
   private var crossKey: CrossScriptKey?
+  /// Reused by the index builder for each segment's token ranges.
+  var scratchRanges: [TokenRange] = []
 
   public init() {}
 
@@ -79,9 +81,35 @@ public final class LookupKeys {
   /// Word and number tokens of an already computed key.
   public func tokens(ofKey key: String, language: Language) -> [KeyToken] {
     guard let t = try? tokenizer(language) else { return [] }
-    return t.tokens(key).compactMap { tok in
-      tok.kind == .word || tok.kind == .number
-        ? KeyToken(text: String(tok.text), isNumber: tok.kind == .number, utf8Range: tok.utf8Range) : nil
+    var key = key
+    return key.withUTF8 { k -> [KeyToken] in
+      guard let base = k.baseAddress else { return [] }
+      var out: [KeyToken] = []
+      t.forEachWordOrNumber(utf8: base, count: k.count) { s, e, number in
+        out.append(
+          KeyToken(
+            text: String(decoding: UnsafeBufferPointer(rebasing: k[s..<e]), as: UTF8.self), isNumber: number,
+            utf8Range: s..<e))
+      }
+      return out
+    }
+  }
+
+  /// A word or number token of a key as a UTF-8 byte range in it: what
+  /// ``tokens(ofKey:language:)`` gives, without a `String` for each.
+  struct TokenRange {
+    var start: Int
+    var end: Int
+    var isNumber: Bool
+  }
+
+  /// The tokens of ``tokens(ofKey:language:)`` for the UTF-8 bytes of a
+  /// key, as byte ranges into them (`out` is emptied first).
+  func tokenRanges(ofKey key: UnsafeBufferPointer<UInt8>, language: Language, into out: inout [TokenRange]) {
+    out.removeAll(keepingCapacity: true)
+    guard let t = try? tokenizer(language), let base = key.baseAddress else { return }
+    t.forEachWordOrNumber(utf8: base, count: key.count) { s, e, number in
+      out.append(TokenRange(start: s, end: e, isNumber: number))
     }
   }
 
@@ -185,6 +213,33 @@ extension LookupKeys {
     }
     mix(UInt8(ascii: "#"))
     return fnv1a64(String(numbers.count).utf8, seed: h)
+  }
+}
+
+extension LookupKeys {
+  /// ``skeletonHash(key:tokens:language:)`` of a key given as its UTF-8
+  /// bytes and its ``tokenRanges(ofKey:language:into:)`` (the language only
+  /// changes the numbers' values, which the skeleton does not use).
+  static func skeletonHash(key: UnsafeBufferPointer<UInt8>, tokens: [TokenRange]) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    @inline(__always) func mix(_ b: UInt8) {
+      h ^= UInt64(b)
+      h = h &* 0x0000_0100_0000_01B3
+    }
+    var count = 0
+    // Ordinal suffixes (`-ci`, `-го`) as (start, end); few per segment.
+    var suffixes: [(Int, Int)] = []
+    Numbers.forEachSpan(utf8: key) { _, end, suffixEnd in
+      count += 1
+      if suffixEnd > end { suffixes.append((end, suffixEnd)) }
+    }
+    for w in tokens where !w.isNumber {
+      if !suffixes.isEmpty, suffixes.contains(where: { w.start >= $0.0 && w.start < $0.1 }) { continue }
+      h = fnv1a64(buffer: UnsafeBufferPointer(rebasing: key[w.start..<w.end]), seed: h)
+      mix(0x1F)
+    }
+    mix(UInt8(ascii: "#"))
+    return fnv1a64(String(count).utf8, seed: h)
   }
 }
 

@@ -42,6 +42,26 @@ final class BreakIterator {
     }
   }
 
+  /// Calls `body(start, end, ruleStatus)` for each piece of the UTF-8 text
+  /// `base[0..<count]` (what `forEachPiece(in:_:)` gives for the same bytes).
+  /// The text must stay valid during the call; no copy is made.
+  @inline(__always)
+  func forEachPiece(utf8 base: UnsafePointer<UInt8>, count: Int, _ body: (Int, Int, Int32) -> Void) {
+    guard count > 0 else { return }
+    var status: Int32 = 0
+    base.withMemoryRebound(to: CChar.self, capacity: count) { p in
+      tmicu_break_set_utf8(handle, p, Int64(count), &status)
+    }
+    if ICU.failed(status) { body(0, count, 0); return }
+    var start = Int(tmicu_break_first(handle))
+    while true {
+      let end = Int(tmicu_break_next(handle))
+      if end < 0 { break }
+      body(start, end, tmicu_break_rule_status(handle))
+      start = end
+    }
+  }
+
   /// Calls `body(boundary)` for each boundary after the start of the UTF-8
   /// text `base[0..<count]` (the last one is `count`). The text must stay
   /// valid during the call; no copy is made.

@@ -34,21 +34,47 @@ extension String {
   public func matchKey(for language: Language?) -> String {
     let turkic = language?.hasTurkicCasing ?? false
     if let k = asciiMatchKey(turkic: turkic) { return k }
-    var key = nfkcCaseFolded(turkic: turkic)
-    // The bytes ’ ʼ ‘ ё start with or contain (a superset, checked below).
-    guard key.utf8.contains(where: { $0 == 0xE2 || $0 == 0xCA || $0 == 0x91 }) else { return key }
-    if key.unicodeScalars.contains(where: { $0 == "\u{2019}" || $0 == "\u{02BC}" || $0 == "\u{2018}" || $0 == "ё" }) {
-      var scalars = String.UnicodeScalarView()
-      for u in key.unicodeScalars {
-        switch u {
-        case "\u{2019}", "\u{02BC}", "\u{2018}": scalars.append("'")
-        case "ё" where language == .ru || language == nil: scalars.append("е")
-        default: scalars.append(u)
+    let key = ScalarFolding.shared.key(self, turkic: turkic) ?? nfkcCaseFolded(turkic: turkic)
+    // ’ ʼ ‘ → ' and (Russian) ё → е, on the UTF-8 bytes: ’ is E2 80 99,
+    // ‘ E2 80 98, ʼ CA BC, ё D1 91, е D0 B5. A lead byte never occurs
+    // inside another scalar, so a match is always a whole scalar.
+    let yo = language == .ru || language == nil
+    var utf8 = key
+    return utf8.withUTF8 { b -> String in
+      let n = b.count
+      var i = 0
+      while i < n {
+        let c = b[i]
+        if c == 0xE2 || c == 0xCA || c == 0xD1 { break }
+        i += 1
+      }
+      if i == n { return key }
+      var out = [UInt8]()
+      out.reserveCapacity(n)
+      out += b[0..<i]
+      var changed = false
+      while i < n {
+        let c = b[i]
+        if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] == 0x99 || b[i + 2] == 0x98 {
+          out.append(0x27)
+          i += 3
+          changed = true
+        } else if c == 0xCA, i + 1 < n, b[i + 1] == 0xBC {
+          out.append(0x27)
+          i += 2
+          changed = true
+        } else if yo, c == 0xD1, i + 1 < n, b[i + 1] == 0x91 {
+          out.append(0xD0)
+          out.append(0xB5)
+          i += 2
+          changed = true
+        } else {
+          out.append(c)
+          i += 1
         }
       }
-      key = String(scalars)
+      return changed ? String(decoding: out, as: UTF8.self) : key
     }
-    return key
   }
 
   /// The match key of an ASCII string: NFKC leaves it as it is and full case
@@ -86,6 +112,110 @@ extension String {
     }
     return ICU.mapUTF16(base, expansion: 3) { s, n, d, c, status in
       tmicu_fold_case(s, n, t, d, c, &status)
+    }
+  }
+}
+
+/// `nfkcCaseFolded(turkic:)` of text in the scripts memories hold (Latin,
+/// IPA letters such as `ə`, Greek, Cyrillic: U+0000–U+052F; general
+/// punctuation and letterlike symbols such as `“”—№`: U+2000–U+21FF), one
+/// scalar at a time from a table ICU filled in once, with no UTF-16 round
+/// trip.
+///
+/// Why it is the same key: a scalar is in the table only when its
+/// combining class is 0 and so is that of every scalar of its NFKC form;
+/// then nothing composes or reorders across two table scalars (a test
+/// checks every pair), so the NFKC of a text of table scalars is the NFKC
+/// of each scalar in turn. Full case folding has no context: folding the
+/// text is folding each piece. Any other scalar sends the text to ICU
+/// (`nil`).
+final class ScalarFolding: Sendable {
+  static let shared = ScalarFolding()
+  static let limit: UInt32 = 0x530
+  static let punctuation: ClosedRange<UInt32> = 0x2000...0x21FF
+  static let size = Int(limit) + punctuation.count
+
+  /// Per scalar, the (start, length) of its key's UTF-8 in `pool`;
+  /// length 255: not in the table. Two halves: not Turkic, Turkic.
+  private let entries: [UInt32]
+  private let pool: [UInt8]
+
+  /// The table position of scalar `v`, nil outside the table's ranges.
+  @inline(__always) static func slot(_ v: UInt32) -> Int? {
+    if v < limit { return Int(v) }
+    if punctuation.contains(v) { return Int(limit) + Int(v - punctuation.lowerBound) }
+    return nil
+  }
+
+  private init() {
+    var entries = [UInt32](repeating: 255, count: 2 * ScalarFolding.size)
+    var pool: [UInt8] = []
+    for v in Array(0..<ScalarFolding.limit) + Array(ScalarFolding.punctuation) {
+      guard let u = Unicode.Scalar(v), u.properties.canonicalCombiningClass.rawValue == 0,
+        let slot = ScalarFolding.slot(v)
+      else { continue }
+      let nfkc = String(Character(u)).normalized(.nfkc)
+      guard !nfkc.isEmpty, nfkc.unicodeScalars.allSatisfy({ $0.properties.canonicalCombiningClass.rawValue == 0 })
+      else { continue }
+      for t in 0..<2 {
+        let folded = ICU.mapUTF16(nfkc, expansion: 3) { p, n, d, c, status in
+          tmicu_fold_case(p, n, Int32(t), d, c, &status)
+        }
+        let bytes = Array(folded.utf8)
+        guard bytes.count < 255, !bytes.isEmpty else { continue }
+        entries[t * ScalarFolding.size + slot] = UInt32(pool.count) << 8 | UInt32(bytes.count)
+        pool += bytes
+      }
+    }
+    self.entries = entries
+    self.pool = pool
+  }
+
+  /// Whether scalar `v` is in the table (its key is computed here).
+  func covers(_ v: UInt32) -> Bool {
+    guard let s = ScalarFolding.slot(v) else { return false }
+    return entries[s] & 0xFF != 255 && entries[ScalarFolding.size + s] & 0xFF != 255
+  }
+
+  /// The key, or nil when a scalar is outside the table.
+  func key(_ text: String, turkic: Bool) -> String? {
+    var text = text
+    let half = turkic ? ScalarFolding.size : 0
+    return text.withUTF8 { b -> String? in
+      let n = b.count
+      var out = [UInt8]()
+      out.reserveCapacity(n + 8)
+      var i = 0
+      while i < n {
+        let c = b[i]
+        let slot: Int
+        if c < 0x80 {
+          slot = Int(c)
+          i += 1
+        } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
+          let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+          guard v < Int(ScalarFolding.limit) else { return nil }
+          slot = v
+          i += 2
+        } else if c == 0xE2 && i + 2 < n {
+          let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+          guard ScalarFolding.punctuation.contains(v) else { return nil }
+          slot = Int(ScalarFolding.limit) + Int(v - ScalarFolding.punctuation.lowerBound)
+          i += 3
+        } else {
+          return nil
+        }
+        let e = entries[half + slot]
+        let len = Int(e & 0xFF)
+        if len == 255 { return nil }
+        let start = Int(e >> 8)
+        if len == 1 {
+          out.append(pool[start])
+        } else {
+          out += pool[start..<(start + len)]
+        }
+      }
+      return String(decoding: out, as: UTF8.self)
     }
   }
 }

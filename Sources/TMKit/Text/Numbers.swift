@@ -91,6 +91,68 @@ public enum Numbers {
     return out
   }
 
+  /// Where the numbers `find` finds in the UTF-8 bytes `u8` are, without
+  /// reading their values (which is most of `find`'s cost):
+  /// `body(start, end, suffixEnd)` for each, `start..<end` being its
+  /// `utf8Range` and `end..<suffixEnd` its suffix. The same numbers in the
+  /// same order as `find`, for any language: a run of digit groups always
+  /// has a value, so `find` drops none of them.
+  static func forEachSpan(utf8 u8: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, Int) -> Void) {
+    let n = u8.count
+    var i = 0
+    // No digit, no number.
+    while i < n, !(u8[i] >= 0x30 && u8[i] <= 0x39) { i += 1 }
+    if i == n { return }
+    @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) func isLetter(at i: Int) -> Bool {
+      let c = u8[i]
+      if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) { return true }
+      return c >= 0xC3 && c <= 0xD4
+    }
+    @inline(__always) func isLetter(before i: Int) -> Bool {
+      var j = i - 1
+      while j > 0 && u8[j] & 0xC0 == 0x80 { j -= 1 }
+      return isLetter(at: j)
+    }
+    @inline(__always) func separator(at i: Int) -> Int {
+      guard i < n else { return 0 }
+      switch u8[i] {
+      case 0x2E, 0x2C, 0x20, 0x27: return 1
+      case 0xC2 where i + 1 < n && u8[i + 1] == 0xA0: return 2
+      case 0xE2 where i + 2 < n && u8[i + 1] == 0x80 && u8[i + 2] == 0xAF: return 3
+      default: return 0
+      }
+    }
+    while i < n {
+      guard isDigit(u8[i]), i == 0 || !isLetter(before: i) else {
+        i += 1
+        continue
+      }
+      let start = i
+      var end = i
+      while end < n && isDigit(u8[end]) { end += 1 }
+      while true {
+        let sl = separator(at: end)
+        guard sl > 0, end + sl < n, isDigit(u8[end + sl]) else { break }
+        let sep: UInt8 = (sl > 1 || u8[end] == 0x20) ? 0x20 : u8[end]
+        var e = end + sl
+        let gs = e
+        while e < n && isDigit(u8[e]) { e += 1 }
+        if (sep == 0x20 || sep == 0x27) && e - gs != 3 { break }
+        end = e
+      }
+      var sEnd = end
+      if sEnd < n && (u8[sEnd] == 0x2D || isLetter(at: sEnd)) {
+        if u8[sEnd] == 0x2D { sEnd += 1 }
+        let lettersStart = sEnd
+        while sEnd < n, isLetter(at: sEnd) { sEnd += utf8Length(u8[sEnd]) }
+        if !(sEnd - lettersStart > 0 && sEnd - lettersStart <= 8) { sEnd = end }
+      }
+      body(start, end, sEnd)
+      i = max(sEnd, end)
+    }
+  }
+
   static func interpret(groups: [String], seps: [UInt8], language: Language?) -> Double? {
     if seps.isEmpty { return Double(groups[0]) }
     let decimalMark: UInt8 = (language == .en) ? 0x2E : 0x2C
