@@ -175,11 +175,17 @@ def main():
         # answers, so a faster search is shown to see the same top matches.
         same_as_baseline = None
         if os.environ.get("BASELINE_TM"):
-            pb, _ = run([os.environ["BASELINE_TM"], "lookup", "--memory", mem, "--from", "en", "--to", "ru", "--format",
+            # A hard link: the baseline keeps its own index (another format
+            # would make each binary rebuild the other's).
+            bmem = mem[:-4] + "-baseline.tsv"
+            if os.path.exists(bmem):
+                os.remove(bmem)
+            os.link(mem, bmem)
+            pb, _ = run([os.environ["BASELINE_TM"], "lookup", "--memory", bmem, "--from", "en", "--to", "ru", "--format",
                          "jsonl", "--min-score", "1", "--limit", "1", "--batch", qpath])
             pd, _ = run([TM, "lookup", "--memory", mem, "--from", "en", "--to", "ru", "--format", "jsonl",
                          "--batch", qpath])
-            pbd, _ = run([os.environ["BASELINE_TM"], "lookup", "--memory", mem, "--from", "en", "--to", "ru", "--format",
+            pbd, _ = run([os.environ["BASELINE_TM"], "lookup", "--memory", bmem, "--from", "en", "--to", "ru", "--format",
                           "jsonl", "--batch", qpath])
 
             def per_query(out):
@@ -187,7 +193,8 @@ def main():
                 for line in out.splitlines():
                     o = json.loads(line)
                     if "analysis" not in o:
-                        d.setdefault(o["query"], []).append(line)
+                        o.pop("memory", None)
+                        d.setdefault(o["query"], []).append(json.dumps(o, sort_keys=True, ensure_ascii=False))
                 return d
             a, b = per_query(p.stdout), per_query(pb.stdout)
             ad, bd = per_query(pd.stdout), per_query(pbd.stdout)

@@ -16,8 +16,11 @@ GET /api/v1/lookup: lookups/s, p50, p99; the server's resident memory and
 CPU seconds; the same queries through the CLI (`tm lookup --batch --timing`:
 ms per query in one process, and one fresh `tm lookup` process per query).
 With --baseline-tm, the same queries through both binaries (`--batch`,
-top 5, tsv): how many answers are identical, so a speed-up that changes
-which candidates are seen is shown not to change the results. Then (first
+top 5, tsv): how many answers are identical, and how many have the same
+kinds and scores in the same order (where units tie exactly on score at the
+rescoring pool's edge, the baseline picked among them in hash order, which
+changes from run to run; now ties go by memory order), so a speed-up that
+changes which candidates are seen is shown not to change the results. Then (first
 size, worst memory) 100 concurrent writers adding 100 units each (one unit
 per request) and a count of what was stored.
 """
@@ -141,10 +144,29 @@ def compare(tm, baseline, memory, queries, work, src, tgt):
     with open(qf, "w", encoding="utf-8") as f:
         f.write("\n".join(queries) + "\n")
     new, _ = batch_answers(tm, memory, qf, src, tgt)
-    old, _ = batch_answers(baseline, memory, qf, src, tgt)
+    old, _ = batch_answers(baseline, baseline_copy(memory), qf, src, tgt)
+    old = {q: [r.replace(os.path.basename(baseline_copy(memory)), os.path.basename(memory)) for r in rs]
+           for q, rs in old.items()}
     same = sum(1 for q in set(queries) if new.get(q, []) == old.get(q, []))
     differ = [q for q in sorted(set(queries)) if new.get(q, []) != old.get(q, [])]
-    return same, len(set(queries)), differ
+
+    def scores(rows):  # kind and score of each match, in order
+        return [tuple(r.split("\t")[1:3]) for r in rows]
+    same_scores = sum(1 for q in set(queries) if scores(new.get(q, [])) == scores(old.get(q, [])))
+    return same, same_scores, len(set(queries)), differ
+
+
+def baseline_copy(memory):
+    """The memory under another name (a hard link), so that a baseline binary
+    with another index format keeps its own index instead of rebuilding both."""
+    d, b = os.path.split(memory)
+    other = os.path.join(d + "-baseline", b)
+    os.makedirs(d + "-baseline", exist_ok=True)
+    if not os.path.exists(other) or os.stat(other).st_ino != os.stat(memory).st_ino:
+        if os.path.exists(other):
+            os.remove(other)
+        os.link(memory, other)
+    return other
 
 
 def cpu_seconds(pid):
@@ -258,8 +280,8 @@ def main():
                 batch_ms, fresh_ms = cli(args.tm, mem, queries, args.work, src, tgt)
                 same = None
                 if args.baseline_tm:
-                    s_, total, differ = compare(args.tm, args.baseline_tm, mem, queries, args.work, src, tgt)
-                    same = f"{s_}/{total}"
+                    s_, ss, total, differ = compare(args.tm, args.baseline_tm, mem, queries, args.work, src, tgt)
+                    same = f"{s_}/{total} (same scores {ss}/{total})"
                     for q in differ[:5]:
                         print(f"         differs from the baseline: {q}", flush=True)
                 rows.append((kind, n, w, mem_mb, batch_ms, fresh_ms, found, start_s, cpu, wall, same))

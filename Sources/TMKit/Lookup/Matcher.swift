@@ -259,7 +259,13 @@ public final class Matcher {
     var fuzzy = matches.indices.filter { matches[$0].kind == .fuzzy }
     if fuzzy.count > pool {
       let proxy = fuzzy.map { share * matches[$0].score + (1 - share) * matches[$0].tieBreak }
-      let order = proxy.indices.sorted { proxy[$0] > proxy[$1] }
+      // Ties by memory order, so the pool (and what is shown) does not
+      // depend on the order candidates were collected in.
+      let order = proxy.indices.sorted { a, b in
+        if proxy[a] != proxy[b] { return proxy[a] > proxy[b] }
+        let x = matches[fuzzy[a]], y = matches[fuzzy[b]]
+        return x.order != y.order ? x.order < y.order : x.unit < y.unit
+      }
       fuzzy = order.prefix(pool).map { fuzzy[$0] }
     }
     // The fuzzy score is at most `share × 100 + (1 − share) × tieBreak`: a
