@@ -2,14 +2,27 @@
 """tm-server under load, side by side with the CLI, at 100k and 1M units.
 
     bench_serve.py --server .build/release/tm-server --tm .build/release/tm [--sizes 100000,1000000]
+                   [--memories worst,realistic] [--baseline-tm OLD_TM]
 
-Per size: a memory from scripts/gen-memory.py; fuzzy queries made from its
-sources (one word replaced, fixed seed); wrk on loopback with 2 threads and
-32 connections for 20 s over GET /api/v1/lookup (fuzzy, az->ru): lookups/s,
-p50, p99; the server's resident memory; the same queries through the CLI
-(`tm lookup --batch --timing`: ms per query in one process, and one fresh
-`tm lookup` process per query). Then 100 concurrent writers adding 100 units
-each (one unit per request) and a count of what was stored.
+Two memories per size:
+- worst: scripts/gen-memory.py (five sentence templates, so nearly every unit
+  is a candidate of every query); fuzzy queries made from its sources (one
+  word replaced, fixed seed), az->ru;
+- realistic: scripts/realistic_memory.py (the gettext catalogs and the UDHR,
+  grown with variants), en->ru, with a query mix: exact, near-exact, fuzzy
+  edits, unrelated sentences, 1-3 word UI strings.
+Per memory: wrk on loopback with 2 threads and 32 connections for 20 s over
+GET /api/v1/lookup: lookups/s, p50, p99; the server's resident memory and
+CPU seconds; the same queries through the CLI (`tm lookup --batch --timing`:
+ms per query in one process, and one fresh `tm lookup` process per query).
+With --baseline-tm, the same queries through both binaries (`--batch`,
+top 5, tsv): how many answers are identical, and how many have the same
+kinds and scores in the same order (where units tie exactly on score at the
+rescoring pool's edge, the baseline picked among them in hash order, which
+changes from run to run; now ties go by memory order), so a speed-up that
+changes which candidates are seen is shown not to change the results. Then (first
+size, worst memory) 100 concurrent writers adding 100 units each (one unit
+per request) and a count of what was stored.
 """
 import argparse
 import json
@@ -73,12 +86,12 @@ def make_queries(path, count, rnd):
     return out
 
 
-def wrk(base, queries, seconds, work):
+def wrk(base, queries, seconds, work, src="az", tgt="ru"):
     lua = os.path.join(work, "paths.lua")
     with open(lua, "w", encoding="utf-8") as f:
         f.write("paths = {\n")
         for q in queries:
-            p = "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": "az", "to": "ru", "limit": "5"})
+            p = "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt, "limit": "5"})
             f.write("  %s,\n" % json.dumps(p))
         f.write("}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
         f.write("done = function(summary, latency, requests)\n"
@@ -95,24 +108,71 @@ def wrk(base, queries, seconds, work):
     return json.loads(m.group(1))
 
 
-def cli(tm, memory, queries, work):
+def batch_answers(tm, memory, qf, src, tgt):
+    """Per query, the tsv rows `tm lookup --batch` prints (top 5), and ms/query."""
+    env = dict(os.environ, NO_COLOR="1")
+    r = subprocess.run([tm, "lookup", "--memory", memory, "--batch", qf, "--from", src, "--to", tgt, "--timing",
+                        "--format", "tsv"], capture_output=True, text=True, env=env)
+    m = re.search(r"([0-9.]+) ms/query", r.stderr)
+    rows = {}
+    for line in r.stdout.splitlines():
+        if "\t" in line:
+            rows.setdefault(line.split("\t", 1)[0], []).append(line)
+    return rows, (float(m.group(1)) if m else float("nan"))
+
+
+def cli(tm, memory, queries, work, src="az", tgt="ru"):
     if not os.path.exists(tm):
         return float("nan"), float("nan")
     qf = os.path.join(work, "queries.txt")
     with open(qf, "w", encoding="utf-8") as f:
         f.write("\n".join(queries) + "\n")
     env = dict(os.environ, NO_COLOR="1")
-    r = subprocess.run([tm, "lookup", "--memory", memory, "--batch", qf, "--from", "az", "--to", "ru", "--timing",
-                        "--format", "tsv"], capture_output=True, text=True, env=env)
-    m = re.search(r"([0-9.]+) ms/query", r.stderr)
-    batch = float(m.group(1)) if m else float("nan")
+    _, batch = batch_answers(tm, memory, qf, src, tgt)
     times = []
     for q in queries[:20]:
         t = time.perf_counter()
-        subprocess.run([tm, "lookup", "--memory", memory, "--from", "az", "--to", "ru", q],
+        subprocess.run([tm, "lookup", "--memory", memory, "--from", src, "--to", tgt, q],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         times.append((time.perf_counter() - t) * 1000)
     return batch, statistics.median(times)
+
+
+def compare(tm, baseline, memory, queries, work, src, tgt):
+    """How many queries get identical answers (rows, in order) from both binaries."""
+    qf = os.path.join(work, "queries.txt")
+    with open(qf, "w", encoding="utf-8") as f:
+        f.write("\n".join(queries) + "\n")
+    new, _ = batch_answers(tm, memory, qf, src, tgt)
+    old, _ = batch_answers(baseline, baseline_copy(memory), qf, src, tgt)
+    old = {q: [r.replace(os.path.basename(baseline_copy(memory)), os.path.basename(memory)) for r in rs]
+           for q, rs in old.items()}
+    same = sum(1 for q in set(queries) if new.get(q, []) == old.get(q, []))
+    differ = [q for q in sorted(set(queries)) if new.get(q, []) != old.get(q, [])]
+
+    def scores(rows):  # kind and score of each match, in order
+        return [tuple(r.split("\t")[1:3]) for r in rows]
+    same_scores = sum(1 for q in set(queries) if scores(new.get(q, [])) == scores(old.get(q, [])))
+    return same, same_scores, len(set(queries)), differ
+
+
+def baseline_copy(memory):
+    """The memory under another name (a hard link), so that a baseline binary
+    with another index format keeps its own index instead of rebuilding both."""
+    d, b = os.path.split(memory)
+    other = os.path.join(d + "-baseline", b)
+    os.makedirs(d + "-baseline", exist_ok=True)
+    if not os.path.exists(other) or os.stat(other).st_ino != os.stat(memory).st_ino:
+        if os.path.exists(other):
+            os.remove(other)
+        os.link(memory, other)
+    return other
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def writers(base, token, n_writers, per_writer):
@@ -149,73 +209,103 @@ def writers(base, token, n_writers, per_writer):
     return added[0], errors, time.perf_counter() - t
 
 
+def realistic(d, n):
+    """The realistic memory (written once) and its query mix."""
+    sys.path.insert(0, HERE)
+    import realistic_memory
+    mem = os.path.join(d, "catalogs.tsv")
+    units, queries = realistic_memory.build(n)
+    if not os.path.exists(mem):
+        realistic_memory._bench_lookup().write_memory(mem + ".tmp", units)
+        os.rename(mem + ".tmp", mem)
+    return mem, [q for _, q in queries]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", default=".build/release/tm-server")
     ap.add_argument("--tm", default=".build/release/tm")
+    ap.add_argument("--baseline-tm", default=os.environ.get("BASELINE_TM"))
     ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--memories", default="worst,realistic")
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--work", default="/tmp/tm-bench-serve")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    rnd = random.Random(20261201)
     rows = []
     token = "bench-token-0123456789abcdef"
     with open(os.path.join(args.work, "token"), "w") as f:
         f.write(token)
+    first = True
     for n in [int(x) for x in args.sizes.split(",")]:
-        d = os.path.join(args.work, f"m{n}")
-        os.makedirs(d, exist_ok=True)
-        mem = os.path.join(d, "news.tsv")
-        make_memory(mem, n)
-        for extra in os.listdir(d):
-            if extra.startswith("writers.tsv"):
-                os.remove(os.path.join(d, extra))
-        queries = make_queries(mem, 500, rnd)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        t0 = time.perf_counter()
-        p = subprocess.Popen([args.server, "--port", str(port), "--memories", d, "--token-file",
-                              os.path.join(args.work, "token"), "--state", os.path.join(args.work, f"state{n}")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            for _ in range(24000):  # a 1M-unit index takes minutes to build on a busy machine
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            start_s = time.perf_counter() - t0
-            # How many queries find a fuzzy match (so the load is real lookups).
-            found = 0
-            for q in queries[:50]:
-                u = base + "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": "az", "to": "ru"})
-                r = json.load(urllib.request.urlopen(u))
-                found += bool(r["answers"][0]["matches"])
-            wrk(base, queries, 3, args.work)  # warm-up
-            w = wrk(base, queries, args.seconds, args.work)
-            mem_mb = rss_mb(p.pid)
-            batch_ms, fresh_ms = cli(args.tm, mem, queries, args.work)
-            rows.append((n, w, mem_mb, batch_ms, fresh_ms, found, start_s))
-            print(f"{n:>8} units: server {w['rps']:.0f} lookups/s, p50 {w['p50']:.2f} ms, p99 {w['p99']:.2f} ms, "
-                  f"errors {w['errors']}, non-2xx {w['non2xx']}, RSS {mem_mb} MB, start {start_s:.1f} s, "
-                  f"{found}/50 queries matched | CLI --batch {batch_ms:.2f} ms/query, fresh process {fresh_ms:.0f} ms/query",
-                  flush=True)
-            if n == int(args.sizes.split(",")[0]):
-                added, errors, secs = writers(base, token, 100, 100)
-                stored = sum(1 for _ in open(os.path.join(d, "writers.tsv"), encoding="utf-8")) - 1
-                print(f"         100 writers x 100 units (one per request): {added} reported added, {stored} stored, "
-                      f"{len(errors)} errors, {secs:.1f} s ({10000 / secs:.0f} writes/s)", flush=True)
-        finally:
-            p.terminate()
-            p.wait(timeout=30)
+        for kind in args.memories.split(","):
+            rnd = random.Random(20261201)
+            d = os.path.join(args.work, f"{kind}{n}")
+            os.makedirs(d, exist_ok=True)
+            for extra in os.listdir(d):
+                if extra.startswith("writers.tsv"):
+                    os.remove(os.path.join(d, extra))
+            if kind == "worst":
+                mem = os.path.join(d, "news.tsv")
+                make_memory(mem, n)
+                queries, src, tgt = make_queries(mem, 500, rnd), "az", "ru"
+            else:
+                (mem, queries), src, tgt = realistic(d, n), "en", "ru"
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            t0 = time.perf_counter()
+            p = subprocess.Popen([args.server, "--port", str(port), "--memories", d, "--token-file",
+                                  os.path.join(args.work, "token"), "--state", os.path.join(args.work, f"state-{kind}{n}")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                for _ in range(24000):  # a 1M-unit index takes minutes to build on a busy machine
+                    try:
+                        urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                        break
+                    except OSError:
+                        time.sleep(0.05)
+                start_s = time.perf_counter() - t0
+                # How many queries find a match (so the load is real lookups).
+                found = 0
+                for q in queries[:50]:
+                    u = base + "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt})
+                    r = json.load(urllib.request.urlopen(u))
+                    found += bool(r["answers"][0]["matches"])
+                wrk(base, queries, 3, args.work, src, tgt)  # warm-up
+                cpu0, t1 = cpu_seconds(p.pid), time.perf_counter()
+                w = wrk(base, queries, args.seconds, args.work, src, tgt)
+                cpu = cpu_seconds(p.pid) - cpu0
+                wall = time.perf_counter() - t1
+                mem_mb = rss_mb(p.pid)
+                batch_ms, fresh_ms = cli(args.tm, mem, queries, args.work, src, tgt)
+                same = None
+                if args.baseline_tm:
+                    s_, ss, total, differ = compare(args.tm, args.baseline_tm, mem, queries, args.work, src, tgt)
+                    same = f"{s_}/{total} (same scores {ss}/{total})"
+                    for q in differ[:5]:
+                        print(f"         differs from the baseline: {q}", flush=True)
+                rows.append((kind, n, w, mem_mb, batch_ms, fresh_ms, found, start_s, cpu, wall, same))
+                print(f"{kind:>9} {n:>8} units: server {w['rps']:.0f} lookups/s, p50 {w['p50']:.2f} ms, p99 {w['p99']:.2f} ms, "
+                      f"errors {w['errors']}, non-2xx {w['non2xx']}, server CPU {cpu:.1f} s in {wall:.1f} s "
+                      f"({1000 * cpu / max(1, w['rps'] * wall):.3f} CPU ms/lookup), RSS {mem_mb} MB, start {start_s:.1f} s, "
+                      f"{found}/50 queries matched | CLI --batch {batch_ms:.2f} ms/query, fresh process {fresh_ms:.0f} ms/query"
+                      + (f" | identical to baseline: {same}" if same else ""), flush=True)
+                if first and kind == "worst":
+                    first = False
+                    added, errors, secs = writers(base, token, 100, 100)
+                    stored = sum(1 for _ in open(os.path.join(d, "writers.tsv"), encoding="utf-8")) - 1
+                    print(f"         100 writers x 100 units (one per request): {added} reported added, {stored} stored, "
+                          f"{len(errors)} errors, {secs:.1f} s ({10000 / secs:.0f} writes/s)", flush=True)
+            finally:
+                p.terminate()
+                p.wait(timeout=30)
     print()
-    print("| units | server lookups/s (2 cores) | p50 ms | p99 ms | server RSS MB | CLI --batch ms/query | CLI process ms/query | server vs CLI process |")
-    print("|---|---|---|---|---|---|---|---|")
-    for n, w, mem_mb, batch_ms, fresh_ms, found, start_s in rows:
-        per_q_server = 1000 / w["rps"] if w["rps"] else float("nan")
-        print(f"| {n:,} | {w['rps']:.0f} | {w['p50']:.2f} | {w['p99']:.2f} | {mem_mb} | {batch_ms:.2f} | {fresh_ms:.0f} | "
-              f"{fresh_ms / per_q_server:.0f}x |")
+    print("| memory | units | server lookups/s (2 cores) | p50 ms | p99 ms | server CPU ms/lookup | server RSS MB | "
+          "CLI --batch ms/query | CLI process ms/query | answers = baseline |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for kind, n, w, mem_mb, batch_ms, fresh_ms, found, start_s, cpu, wall, same in rows:
+        print(f"| {kind} | {n:,} | {w['rps']:.0f} | {w['p50']:.2f} | {w['p99']:.2f} | "
+              f"{1000 * cpu / max(1, w['rps'] * wall):.3f} | {mem_mb} | {batch_ms:.2f} | {fresh_ms:.0f} | {same or '-'} |")
 
 
 if __name__ == "__main__":

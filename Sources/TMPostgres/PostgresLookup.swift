@@ -24,14 +24,54 @@ extension PostgresStore {
   }
 
   static func lookup(_ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String) throws -> LookupResult {
-    let found = try candidates(c, q, analysisFloor: analysisFloor)
     let langs = try PostgresStore.languages(c)
-    return try score(q, analysisFloor: analysisFloor, units: found.units, ids: found.ids, languages: langs, name: name, keys: c.keys)
+    let wantConcordance: Bool = {
+      if let want = q.concordance { return want }
+      let words = c.keys.tokens(ofKey: c.keys.key(q.text.nfc, language: q.language), language: q.language)
+        .filter { !$0.isNumber }.count
+      return words >= 1 && words <= 2
+    }()
+    let section = LookupKeys.section(of: q.language)
+    let own = langs.filter { LookupKeys.section(of: $0) == section }
+    if wantConcordance || own.isEmpty {
+      let found = try candidates(c, q, analysisFloor: analysisFloor)
+      return try score(q, analysisFloor: analysisFloor, units: found.units, ids: found.ids, languages: langs, name: name, keys: c.keys)
+    }
+    // The wide candidate set (every unit that could reach the retrieval
+    // floor) is narrowed by TMKit's retrieval over an index of the query's
+    // own section only (its texts only, a third of the work); the full
+    // index is then built for the few units it keeps. The same matches: the
+    // retrieval over those few keeps exactly them (`Matcher.candidateUnits`).
+    let wide = try candidates(c, q, analysisFloor: analysisFloor, languages: own)
+    if wide.units.isEmpty || langs.isEmpty {
+      return try score(q, analysisFloor: analysisFloor, units: [], ids: [], languages: langs, name: name, keys: c.keys)
+    }
+    let bytes = try LookupIndexBuilder.build(
+      languages: own, units: wide.units, fingerprint: MemoryFingerprint(size: 0, mtimeNanoseconds: 0, hash: 0),
+      keys: c.keys)
+    let narrowIndex = try LookupIndex(bytes: bytes, memoryPath: name)
+    let keep = try Matcher(indexes: [narrowIndex], keys: c.keys).candidateUnits(q, analysisFloor: analysisFloor)
+    var seen = Set<Int>()
+    let ids = keep.compactMap { $0.unit >= 0 && $0.unit < wide.ids.count ? wide.ids[$0.unit] : nil }.filter {
+      seen.insert($0).inserted
+    }.sorted()
+    let r = try c.exec(
+      "SELECT u.id, \(columns("u")) FROM tm_units u WHERE u.id = ANY($1::bigint[]) ORDER BY u.id",
+      ["{" + ids.map(String.init).joined(separator: ",") + "}"])
+    var fullIDs: [Int] = []
+    var units: [TranslationUnit] = []
+    for row in 0..<r.rows {
+      fullIDs.append(r.int(row, 0) ?? 0)
+      units.append(PostgresStore.unit(r, row, from: 1))
+    }
+    return try score(q, analysisFloor: analysisFloor, units: units, ids: fullIDs, languages: langs, name: name, keys: c.keys)
   }
 
   /// Every unit that could match `q` at the floor (and concordance
-  /// candidates), in id order.
-  static func candidates(_ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?) throws -> (ids: [Int], units: [TranslationUnit]) {
+  /// candidates), in id order; with `languages`, only those texts.
+  static func candidates(
+    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, languages: [Language]? = nil
+  ) throws -> (ids: [Int], units: [TranslationUnit]) {
     let keys = c.keys
     let text = q.text.nfc
     let section = LookupKeys.section(of: q.language)
@@ -90,8 +130,11 @@ extension PostgresStore {
         }
       }
     }
+    let selected = languages.map { ls in
+      ls.compactMap { PostgresStore.columnNames[$0] }.map { "u.\($0)" }.joined(separator: ", ")
+    } ?? columns("u")
     var sql = """
-      SELECT u.id, \(columns("u")) FROM tm_units u WHERE u.id IN (
+      SELECT u.id, \(selected) FROM tm_units u WHERE u.id IN (
         SELECT unit_id FROM tm_entries WHERE exact_hash = $1 OR skel_hash = $2
       """
     var params: [String?] = [
@@ -132,7 +175,13 @@ extension PostgresStore {
     units.reserveCapacity(r.rows)
     for row in 0..<r.rows {
       ids.append(r.int(row, 0) ?? 0)
-      units.append(PostgresStore.unit(r, row, from: 1))
+      if let languages {
+        var u = TranslationUnit(texts: [:])
+        for (i, l) in languages.enumerated() { if let t = r.string(row, 1 + i) { u.texts[l] = t } }
+        units.append(u)
+      } else {
+        units.append(PostgresStore.unit(r, row, from: 1))
+      }
     }
     return (ids, units)
   }

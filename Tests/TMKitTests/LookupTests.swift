@@ -748,4 +748,28 @@ enum LookupFixture {
     #expect(f.tokenScore(a, a) == 100)
     #expect(f.score(tokens: a, a, characterScore: 100) == 100)
   }
+
+  /// The memoised substitution rows give the same distance as the plain
+  /// computation, across many stored segments sharing one row table.
+  @Test func tokenDistanceWithRowsEqualsPlain() {
+    let k = LookupKeys()
+    let f = FuzzyScore.standard
+    let cases: [(String, Language, [String])] = [
+      ("Delete %d files from _Trash?", .en, ["Delete %s file from Trash.", "Remove 3 files", "_Delete the files?", ""]),
+      ("Файл «%s» не найден.", .ru, ["Файлы «%s» не найдены.", "Файл %d не найден", "Папка не найдена!"]),
+      ("Prezident 2024-cü ildə fərman imzalayıb.", .az, ["Prezident 2023-cü ildə sərəncam imzalayıb.", "Fərman imzalanıb", "ildə"]),
+    ]
+    for (q, l, stored) in cases {
+      let a = k.scoreTokens(q, language: l)
+      var rows: [String: [Double]] = [:]
+      for _ in 0..<2 {
+        for s in stored {
+          let b = k.scoreTokens(s, language: l)
+          let plain = f.tokenDistance(a, b), memo = f.tokenDistance(a, b, rows: &rows)
+          #expect(plain.distance == memo.distance && plain.weightA == memo.weightA && plain.weightB == memo.weightB, "\(q) / \(s)")
+          #expect(f.score(tokens: a, b, characterScore: 61) == f.score(tokens: a, b, characterScore: 61, rows: &rows))
+        }
+      }
+    }
+  }
 }

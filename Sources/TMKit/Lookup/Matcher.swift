@@ -97,6 +97,12 @@ public struct LookupResult: Sendable {
   /// The best score among `matches`, for analysis (it may be below the
   /// threshold when `analysisFloor` asked for it).
   public var bestScore: Double?
+  /// The word-token score fuzzy retrieval ended at when its pool of best
+  /// candidates filled (the lowest over the indexes searched; nil when some
+  /// index found fewer): the fuzzy candidates are exactly the units scoring
+  /// at least this, so a store that retrieved every unit that could score
+  /// this much gets the same result as one that retrieved more.
+  public var retrievalFloor: Double?
 }
 
 /// Searches the indexes of one or more memories.
@@ -165,6 +171,7 @@ public final class Matcher {
     let wantConcordance = q.concordance ?? (wordCount >= 1 && wordCount <= 2)
     var matches: [Match] = []
     var best: Double? = nil
+    var reached: Double? = nil
     if !concordanceOnly {
       let floor = min(q.minScore, analysisFloor ?? q.minScore)
       // Candidates by the index's word-token score, with a margin below the
@@ -173,11 +180,15 @@ public final class Matcher {
       // blended with character similarity; see `FuzzyScore`).
       let retrieval = max(1, floor - Matcher.retrievalMargin)
       let pool = max(q.limit, Matcher.rescorePool)
+      var floors: [Double?] = []
       for (ii, idx) in indexes.enumerated() {
+        var r: Double? = nil
         matches += search(
-          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: retrieval, keep: pool)
+          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: retrieval, keep: pool, reached: &r)
+        if idx.section(q.language) != nil { floors.append(r) }
       }
-      rescore(&matches, text: text, key: qKey, language: q.language, pool: pool)
+      if !floors.isEmpty, floors.allSatisfy({ $0 != nil }) { reached = floors.compactMap { $0 }.min() }
+      rescore(&matches, text: text, key: qKey, language: q.language, pool: pool, limit: q.limit)
       matches.sort(by: Matcher.before)
       best = matches.first?.score
       matches = matches.filter { $0.score >= q.minScore }
@@ -190,7 +201,33 @@ public final class Matcher {
       let shown = Set(matches.map { "\($0.memory)\u{0}\($0.unit)" })
       (conc, total) = concordance(q, text: text, excluding: shown)
     }
-    return LookupResult(matches: matches, concordance: conc, concordanceTotal: total, bestScore: best)
+    return LookupResult(
+      matches: matches, concordance: conc, concordanceTotal: total, bestScore: best, retrievalFloor: reached)
+  }
+
+  /// The units (the indexes' own unit numbers, with the index's position)
+  /// that `lookup` would rescore for `q`, concordance aside: the exact and
+  /// near-exact candidates, the fuzzy ones the retrieval keeps and the
+  /// similar-word ones of a short query. A lookup over an index of only
+  /// these units gives the same matches (a store that retrieves a wide
+  /// candidate set can narrow it with a cheap index of the query's own
+  /// section, then build the full one for these few).
+  public func candidateUnits(_ q: LookupQuery, analysisFloor: Double? = nil) throws -> [(index: Int, unit: Int)] {
+    try Matcher.validate(q.text)
+    let text = q.text.nfc
+    let qKey = keys.key(text, language: q.language)
+    let qTokens = keys.tokens(ofKey: qKey, language: q.language)
+    guard qTokens.count <= TokenDistance.maxQueryTokens, q.concordance != true else { return [] }
+    let floor = min(q.minScore, analysisFloor ?? q.minScore)
+    let retrieval = max(1, floor - Matcher.retrievalMargin)
+    let pool = max(q.limit, Matcher.rescorePool)
+    var out: [(index: Int, unit: Int)] = []
+    for (ii, idx) in indexes.enumerated() {
+      let found = search(
+        idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: retrieval, keep: pool)
+      out += found.map { (ii, $0.localUnit) }
+    }
+    return out.sorted { $0.index != $1.index ? $0.index < $1.index : $0.unit < $1.unit }
   }
 
   /// How far below the threshold the index's word-token score may be for a
@@ -202,11 +239,11 @@ public final class Matcher {
 
   /// Gives fuzzy candidates their ``FuzzyScore`` and every candidate its
   /// character similarity for ordering ties.
-  func rescore(_ matches: inout [Match], text: String, key qKey: String, language: Language, pool: Int) {
+  func rescore(
+    _ matches: inout [Match], text: String, key qKey: String, language: Language, pool: Int, limit: Int = .max
+  ) {
     guard !matches.isEmpty else { return }
     let scorer = FuzzyScore.standard
-    let qTokens = keys.scoreTokens(text, language: language)
-    let qPlaceholders = qTokens.filter { $0.kind == .placeholder && !InlineTags.isTag($0.key) }.map(\.key).sorted()
     let qChars = FuzzyScore.characterKey(qKey)
     let pattern = ScalarLCSPattern(qChars)
     for i in matches.indices {
@@ -218,34 +255,74 @@ public final class Matcher {
     // Only the most promising fuzzy candidates get the full score (it
     // tokenises the stored text again): by the same blend over the index's
     // word-token score.
-    let fuzzy = matches.indices.filter { matches[$0].kind == .fuzzy }
-    var chosen = Set(fuzzy)
+    let share = scorer.tokenShare
+    var fuzzy = matches.indices.filter { matches[$0].kind == .fuzzy }
     if fuzzy.count > pool {
-      let share = scorer.tokenShare
       let proxy = fuzzy.map { share * matches[$0].score + (1 - share) * matches[$0].tieBreak }
-      let order = proxy.indices.sorted { proxy[$0] > proxy[$1] }
-      chosen = Set(order.prefix(pool).map { fuzzy[$0] })
+      // Ties by memory order, so the pool (and what is shown) does not
+      // depend on the order candidates were collected in.
+      let order = proxy.indices.sorted { a, b in
+        if proxy[a] != proxy[b] { return proxy[a] > proxy[b] }
+        let x = matches[fuzzy[a]], y = matches[fuzzy[b]]
+        return x.order != y.order ? x.order < y.order : x.unit < y.unit
+      }
+      fuzzy = order.prefix(pool).map { fuzzy[$0] }
     }
-    var drop: [Int] = []
-    for i in matches.indices {
-      guard matches[i].kind != .exact else { continue }
-      if matches[i].kind == .fuzzy && !chosen.contains(i) {
-        drop.append(i)
+    // The fuzzy score is at most `share × 100 + (1 − share) × tieBreak`: a
+    // candidate whose bound is below the `limit`-th best score so far cannot
+    // be shown (nor be the best), so it is not tokenised. Exact and
+    // near-exact candidates first (their scores are mostly fixed), then the
+    // fuzzy ones by that bound, best first.
+    var keepIdx: [Int] = []
+    var best: [Double] = []  // the `limit` best scores so far, descending
+    func note(_ score: Double) {
+      guard limit > 0 else { return }
+      let pos = best.firstIndex(where: { $0 < score }) ?? best.count
+      if pos < limit {
+        best.insert(score, at: pos)
+        if best.count > limit { best.removeLast() }
+      }
+    }
+    var rows: [String: [Double]] = [:]
+    var qTokens: [ScoreToken]? = nil
+    var qPlaceholders: [String] = []
+    func queryTokens() -> [ScoreToken] {
+      if let t = qTokens { return t }
+      let t = keys.scoreTokens(text, language: language)
+      qTokens = t
+      qPlaceholders = t.filter { $0.kind == .placeholder && !InlineTags.isTag($0.key) }.map(\.key).sorted()
+      return t
+    }
+    for i in matches.indices where matches[i].kind != .fuzzy {
+      keepIdx.append(i)
+      guard matches[i].kind != .exact else {
+        note(matches[i].score)
         continue
       }
+      let qt = queryTokens()
       let st = keys.scoreTokens(matches[i].source, language: matches[i].sourceLanguage)
-      if matches[i].kind == .nearExact {
-        // Same words, but a placeholder or tag differs: that is an edit
-        // the translation needs, so it is scored as fuzzy.
-        // (Inline codes are moved into the translation: they stay near-exact.)
-        guard st.filter({ $0.kind == .placeholder && !InlineTags.isTag($0.key) }).map(\.key).sorted() != qPlaceholders
-        else { continue }
+      // Same words, but a placeholder or tag differs: that is an edit
+      // the translation needs, so it is scored as fuzzy. (Inline codes are
+      // moved into the translation: they stay near-exact.)
+      if st.filter({ $0.kind == .placeholder && !InlineTags.isTag($0.key) }).map(\.key).sorted() != qPlaceholders {
         matches[i].kind = .fuzzy
+        let s = scorer.score(tokens: qt, st, characterScore: matches[i].tieBreak, rows: &rows)
+        matches[i].score = min(99, (s * 100).rounded() / 100)
       }
-      let s = scorer.score(tokens: qTokens, st, characterScore: matches[i].tieBreak)
-      matches[i].score = min(99, (s * 100).rounded() / 100)
+      note(matches[i].score)
     }
-    for i in drop.reversed() { matches.remove(at: i) }
+    let bound = matches.map { min(99, share * 100 + (1 - share) * $0.tieBreak) }
+    fuzzy.sort { bound[$0] != bound[$1] ? bound[$0] > bound[$1] : $0 < $1 }
+    for i in fuzzy {
+      if best.count == limit, let kth = best.last, bound[i] + 0.01 < kth { break }
+      let st = keys.scoreTokens(matches[i].source, language: matches[i].sourceLanguage)
+      let s = scorer.score(tokens: queryTokens(), st, characterScore: matches[i].tieBreak, rows: &rows)
+      matches[i].score = min(99, (s * 100).rounded() / 100)
+      keepIdx.append(i)
+      note(matches[i].score)
+    }
+    keepIdx.sort()
+    matches = keepIdx.map { matches[$0] }
   }
 
   static func before(_ a: Match, _ b: Match) -> Bool {
@@ -269,6 +346,18 @@ public final class Matcher {
     _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
     tokens qTokens: [LookupKeys.KeyToken], floor: Double, keep: Int = 0
   ) -> [Match] {
+    var reached: Double? = nil
+    return search(
+      idx, order: order, query: q, text: text, key: key, tokens: qTokens, floor: floor, keep: keep, reached: &reached)
+  }
+
+  /// `reached`: the k-th best word-token score when `keep` candidates were
+  /// found (see ``LookupResult/retrievalFloor``), else nil.
+  func search(
+    _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
+    tokens qTokens: [LookupKeys.KeyToken], floor: Double, keep: Int = 0, reached: inout Double?
+  ) -> [Match] {
+    reached = nil
     guard let sec = idx.section(q.language),
       let si = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: q.language))
     else { return [] }
@@ -345,6 +434,9 @@ public final class Matcher {
       for id in ids where id < UInt32(sec.vocabCount) { qbits[Int(id & 1023) >> 6] |= 1 << UInt64(id & 63) }
       var top: [Double] = []  // best `keep` scores, descending
       var tEff = t
+      // The length window at the current threshold (recomputed when it rises).
+      var hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
+      var loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
       var coveredSoFar = 0
       for id in prefix {
         let need = lq - Int((tEff * Double(lq) / 100 - 1e-9).rounded(.up)) + 1
@@ -364,8 +456,6 @@ public final class Matcher {
           var lenDown = down >= 0 ? LookupIndex.Section.cappedLength(pDown) : -none
           if lenUp == 255 { lenUp = sec.length(of: LookupIndex.Section.entry(pUp)) }
           if lenDown == 255 { lenDown = sec.length(of: LookupIndex.Section.entry(pDown)) }
-          let hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
-          let loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
           if lenUp != none && lenUp > hiNow { up = post.count; continue }
           if lenDown != -none && lenDown < loNow { down = -1; continue }
           if lenUp == none && lenDown == -none { break }
@@ -413,7 +503,11 @@ public final class Matcher {
             let pos = top.firstIndex(where: { $0 < score }) ?? top.count
             top.insert(score, at: pos)
             if top.count > keep { top.removeLast() }
-            if top.count == keep { tEff = max(t, top[keep - 1]) }
+            if top.count == keep, top[keep - 1] > tEff {
+              tEff = top[keep - 1]
+              hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
+              loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
+            }
           }
         }
       }
@@ -421,6 +515,7 @@ public final class Matcher {
       stamps[ObjectIdentifier(idx)]![si] = marks
       if keep > 0 && top.count == keep {
         found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
+        reached = tEff
       }
     }
     // Short queries: segments with a word *like* a query word (`Armenian`
@@ -777,3 +872,4 @@ public struct MatchAnalysis: Sendable {
     words[b] += n
   }
 }
+

@@ -197,6 +197,50 @@ public struct FuzzyScore: Sendable {
     return (prev[b.count], ta, tb)
   }
 
+  /// `tokenDistance` for one query `a` against many stored segments: the
+  /// substitution costs of a stored word against every query token are
+  /// computed once per distinct word and kept in `rows` (same results).
+  public func tokenDistance(_ a: [ScoreToken], _ b: [ScoreToken], rows: inout [String: [Double]]) -> (
+    distance: Double, weightA: Double, weightB: Double
+  ) {
+    let wa = a.map { weight($0.kind) }, wb = b.map { weight($0.kind) }
+    let ta = wa.reduce(0, +), tb = wb.reduce(0, +)
+    if a.isEmpty || b.isEmpty { return (max(ta, tb), ta, tb) }
+    var costs = [[Double]?](repeating: nil, count: b.count)
+    for j in b.indices where b[j].kind == .word {
+      if let r = rows[b[j].key] {
+        costs[j] = r
+      } else {
+        let r = a.indices.map { a[$0].kind == .word ? substitution(a[$0], b[j], wa[$0], wb[j]) : wa[$0] + wb[j] }
+        rows[b[j].key] = r
+        costs[j] = r
+      }
+    }
+    var prev = [Double](repeating: 0, count: b.count + 1)
+    for j in 0..<b.count { prev[j + 1] = prev[j] + wb[j] }
+    var cur = prev
+    for i in 0..<a.count {
+      cur[0] = prev[0] + wa[i]
+      for j in 0..<b.count {
+        let c = costs[j].map { $0[i] } ?? substitution(a[i], b[j], wa[i], wb[j])
+        let sub = prev[j] + c
+        cur[j + 1] = min(sub, prev[j + 1] + wa[i], cur[j] + wb[j])
+      }
+      swap(&prev, &cur)
+    }
+    return (prev[b.count], ta, tb)
+  }
+
+  /// `score` with the substitution rows of `tokenDistance(_:_:rows:)`.
+  public func score(tokens a: [ScoreToken], _ b: [ScoreToken], characterScore c: Double, rows: inout [String: [Double]])
+    -> Double
+  {
+    let (d, ta, tb) = tokenDistance(a, b, rows: &rows)
+    let m = max(ta, tb)
+    let t = m == 0 ? 100 : max(0, 100 * (1 - d / m))
+    return tokenShare * t + (1 - tokenShare) * c
+  }
+
   /// 0–100 over the token sequences.
   public func tokenScore(_ a: [ScoreToken], _ b: [ScoreToken]) -> Double {
     let (d, ta, tb) = tokenDistance(a, b)
