@@ -193,22 +193,7 @@ public enum InlineText {
   public static func tagged(_ content: [Inline]) -> String {
     var s = ""
     var kinds: [Int: String] = [:]
-    func letter(_ k: InlineCode.Kind) -> String {
-      switch k {
-      case .bold: return "b"
-      case .italic: return "i"
-      case .underline: return "u"
-      case .link: return "a"
-      case .lineBreak: return "br"
-      case .tab: return "t"
-      case .footnote: return "fn"
-      case .image: return "img"
-      case .field: return "f"
-      case .code: return "c"
-      case .space: return "s"
-      default: return "g"
-      }
-    }
+    let letter = InlineTags.letters
     for i in content {
       switch i {
       case .text(let t): s += t
