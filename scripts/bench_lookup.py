@@ -20,9 +20,12 @@ time, resident memory of both, how often our best match's source equals
 rapidfuzz's best, and translation closeness to the reference (rapidfuzz ratio
 of best-match translation vs reference) for both.
 """
-import glob, json, os, random, re, struct, subprocess, sys, time, resource
+import glob, json, os, random, re, subprocess, sys, time, resource
 
 from rapidfuzz import fuzz, process, utils
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mo_catalog  # noqa: E402
 
 TM = sys.argv[1] if len(sys.argv) > 1 else ".build/release/tm"
 WORK = sys.argv[2] if len(sys.argv) > 2 else "/tmp/tm-bench-lookup"
@@ -32,27 +35,7 @@ os.makedirs(WORK, exist_ok=True)
 
 
 def read_mo(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    end = "<" if magic == 0x950412DE else ">"
-    _, n, oo, to = struct.unpack(end + "4I", data[4:20])
-    out = []
-    for i in range(n):
-        ol, oof = struct.unpack(end + "2I", data[oo + 8 * i: oo + 8 * i + 8])
-        tl, tof = struct.unpack(end + "2I", data[to + 8 * i: to + 8 * i + 8])
-        try:
-            msgid = data[oof: oof + ol].decode("utf-8")
-            msgstr = data[tof: tof + tl].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if not msgid:
-            continue
-        msgid = msgid.split("\x04")[-1].split("\x00")[0]
-        msgstr = msgstr.split("\x00")[0]
-        if msgstr:
-            out.append((msgid, msgstr))
-    return out
+    return [(a, b) for a, b in mo_catalog.read_mo(path) if b]
 
 
 CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -27,34 +27,22 @@ unit was picked, averaged. "confident wrong" counts near queries whose pick scor
 Usage: eval_fuzzy.py TM [--baseline OLD_TM] [--work DIR] [--split dev|test|both]
 """
 import numpy
-import argparse, glob, hashlib, json, os, random, re, struct, subprocess, sys, time
+import argparse, glob, hashlib, json, os, random, re, subprocess, sys, time
 
 from rapidfuzz import fuzz, process, utils
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mo_catalog  # noqa: E402
 
 NEAR_MIN = 60.0
 CTRL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def read_mo(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 20:
-        return []
-    magic = struct.unpack("<I", data[:4])[0]
-    end = "<" if magic == 0x950412DE else ">"
-    _, n, oo, to = struct.unpack(end + "4I", data[4:20])
+    """One line each (the queries are lines of a batch file)."""
     out = []
-    for i in range(n):
-        ol, oof = struct.unpack(end + "2I", data[oo + 8 * i: oo + 8 * i + 8])
-        tl, tof = struct.unpack(end + "2I", data[to + 8 * i: to + 8 * i + 8])
-        try:
-            msgid = data[oof: oof + ol].decode("utf-8")
-            msgstr = data[tof: tof + tl].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        msgid = msgid.split("\x04")[-1].split("\x00")[0].strip()
-        msgstr = msgstr.split("\x00")[0].strip()
-        # One line each (the queries are lines of a batch file).
+    for msgid, msgstr in mo_catalog.read_mo(path):
+        msgid, msgstr = msgid.strip(), msgstr.strip()
         if msgid and msgstr and not CTRL.search(msgid) and not CTRL.search(msgstr) and 2 <= len(msgid) <= 300:
             out.append((msgid, msgstr))
     return out
