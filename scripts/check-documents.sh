@@ -20,7 +20,7 @@ TM="$(swift build --show-bin-path)/tm"
 FIX=Tests/TMKitTests/Fixtures/documents
 SCHEMA=../shared/schemas/xliff-core-1.2-strict.xsd
 fail=0
-OMEGAT_JAR=/usr/share/omegat/OmegaT.jar
+. scripts/omegat/project.sh
 ok() { echo "  ok: $*"; }
 bad() { echo "  FAIL: $*"; fail=1; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -156,36 +156,14 @@ if [ -f "$OMEGAT_JAR" ] && have java; then
 fi
 
 echo "== OmegaT $(dpkg-query -W -f='${Version}' omegat 2>/dev/null || echo '?'): our XLIFF and our DOCX in a project"
-OMEGAT=/usr/share/omegat/OmegaT.jar
-if [ -f "$OMEGAT" ] && have java; then
+if [ -f "$OMEGAT_JAR" ] && have java; then
   P="$W/proj"
-  mkdir -p "$P"/{source,target,tm/auto,omegat,glossary,dictionary}
-  cat > "$P/omegat.project" <<'XML'
-<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<omegat>
-  <project version="1.0">
-    <source_dir>__DEFAULT__</source_dir>
-    <source_dir_excludes/>
-    <target_dir>__DEFAULT__</target_dir>
-    <tm_dir>__DEFAULT__</tm_dir>
-    <glossary_dir>__DEFAULT__</glossary_dir>
-    <glossary_file>__DEFAULT__</glossary_file>
-    <dictionary_dir>__DEFAULT__</dictionary_dir>
-    <source_lang>az</source_lang>
-    <target_lang>ru</target_lang>
-    <source_tok>org.omegat.tokenizer.LuceneTurkishTokenizer</source_tok>
-    <target_tok>org.omegat.tokenizer.LuceneRussianTokenizer</target_tok>
-    <sentence_seg>true</sentence_seg>
-    <support_default_translations>true</support_default_translations>
-    <remove_tags>false</remove_tags>
-  </project>
-</omegat>
-XML
+  omegat_project "$P" az ru
   cp "$W/xeber.az.docx.xlf" "$P/source/xeber.xlf"
   cp "$FIX/xeber.az.docx" "$P/source/xeber.docx"
   # A DOCX we wrote (pretranslated to ru, so its text is partly Russian) is read as a source too.
   cp "$W/xeber.ru.docx" "$P/source/ours.docx"
-  timeout 300 java -Djava.awt.headless=true -jar "$OMEGAT" "$P" --mode=console-translate > "$W/omegat.log" 2>&1 || true
+  omegat_translate "$P" "$W/omegat.log" || true
   for f in xeber.xlf xeber.docx ours.docx; do
     if [ -f "$P/target/$f" ]; then ok "OmegaT read source/$f and wrote target/$f"; else bad "OmegaT did not write target/$f"; tail -n 20 "$W/omegat.log"; fi
   done

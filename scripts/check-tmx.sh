@@ -13,7 +13,7 @@ W="$(mktemp -d /tmp/tm-check-tmx.XXXXXX)"
 trap 'rm -rf "$W"' EXIT
 swift build --product tm >/dev/null
 TM="$(swift build --show-bin-path)/tm"
-OMEGAT=/usr/share/omegat/OmegaT.jar
+. scripts/omegat/project.sh
 
 "$TM" export --memory Memories/iso-codes.tsv --format tmx --from en --output "$W/iso.tmx"
 
@@ -47,38 +47,17 @@ done
 echo "== OmegaT $(dpkg-query -W -f='${Version}' omegat 2>/dev/null || echo '?') TMXReader2"
 for pair in "iso.tmx en az" "iso.tmx en ru" "odd.tmx en ru" "codes.tmx en ru level2"; do
   set -- $pair
-  java -cp "$OMEGAT" scripts/omegat/TmxCheck.java "$W/$1" "$2" "$3" ${4:-} 2>/dev/null | grep -v '^[0-9]*: Info'
+  java -cp "$OMEGAT_JAR" scripts/omegat/TmxCheck.java "$W/$1" "$2" "$3" ${4:-} 2>/dev/null | grep -v '^[0-9]*: Info'
 done
 
 # A real OmegaT project, translated in console mode with our TMX in tm/auto
 # (OmegaT inserts tm/auto matches as translations when it loads a project).
 echo "== OmegaT console-translate, en → az, our TMX in tm/auto"
 P="$W/proj"
-mkdir -p "$P"/{source,target,tm/auto,omegat,glossary,dictionary}
-cat > "$P/omegat.project" <<'XML'
-<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<omegat>
-  <project version="1.0">
-    <source_dir>__DEFAULT__</source_dir>
-    <source_dir_excludes/>
-    <target_dir>__DEFAULT__</target_dir>
-    <tm_dir>__DEFAULT__</tm_dir>
-    <glossary_dir>__DEFAULT__</glossary_dir>
-    <glossary_file>__DEFAULT__</glossary_file>
-    <dictionary_dir>__DEFAULT__</dictionary_dir>
-    <source_lang>en</source_lang>
-    <target_lang>az</target_lang>
-    <source_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</source_tok>
-    <target_tok>org.omegat.tokenizer.LuceneTurkishTokenizer</target_tok>
-    <sentence_seg>true</sentence_seg>
-    <support_default_translations>true</support_default_translations>
-    <remove_tags>false</remove_tags>
-  </project>
-</omegat>
-XML
+omegat_project "$P" en az
 printf 'Azerbaijan\n\nGeorgia\n\nNorway\n\nA sentence no memory holds.\n' > "$P/source/countries.txt"
 cp "$W/iso.tmx" "$P/tm/auto/iso.tmx"
-timeout 300 java -Djava.awt.headless=true -jar "$OMEGAT" "$P" --mode=console-translate > "$W/omegat.log" 2>&1
+omegat_translate "$P" "$W/omegat.log"
 echo "source:"; sed 's/^/  /' "$P/source/countries.txt"; echo
 echo "target written by OmegaT:"; sed 's/^/  /' "$P/target/countries.txt"; echo
 grep -q 'Azərbaycan' "$P/target/countries.txt" && grep -q 'Gürcüstan' "$P/target/countries.txt" \
