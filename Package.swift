@@ -73,16 +73,18 @@ let package = Package(
       name: "tm-server",
       dependencies: ["TMServer", "TMPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
-    .testTarget(name: "ServerTests", dependencies: ["TMServer", "TMKit", "TMPostgres"]),
+    // What the test targets share (the seeded generator, the executable runner).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "ServerTests", dependencies: ["TMServer", "TMKit", "TMPostgres", "TestSupport"]),
     // PostgreSQL store (team memories). libpq through an opaque C wrapper,
     // like ICU: no libpq type is visible to Swift (see Documentation/Scaling.md
     // for why libpq and not postgres-nio).
     .target(name: "CPQShim", linkerSettings: [.linkedLibrary("pq")]),
     .target(name: "TMPostgres", dependencies: ["TMKit", "CPQShim"], resources: [.copy("Migrations")]),
     .executableTarget(name: "tm-postgres", dependencies: ["TMPostgres", "TMKit"]),
-    .testTarget(name: "PostgresTests", dependencies: ["TMPostgres", "TMKit"]),
-    .testTarget(name: "TMKitTests", dependencies: ["TMKit"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TMKit"], resources: [.copy("Golden")]),
+    .testTarget(name: "PostgresTests", dependencies: ["TMPostgres", "TMKit", "TestSupport"]),
+    .testTarget(name: "TMKitTests", dependencies: ["TMKit", "TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TMKit", "TestSupport"], resources: [.copy("Golden")]),
   ],
   swiftLanguageModes: [.v6]
 )

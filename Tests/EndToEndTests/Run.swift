@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs a built executable of this package and captures what it printed.
@@ -11,58 +12,21 @@ struct Run {
   var stdout: String
   var stderr: String
 
-  static var binDir: URL {
-    if let d = ProcessInfo.processInfo.environment["TM_BIN_DIR"] { return URL(fileURLWithPath: d) }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    // `swift test` runs `.build/<triple>/debug/tmPackageTests.xctest`; Swift
-    // Testing may also run from inside the bundle.
-    for _ in 0..<4 {
-      if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("tm").path) { return dir }
-      dir.deleteLastPathComponent()
-    }
-    return dir
-  }
+  static var binDir: URL { Executables.directory }
 
   /// A fresh, empty temporary directory.
-  static func tempDir() throws -> URL {
-    let u = FileManager.default.temporaryDirectory.appendingPathComponent("tm-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-    return u
-  }
+  static func tempDir() throws -> URL { try Executables.temporaryDirectory(prefix: "tm-e2e") }
 
   @discardableResult
   init(
     _ program: String, _ args: [String], stdin: String? = nil, stdinBytes: [UInt8]? = nil,
     cwd: URL? = nil, env: [String: String] = [:]
   ) throws {
-    let p = Process()
-    p.executableURL = Run.binDir.appendingPathComponent(program)
-    p.arguments = args
-    var environment = ProcessInfo.processInfo.environment
-    environment["NO_COLOR"] = "1"
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    if let cwd { p.currentDirectoryURL = cwd }
-    let out = Pipe()
-    let err = Pipe()
-    let inp = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = inp
-    try p.run()
-    let bytes = stdinBytes ?? stdin.map { Array($0.utf8) } ?? []
-    // Write stdin on a separate thread so big inputs cannot deadlock.
-    let writer = Thread {
-      inp.fileHandleForWriting.write(Data(bytes))
-      try? inp.fileHandleForWriting.close()
-    }
-    writer.start()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    status = p.terminationStatus
-    stdout = String(decoding: o, as: UTF8.self)
-    stderr = String(decoding: e, as: UTF8.self)
+    let r = try Executables.run(
+      program, args, stdin: stdinBytes ?? stdin.map { Array($0.utf8) } ?? [], cwd: cwd, env: env)
+    status = r.status
+    stdout = r.stdout
+    stderr = r.stderr
   }
 
   /// Reads a golden file from `Tests/EndToEndTests/Golden/`.

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport  // SeededRandom, shared with the other test targets
 import Testing
 import TMKit
 
@@ -33,20 +34,6 @@ enum TestDB {
       _ = try? admin.exec("DROP SCHEMA \(schema) CASCADE")
     }
   }
-}
-
-/// The same fixed-seed generator as TMKitTests' (SplitMix64).
-struct SeededRandom: RandomNumberGenerator, Sendable {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// Real-looking memories: the shipped iso-codes memory (country and

@@ -1,5 +1,6 @@
 import Foundation
 import TMKit
+import TestSupport
 import Testing
 
 /// The built `tm` with `--server`, against a real server on a loopback port:
@@ -7,51 +8,14 @@ import Testing
 @Suite struct CLIClientTests {
   /// `tm` run on a thread of its own (the in-process server answers on the
   /// cooperative pool, which a blocking wait must not occupy).
-  struct Run: Sendable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    static var binDir: URL {
-      if let d = ProcessInfo.processInfo.environment["TM_BIN_DIR"] { return URL(fileURLWithPath: d) }
-      var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-      for _ in 0..<4 {
-        if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("tm").path) { return dir }
-        dir.deleteLastPathComponent()
-      }
-      return dir
-    }
-
-    static func tm(_ args: [String], stdin: String = "", env: [String: String] = [:]) async throws -> Run {
-      try await withCheckedThrowingContinuation { (c: CheckedContinuation<Run, any Error>) in
-        let t = Thread { c.resume(with: Result { try blocking(args, stdin: stdin, env: env) }) }
+  enum Run {
+    static func tm(_ args: [String], stdin: String = "", env: [String: String] = [:]) async throws -> ProcessOutput {
+      try await withCheckedThrowingContinuation { (c: CheckedContinuation<ProcessOutput, any Error>) in
+        let t = Thread {
+          c.resume(with: Result { try Executables.run("tm", args, stdin: Array(stdin.utf8), env: env, unset: ["TM_SERVER"]) })
+        }
         t.start()
       }
-    }
-
-    static func blocking(_ args: [String], stdin: String, env: [String: String]) throws -> Run {
-      let p = Process()
-      p.executableURL = binDir.appendingPathComponent("tm")
-      p.arguments = args
-      var environment = ProcessInfo.processInfo.environment
-      environment["NO_COLOR"] = "1"
-      environment["TM_SERVER"] = nil
-      for (k, v) in env { environment[k] = v }
-      p.environment = environment
-      let out = Pipe()
-      let err = Pipe()
-      let inp = Pipe()
-      p.standardOutput = out
-      p.standardError = err
-      p.standardInput = inp
-      try p.run()
-      inp.fileHandleForWriting.write(Data(stdin.utf8))
-      try? inp.fileHandleForWriting.close()
-      let o = out.fileHandleForReading.readDataToEndOfFile()
-      let e = err.fileHandleForReading.readDataToEndOfFile()
-      p.waitUntilExit()
-      return Run(
-        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
   }
 

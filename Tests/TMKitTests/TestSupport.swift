@@ -1,18 +1,5 @@
-/// A fixed-seed generator (SplitMix64) for the property tests: the same
-/// seed gives the same inputs on every run and machine.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// A number in 0..<n.
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
+// SeededRandom and the executable runner come from the shared TestSupport target.
+@_exported import TestSupport
 
 /// Splits a document into paragraphs: a plain reference for the tests
 /// (the segmenter has its own, streaming, paragraph logic).
