@@ -109,17 +109,7 @@ public struct Block: Sendable, Hashable {
   }
 
   /// The text a reader sees: text runs and the text of standalone codes.
-  public var plainText: String {
-    var s = ""
-    for i in content {
-      switch i {
-      case .text(let t): s += t
-      case .standalone(let c): s += c.text
-      default: break
-      }
-    }
-    return s
-  }
+  public var plainText: String { InlineText.plain(content) }
 }
 
 /// A document read by one of the `DocumentFormat`s.

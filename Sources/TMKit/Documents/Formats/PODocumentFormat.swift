@@ -22,13 +22,7 @@ public struct PODocumentFormat: DocumentFormat {
   public func read(_ probe: DocumentProbe) throws -> Document {
     _ = try TextDecoder.decode(probe.bytes, source: probe.name)
     let bytes = probe.bytes
-    var lines: [Range<Int>] = []
-    var s = 0
-    for (i, b) in bytes.enumerated() where b == 0x0A {
-      lines.append(s..<(i > s && bytes[i - 1] == 0x0D ? i - 1 : i))
-      s = i + 1
-    }
-    if s < bytes.count { lines.append(s..<bytes.count) }
+    let lines = ByteLines.ranges(bytes)
     func str(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
 
     var blocks: [Block] = []
@@ -169,18 +163,7 @@ public struct PODocumentFormat: DocumentFormat {
       patches.append((b.slots[0].range, Array(rendered.utf8)))
       if fuzzy && b.slots[1].span == 0 { patches.append((b.slots[1].range, Array("#, fuzzy\n".utf8))) }
     }
-    patches.sort { $0.0.lowerBound < $1.0.lowerBound }
-    let src = document.parts[0].bytes
-    var out: [UInt8] = []
-    out.reserveCapacity(src.count + patches.count * 32)
-    var at = 0
-    for (r, b) in patches where r.lowerBound >= at {
-      out.append(contentsOf: src[at..<r.lowerBound])
-      out.append(contentsOf: b)
-      at = r.upperBound
-    }
-    out.append(contentsOf: src[at...])
-    return out
+    return BytePatches.apply(patches, to: document.parts[0].bytes)
   }
 }
 

@@ -29,14 +29,7 @@ public struct SubtitleFormat: DocumentFormat {
   public func read(_ probe: DocumentProbe) throws -> Document {
     _ = try TextDecoder.decode(probe.bytes, source: probe.name)  // valid UTF-8, else line and offset
     let bytes = probe.bytes
-    // Lines with their byte ranges (without the line ending).
-    var lines: [Range<Int>] = []
-    var s = 0
-    for (i, b) in bytes.enumerated() where b == 0x0A {
-      lines.append(s..<(i > s && bytes[i - 1] == 0x0D ? i - 1 : i))
-      s = i + 1
-    }
-    if s < bytes.count { lines.append(s..<bytes.count) }
+    let lines = ByteLines.ranges(bytes)  // without the line endings
     func str(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
     var blocks: [Block] = []
     var i = 0

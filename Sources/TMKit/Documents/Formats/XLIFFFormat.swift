@@ -338,18 +338,7 @@ public struct XLIFFFormat: DocumentFormat {
       let notes = n.texts.map { "<note category=\"tm\">\(XMLText.escape($0))</note>" }.joined()
       patches.append((at..<at, Array((n.inside ? notes : "<notes>\(notes)</notes>").utf8)))
     }
-    // Stable: insertions at one offset keep their order.
-    patches = patches.enumerated().sorted { ($0.element.0.lowerBound, $0.offset) < ($1.element.0.lowerBound, $1.offset) }.map(\.element)
-    var out: [UInt8] = []
-    out.reserveCapacity(src.count + patches.count * 64)
-    var at = 0
-    for (r, b) in patches where r.lowerBound >= at {
-      out.append(contentsOf: src[at..<r.lowerBound])
-      out.append(contentsOf: b)
-      at = r.upperBound
-    }
-    out.append(contentsOf: src[at...])
-    return out
+    return BytePatches.apply(patches, to: src)  // insertions at one offset keep their order
   }
 }
 
