@@ -221,22 +221,100 @@ def realistic(d, n):
     return mem, [q for _, q in queries]
 
 
+def sched(pid):
+    """Per thread name: (run ns, run-queue wait ns) from /proc/PID/task/*/schedstat."""
+    out = {}
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                run, wait = [int(x) for x in f.read().split()[:2]]
+        except OSError:
+            continue
+        name = "workers" if "qos" in name else ("nio" if name.startswith("NIO") else "other")
+        r, w = out.get(name, (0, 0))
+        out[name] = (r + run, w + wait)
+    return out
+
+
+def wrk_paths(base, paths, seconds, work):
+    """wrk over fixed paths (the HTTP overhead rows)."""
+    lua = os.path.join(work, "fixed.lua")
+    with open(lua, "w", encoding="utf-8") as f:
+        f.write("paths = {%s}\ni = 0\nrequest = function()\n  i = i %% #paths + 1\n"
+                "  return wrk.format(\"GET\", paths[i])\nend\n" % ", ".join(json.dumps(x) for x in paths))
+        f.write("done = function(summary, latency, requests)\n"
+                "  io.write(string.format(\"JSON {\\\"rps\\\": %f, \\\"p50\\\": %f, \\\"p99\\\": %f}\\n\",\n"
+                "    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))\n"
+                "end\n")
+    r = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", lua, base], capture_output=True, text=True)
+    m = re.search(r"JSON (\{.*\})", r.stdout)
+    return json.loads(m.group(1)) if m else {"rps": float("nan"), "p50": float("nan"), "p99": float("nan")}
+
+
+class Served:
+    """One tm-server on a memory folder, measured under wrk."""
+
+    def __init__(self, server, d, state, token_file):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        t0 = time.perf_counter()
+        self.p = subprocess.Popen([server, "--port", str(self.port), "--memories", d, "--token-file", token_file,
+                                   "--state", state], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(24000):  # a 1M-unit index takes minutes to build on a busy machine
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.start_s = time.perf_counter() - t0
+
+    def measure(self, run):
+        """Runs `run()` (a wrk call) and returns its result with the server's
+        CPU seconds, wall seconds and per-thread-group run / run-queue wait."""
+        cpu0, s0, t1 = cpu_seconds(self.p.pid), sched(self.p.pid), time.perf_counter()
+        w = run()
+        cpu, wall, s1 = cpu_seconds(self.p.pid) - cpu0, time.perf_counter() - t1, sched(self.p.pid)
+        w = dict(w)
+        w["cpu"], w["wall"] = cpu, wall
+        w["cpu_ms"] = 1000 * cpu / max(1, w["rps"] * wall)
+        w["threads"] = {k: ((s1[k][0] - s0.get(k, (0, 0))[0]) / 1e9 / wall, (s1[k][1] - s0.get(k, (0, 0))[1]) / 1e9 / wall)
+                        for k in s1}
+        return w
+
+    def close(self):
+        self.p.terminate()
+        self.p.wait(timeout=30)
+
+
+def threads_text(w):
+    """Cores busy per thread group, and cores' worth of time spent runnable but waiting for a CPU."""
+    return ", ".join(f"{k} {r:.2f} busy/{q:.2f} waiting" for k, (r, q) in sorted(w["threads"].items()) if r + q > 0.005)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", default=".build/release/tm-server")
     ap.add_argument("--tm", default=".build/release/tm")
     ap.add_argument("--baseline-tm", default=os.environ.get("BASELINE_TM"))
+    ap.add_argument("--baseline-server", default=os.environ.get("BASELINE_SERVER"),
+                    help="another tm-server, measured on the same memories and queries in the same run")
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--memories", default="worst,realistic")
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--work", default="/tmp/tm-bench-serve")
+    ap.add_argument("--no-writers", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rows = []
+    overhead = []
     token = "bench-token-0123456789abcdef"
-    with open(os.path.join(args.work, "token"), "w") as f:
+    token_file = os.path.join(args.work, "token")
+    with open(token_file, "w") as f:
         f.write(token)
-    first = True
+    first = not args.no_writers
+    servers = [("new", args.server)] + ([("baseline", args.baseline_server)] if args.baseline_server else [])
     for n in [int(x) for x in args.sizes.split(",")]:
         for kind in args.memories.split(","):
             rnd = random.Random(20261201)
@@ -251,61 +329,87 @@ def main():
                 queries, src, tgt = make_queries(mem, 500, rnd), "az", "ru"
             else:
                 (mem, queries), src, tgt = realistic(d, n), "en", "ru"
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            t0 = time.perf_counter()
-            p = subprocess.Popen([args.server, "--port", str(port), "--memories", d, "--token-file",
-                                  os.path.join(args.work, "token"), "--state", os.path.join(args.work, f"state-{kind}{n}")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                for _ in range(24000):  # a 1M-unit index takes minutes to build on a busy machine
-                    try:
-                        urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                        break
-                    except OSError:
-                        time.sleep(0.05)
-                start_s = time.perf_counter() - t0
-                # How many queries find a match (so the load is real lookups).
-                found = 0
-                for q in queries[:50]:
-                    u = base + "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt})
-                    r = json.load(urllib.request.urlopen(u))
-                    found += bool(r["answers"][0]["matches"])
-                wrk(base, queries, 3, args.work, src, tgt)  # warm-up
-                cpu0, t1 = cpu_seconds(p.pid), time.perf_counter()
-                w = wrk(base, queries, args.seconds, args.work, src, tgt)
-                cpu = cpu_seconds(p.pid) - cpu0
-                wall = time.perf_counter() - t1
-                mem_mb = rss_mb(p.pid)
-                batch_ms, fresh_ms = cli(args.tm, mem, queries, args.work, src, tgt)
-                same = None
-                if args.baseline_tm:
-                    s_, ss, total, differ = compare(args.tm, args.baseline_tm, mem, queries, args.work, src, tgt)
-                    same = f"{s_}/{total} (same scores {ss}/{total})"
-                    for q in differ[:5]:
-                        print(f"         differs from the baseline: {q}", flush=True)
-                rows.append((kind, n, w, mem_mb, batch_ms, fresh_ms, found, start_s, cpu, wall, same))
-                print(f"{kind:>9} {n:>8} units: server {w['rps']:.0f} lookups/s, p50 {w['p50']:.2f} ms, p99 {w['p99']:.2f} ms, "
-                      f"errors {w['errors']}, non-2xx {w['non2xx']}, server CPU {cpu:.1f} s in {wall:.1f} s "
-                      f"({1000 * cpu / max(1, w['rps'] * wall):.3f} CPU ms/lookup), RSS {mem_mb} MB, start {start_s:.1f} s, "
-                      f"{found}/50 queries matched | CLI --batch {batch_ms:.2f} ms/query, fresh process {fresh_ms:.0f} ms/query"
-                      + (f" | identical to baseline: {same}" if same else ""), flush=True)
-                if first and kind == "worst":
-                    first = False
-                    added, errors, secs = writers(base, token, 100, 100)
-                    stored = sum(1 for _ in open(os.path.join(d, "writers.tsv"), encoding="utf-8")) - 1
-                    print(f"         100 writers x 100 units (one per request): {added} reported added, {stored} stored, "
-                          f"{len(errors)} errors, {secs:.1f} s ({10000 / secs:.0f} writes/s)", flush=True)
-            finally:
-                p.terminate()
-                p.wait(timeout=30)
+            per = {}
+            for who, server in servers:
+                # The baseline serves a hard link of the memory in a folder of
+                # its own (its index format may differ).
+                folder = d if who == "new" else os.path.dirname(baseline_copy(mem))
+                s = Served(server, folder, os.path.join(args.work, f"state-{who}-{kind}{n}"), token_file)
+                try:
+                    # How many queries find a match (so the load is real lookups).
+                    found = 0
+                    for q in queries[:50]:
+                        u = s.base + "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt})
+                        r = json.load(urllib.request.urlopen(u))
+                        found += bool(r["answers"][0]["matches"])
+                    wrk(s.base, queries, 3, args.work, src, tgt)  # warm-up
+                    # What the server does on its own after the warm-up (the
+                    # character-key tables it makes in the background for the
+                    # sections queried): waited for and reported, not measured.
+                    idle_t, c_prev = time.perf_counter(), cpu_seconds(s.p.pid)
+                    background = 0.0
+                    while time.perf_counter() - idle_t < 300:
+                        time.sleep(0.5)
+                        c = cpu_seconds(s.p.pid)
+                        if c - c_prev < 0.03:
+                            break
+                        background += c - c_prev
+                        c_prev = c
+                    w = s.measure(lambda: wrk(s.base, queries, args.seconds, args.work, src, tgt))
+                    w["rss"], w["found"], w["start"] = rss_mb(s.p.pid), found, s.start_s
+                    w["background"] = background
+                    per[who] = w
+                    print(f"{kind:>9} {n:>8} units, {who:>8} server: {w['rps']:.0f} lookups/s, p50 {w['p50']:.2f} ms, "
+                          f"p99 {w['p99']:.2f} ms, errors {w['errors']}, non-2xx {w['non2xx']}, server CPU {w['cpu']:.1f} s "
+                          f"in {w['wall']:.1f} s ({w['cpu_ms']:.3f} CPU ms/lookup), RSS {w['rss']} MB, start {s.start_s:.1f} s, "
+                          f"{found}/50 queries matched; background work after the warm-up {background:.1f} CPU s; "
+                          f"threads (cores): {threads_text(w)}", flush=True)
+                    if kind == "worst" and n == int(args.sizes.split(",")[0]):
+                        # HTTP and JSON per request: a trivial endpoint, and a
+                        # lookup that finds nothing (five unknown words).
+                        nothing = "/api/v1/lookup?" + urllib.parse.urlencode(
+                            {"q": "qwzx vbnm plkj hgfd trew", "from": src, "to": tgt, "limit": "5"})
+                        for label, path in (("GET /healthz", "/healthz"), ("lookup, no candidates", nothing)):
+                            o = s.measure(lambda: wrk_paths(s.base, [path], 5, args.work))
+                            overhead.append((label, who, o))
+                            print(f"         {who:>8} {label}: {o['rps']:.0f} requests/s, p50 {o['p50']:.2f} ms, "
+                                  f"{o['cpu_ms']:.3f} server CPU ms/request; threads: {threads_text(o)}", flush=True)
+                    if first and kind == "worst" and who == "new":
+                        first = False
+                        added, errors, secs = writers(s.base, token, 100, 100)
+                        stored = sum(1 for _ in open(os.path.join(d, "writers.tsv"), encoding="utf-8")) - 1
+                        print(f"         100 writers x 100 units (one per request): {added} reported added, {stored} stored, "
+                              f"{len(errors)} errors, {secs:.1f} s ({10000 / secs:.0f} writes/s)", flush=True)
+                finally:
+                    s.close()
+            batch_ms, fresh_ms = cli(args.tm, mem, queries, args.work, src, tgt)
+            same = None
+            if args.baseline_tm:
+                s_, ss, total, differ = compare(args.tm, args.baseline_tm, mem, queries, args.work, src, tgt)
+                same = f"{s_}/{total} (same scores {ss}/{total})"
+                for q in differ[:5]:
+                    print(f"         differs from the baseline: {q}", flush=True)
+            print(f"         CLI --batch {batch_ms:.2f} ms/query, fresh process {fresh_ms:.0f} ms/query"
+                  + (f" | answers identical to baseline tm: {same}" if same else ""), flush=True)
+            rows.append((kind, n, per, batch_ms, fresh_ms, same))
     print()
-    print("| memory | units | server lookups/s (2 cores) | p50 ms | p99 ms | server CPU ms/lookup | server RSS MB | "
+    print("| memory | units | server | lookups/s (2 cores) | p50 ms | p99 ms | server CPU ms/lookup | server RSS MB | "
           "CLI --batch ms/query | CLI process ms/query | answers = baseline |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for kind, n, w, mem_mb, batch_ms, fresh_ms, found, start_s, cpu, wall, same in rows:
-        print(f"| {kind} | {n:,} | {w['rps']:.0f} | {w['p50']:.2f} | {w['p99']:.2f} | "
-              f"{1000 * cpu / max(1, w['rps'] * wall):.3f} | {mem_mb} | {batch_ms:.2f} | {fresh_ms:.0f} | {same or '-'} |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind, n, per, batch_ms, fresh_ms, same in rows:
+        for who, w in per.items():
+            print(f"| {kind} | {n:,} | {who} | {w['rps']:.0f} | {w['p50']:.2f} | {w['p99']:.2f} | {w['cpu_ms']:.3f} | {w['rss']} | "
+                  + (f"{batch_ms:.2f} | {fresh_ms:.0f} | {same or '-'} |" if who == "new" else "- | - | - |"))
+        if "baseline" in per:
+            a, b = per["new"], per["baseline"]
+            print(f"| {kind} | {n:,} | ratio new/baseline | {a['rps'] / max(1e-9, b['rps']):.2f}x | | | "
+                  f"{b['cpu_ms'] / max(1e-9, a['cpu_ms']):.2f}x less CPU | | | | |")
+    if overhead:
+        print()
+        print("| per request (worst memory, first size) | server | requests/s | p50 ms | server CPU ms/request |")
+        print("|---|---|---|---|---|")
+        for label, who, o in overhead:
+            print(f"| {label} | {who} | {o['rps']:.0f} | {o['p50']:.2f} | {o['cpu_ms']:.3f} |")
 
 
 if __name__ == "__main__":

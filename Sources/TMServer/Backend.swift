@@ -113,9 +113,18 @@ public final class Snapshot: @unchecked Sendable {
   /// When these indexes were put in force (seconds since 1970).
   public let builtAt: Double
   private let poolLock = NSLock()
-  private var pool: [Matcher] = []
+  /// Idle matchers per set of memories searched ("" = all), each with the
+  /// `tablesVersion` it adopted.
+  private var pools: [String: [(Matcher, Int)]] = [:]
+  /// At most this many sets of memories get pooled matchers.
+  static let maxPools = 32
+  /// Per index and section language, the complete character-key table
+  /// (made in the background, see `prepare`), shared by every matcher.
+  private var tables: [ObjectIdentifier: [Language: CharacterKeys]] = [:]
+  private var tablesVersion = 0
+  private var started: Set<String> = []
 
-  init(paths: [String], indexesByPath: [String: [LookupIndex]]) {
+  init(paths: [String], indexesByPath: [String: [LookupIndex]], previous: Snapshot? = nil) {
     self.paths = paths
     self.indexesByPath = indexesByPath
     indexes = paths.flatMap { indexesByPath[$0] ?? [] }
@@ -125,19 +134,71 @@ public final class Snapshot: @unchecked Sendable {
     columns = Language.allCases.filter(have.contains)
     unitCount = indexes.reduce(0) { $0 + $1.unitCount }
     builtAt = Date().timeIntervalSince1970
-    pool = [m]
+    pools[""] = [(m, -1)]
+    // The tables of indexes this snapshot keeps from the previous one.
+    if let previous {
+      previous.poolLock.lock()
+      for idx in indexes {
+        let id = ObjectIdentifier(idx)
+        if previous.indexes.contains(where: { $0 === idx }), let t = previous.tables[id] {
+          tables[id] = t
+          for l in t.keys { started.insert("\(id.hashValue)-\(l.tag)") }
+        }
+      }
+      previous.poolLock.unlock()
+    }
   }
 
-  func withMatcher<T>(_ body: (Matcher) throws -> T) rethrows -> T {
+  /// Runs `body` with an idle matcher over the memories `paths` (nil: all),
+  /// made when none is idle and put back afterwards, so that what a matcher
+  /// keeps between lookups (see `Matcher`) is used by the next request.
+  func withMatcher<T>(paths: [String]? = nil, _ body: (Matcher) throws -> T) rethrows -> T {
+    let key = paths.map { $0 == self.paths ? "" : $0.joined(separator: "\u{0}") } ?? ""
     poolLock.lock()
-    let m = pool.popLast() ?? Matcher(indexes: indexes)
+    var (m, version) =
+      pools[key]?.popLast()
+      ?? (Matcher(indexes: key.isEmpty ? indexes : (paths ?? []).flatMap { indexesByPath[$0] ?? [] }), -1)
+    if version != tablesVersion {
+      for idx in m.indexes {
+        for (l, t) in tables[ObjectIdentifier(idx)] ?? [:] { m.adopt(t, for: idx, language: l) }
+      }
+      version = tablesVersion
+    }
     poolLock.unlock()
     defer {
       poolLock.lock()
-      pool.append(m)
+      if pools[key] != nil || pools.count < Snapshot.maxPools { pools[key, default: []].append((m, version)) }
       poolLock.unlock()
     }
     return try body(m)
+  }
+
+  /// Starts making, in the background, the character-key tables of the
+  /// sections `languages` search (once per index and section): until one
+  /// is in force, each matcher collects the keys it meets itself.
+  func prepare(_ languages: [Language]) {
+    var todo: [(LookupIndex, Language)] = []
+    poolLock.lock()
+    for idx in indexes {
+      let id = ObjectIdentifier(idx)
+      for l in languages {
+        let section = LookupKeys.section(of: l)
+        guard idx.searchableSections.contains(section), started.insert("\(id.hashValue)-\(section.tag)").inserted else { continue }
+        todo.append((idx, section))
+      }
+    }
+    poolLock.unlock()
+    guard !todo.isEmpty else { return }
+    let work = todo
+    DispatchQueue.global(qos: .utility).async { [self] in
+      for (idx, l) in work {
+        guard let t = CharacterKeys.complete(idx, language: l) else { continue }
+        poolLock.lock()
+        tables[ObjectIdentifier(idx), default: [:]][l] = t
+        tablesVersion += 1
+        poolLock.unlock()
+      }
+    }
   }
 
   /// Reads the memories of `configuration`; indexes of unchanged memories
@@ -165,7 +226,7 @@ public final class Snapshot: @unchecked Sendable {
       }
       byPath[p] = try LookupIndex.open(memoryPath: p).indexes
     }
-    return Snapshot(paths: paths, indexesByPath: byPath)
+    return Snapshot(paths: paths, indexesByPath: byPath, previous: previous)
   }
 }
 

@@ -87,7 +87,8 @@ public final class ServingStore: MemoryStore, @unchecked Sendable {
   public func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws
     -> SearchBatch
   {
-    let (snap, subset) = try indexes(memories)
+    let snap = backend.snapshot
+    let paths = try memories.map { try $0.map(path) }
     var results: [Result<LookupResult, TMError>] = []
     func run(_ m: Matcher) {
       for q in queries {
@@ -103,13 +104,15 @@ public final class ServingStore: MemoryStore, @unchecked Sendable {
         }
       }
     }
-    if let subset { run(Matcher(indexes: subset)) } else { snap.withMatcher(run) }
+    // (`Lookup` names every memory when it asks for all: those share one pool.)
+    snap.prepare(Array(Set(queries.map(\.language))))
+    snap.withMatcher(paths: paths, run)
     return SearchBatch(results: results)
   }
 
   public func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
     let (snap, subset) = try indexes(memories)
-    if let subset { return Matcher(indexes: subset).searchableLanguages }
+    if let subset, try memories?.map(path) != snap.paths { return Matcher(indexes: subset).searchableLanguages }
     return snap.searchable
   }
 

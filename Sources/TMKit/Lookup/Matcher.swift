@@ -60,6 +60,13 @@ public struct Match: Sendable {
   /// Which index it came from, and the unit's number there.
   var order: Int = 0
   var localUnit: Int = 0
+  /// The entry of the query's index section whose own text `source` is
+  /// (-1: another column's text was shown instead), and that text's column.
+  var entry: Int = -1
+  var column: Int = -1
+  /// `source` is not read yet (a fuzzy candidate: read only when it is
+  /// scored, see `Matcher.rescore`).
+  var sourcePending = false
 }
 
 /// What to look up.
@@ -120,6 +127,10 @@ public final class Matcher {
   public let indexes: [LookupIndex]
   let keys: LookupKeys
   var stamps: [ObjectIdentifier: [[UInt16]]] = [:]
+  /// Per index and section, the character keys of the segments rescored so far.
+  var characterKeys: [ObjectIdentifier: [CharacterKeys?]] = [:]
+  /// Per index and section, the byte masks of the vocabulary (`vocabularyMasks`).
+  var vocabMasks: [ObjectIdentifier: [[UInt64]]] = [:]
   var scratch = DistanceScratch()
 
   /// `keys`: reuse one (with its ICU objects) across matchers on one thread.
@@ -246,11 +257,34 @@ public final class Matcher {
     let scorer = FuzzyScore.standard
     let qChars = FuzzyScore.characterKey(qKey)
     let pattern = ScalarLCSPattern(qChars)
+    // The character keys of stored segments: kept per index entry across
+    // lookups (they depend on the stored text alone), so a segment seen
+    // before is neither read nor keyed again.
+    let si = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: language))
+    let caches: [CharacterKeys?] = indexes.map { idx in
+      guard let si, let sec = idx.section(language) else { return nil }
+      let id = ObjectIdentifier(idx)
+      if characterKeys[id] == nil { characterKeys[id] = [nil, nil, nil] }
+      if let c = characterKeys[id]?[si] { return c }
+      let c = CharacterKeys(entries: sec.entryCount)
+      characterKeys[id]?[si] = c
+      return c
+    }
     for i in matches.indices {
-      let lang = matches[i].sourceLanguage
-      let chars = FuzzyScore.characterKey(keys.key(matches[i].source, language: lang))
-      let total = qChars.count + chars.count
-      matches[i].tieBreak = total == 0 ? 100 : 200 * Double(pattern.lcs(chars)) / Double(total)
+      let entry = matches[i].entry, order = matches[i].order
+      let cache = entry >= 0 && order >= 0 && order < caches.count ? caches[order] : nil
+      var r = cache?.withKey(entry) { pattern.lcs(utf8: $0) }
+      if r == nil {
+        loadSource(&matches[i])
+        var key = keys.key(matches[i].source, language: matches[i].sourceLanguage)
+        r = key.withUTF8 { b in
+          cache?.put(entry, b)
+          return pattern.lcs(utf8: b)
+        }
+      }
+      let (lcs, scalars) = r ?? (0, 0)
+      let total = qChars.count + scalars
+      matches[i].tieBreak = total == 0 ? 100 : 200 * Double(lcs) / Double(total)
     }
     // Only the most promising fuzzy candidates get the full score (it
     // tokenises the stored text again): by the same blend over the index's
@@ -259,14 +293,21 @@ public final class Matcher {
     var fuzzy = matches.indices.filter { matches[$0].kind == .fuzzy }
     if fuzzy.count > pool {
       let proxy = fuzzy.map { share * matches[$0].score + (1 - share) * matches[$0].tieBreak }
-      // Ties by memory order, so the pool (and what is shown) does not
-      // depend on the order candidates were collected in.
-      let order = proxy.indices.sorted { a, b in
-        if proxy[a] != proxy[b] { return proxy[a] > proxy[b] }
-        let x = matches[fuzzy[a]], y = matches[fuzzy[b]]
-        return x.order != y.order ? x.order < y.order : x.unit < y.unit
+      // The `pool` best by proxy; ties by memory order, so the pool (and
+      // what is shown) does not depend on the order candidates were
+      // collected in. Only the candidates at the pool's edge are ordered.
+      var sortedProxy = proxy
+      sortedProxy.sort(by: >)
+      let edge = sortedProxy[pool - 1]
+      var chosen = proxy.indices.filter { proxy[$0] > edge }
+      var tied = proxy.indices.filter { proxy[$0] == edge }
+      tied.sort { a, b in
+        let x = fuzzy[a], y = fuzzy[b]
+        if matches[x].order != matches[y].order { return matches[x].order < matches[y].order }
+        return matches[x].unit < matches[y].unit
       }
-      fuzzy = order.prefix(pool).map { fuzzy[$0] }
+      chosen += tied.prefix(pool - chosen.count)
+      fuzzy = chosen.map { fuzzy[$0] }
     }
     // The fuzzy score is at most `share × 100 + (1 − share) × tieBreak`: a
     // candidate whose bound is below the `limit`-th best score so far cannot
@@ -315,6 +356,7 @@ public final class Matcher {
     fuzzy.sort { bound[$0] != bound[$1] ? bound[$0] > bound[$1] : $0 < $1 }
     for i in fuzzy {
       if best.count == limit, let kth = best.last, bound[i] + 0.01 < kth { break }
+      loadSource(&matches[i])
       let st = keys.scoreTokens(matches[i].source, language: matches[i].sourceLanguage)
       let s = scorer.score(tokens: queryTokens(), st, characterScore: matches[i].tieBreak, rows: &rows)
       matches[i].score = min(99, (s * 100).rounded() / 100)
@@ -323,6 +365,27 @@ public final class Matcher {
     }
     keepIdx.sort()
     matches = keepIdx.map { matches[$0] }
+  }
+
+  /// Uses a complete, frozen table of character keys (from
+  /// ``CharacterKeys/complete(_:language:keys:)`` on the same index object)
+  /// instead of the keys this matcher would collect itself.
+  public func adopt(_ table: CharacterKeys, for idx: LookupIndex, language: Language) {
+    guard table.frozen, indexes.contains(where: { $0 === idx }),
+      let si = LookupIndex.sections.firstIndex(of: LookupKeys.section(of: language)),
+      let sec = idx.section(language), sec.entryCount == table.entries
+    else { return }
+    let id = ObjectIdentifier(idx)
+    if characterKeys[id] == nil { characterKeys[id] = [nil, nil, nil] }
+    characterKeys[id]?[si] = table
+  }
+
+  /// Reads a candidate's text if `search` left it for later.
+  func loadSource(_ m: inout Match) {
+    guard m.sourcePending else { return }
+    m.sourcePending = false
+    guard m.order >= 0, m.order < indexes.count else { return }
+    m.source = indexes[m.order].text(unit: m.localUnit, column: m.column)
   }
 
   static func before(_ a: Match, _ b: Match) -> Bool {
@@ -521,7 +584,8 @@ public final class Matcher {
     // Short queries: segments with a word *like* a query word (`Armenian`
     // and `Armenia`, `Director` and `Directory`) share no token with it.
     if lq > 0, lq <= Matcher.similarWordQueryLength, floor < 100 {
-      for e in similarWordEntries(sec, query: qTokens, maxLength: lq + 2) where found[e] == nil {
+      let masks = vocabularyMasks(idx, si, sec)
+      for e in similarWordEntries(sec, query: qTokens, maxLength: lq + 2, masks: masks) where found[e] == nil {
         let toks = sec.tokens(of: e)
         let d = scratch.distance(ids, toks, limit: lq + toks.count) ?? max(lq, toks.count)
         found[e] = (.fuzzy, TokenDistance.score(distance: d, lq, toks.count))
@@ -539,14 +603,23 @@ public final class Matcher {
       {
         col = c
       }
-      let src = idx.text(unit: unit, column: col)
+      // A fuzzy candidate's own text is read only if it is scored: most
+      // are not (the rescoring pool is small), and its character key comes
+      // from `characterKeys` once seen. (Its text is not the query's: that
+      // text would have been found by the exact hash.)
+      let direct = col == Int(sec.entryColumn[e])
+      let pending = kind == .fuzzy && direct
+      let src = pending ? "" : idx.text(unit: unit, column: col)
       var m = Match(
         kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath,
         unit: idx.unitOffset + unit, sourceLanguage: idx.column(col) ?? colLang, source: src, targets: [],
         differences: [], marks: [])
       m.order = order
       m.localUnit = unit
-      if src == text {
+      m.entry = direct ? e : -1
+      m.column = col
+      m.sourcePending = pending
+      if !pending && src == text {
         m.kind = .exact
         m.score = 100
       } else if kind == .exact {
@@ -571,12 +644,18 @@ public final class Matcher {
   /// Segments of at most `maxLength` tokens containing a vocabulary word
   /// whose character similarity to a query word is at least 0.75 (the 8
   /// most similar per query word, 200 shortest segments each).
-  func similarWordEntries(_ sec: LookupIndex.Section, query: [LookupKeys.KeyToken], maxLength: Int) -> [Int] {
+  /// `masks`: ``vocabularyMasks(_:_:_:)`` of `sec` (a bound that skips
+  /// most words without comparing them), or nil.
+  func similarWordEntries(
+    _ sec: LookupIndex.Section, query: [LookupKeys.KeyToken], maxLength: Int, masks: [UInt64]? = nil
+  ) -> [Int] {
     var out: [Int] = []
     var seen = Set<Int>()
+    let masks = masks.flatMap { $0.count == sec.vocabCount ? $0 : nil }
     for t in query where !t.isNumber {
       let w = Array(t.text.utf8)
       guard w.count >= 3, w.count <= 64 else { continue }
+      let wMask = Matcher.byteMask(w[...])
       // Bit-parallel LCS over bytes with a flat table (one 64-bit word).
       var table = [UInt64](repeating: 0, count: 256)
       for (i, c) in w.enumerated() { table[Int(c)] |= 1 << UInt64(i) }
@@ -587,6 +666,13 @@ public final class Matcher {
         let n = hi - lo
         // 2·LCS / (n + |w|) ≥ 0.75 needs 8·min ≥ 3·(n + |w|).
         if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
+        if let masks {
+          // Each byte class one side has and the other lacks leaves at
+          // least one of its bytes out of any common subsequence.
+          let m = masks[v]
+          let lcsBound = min(n - (m & ~wMask).nonzeroBitCount, w.count - (wMask & ~m).nonzeroBitCount)
+          if 8 * lcsBound < 3 * (n + w.count) { continue }
+        }
         let word = sec.vocabBlob.slice(lo, hi)
         if word.elementsEqual(w) { continue }
         var bits: UInt64 = ~0
@@ -608,6 +694,36 @@ public final class Matcher {
       }
     }
     return out
+  }
+
+  /// The byte classes of a word as bits (see `byteClass`).
+  static func byteMask<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+    var m: UInt64 = 0
+    for b in bytes { m |= 1 << UInt64(byteClass[Int(b)]) }
+    return m
+  }
+
+  /// A byte's class, 0–63: a–z and 0–9 each their own, the rest (UTF-8
+  /// continuation bytes: the letter of a Cyrillic or accented character)
+  /// folded onto the remaining 28.
+  static let byteClass: [UInt8] = (0..<256).map { b -> UInt8 in
+    if b >= 0x61 && b <= 0x7A { return UInt8(b - 0x61) }
+    if b >= 0x30 && b <= 0x39 { return UInt8(26 + b - 0x30) }
+    return UInt8(36 + b % 28)
+  }
+
+  /// Per vocabulary word of a section, its `byteMask` (made once per
+  /// matcher and section: the vocabulary never changes).
+  func vocabularyMasks(_ idx: LookupIndex, _ si: Int, _ sec: LookupIndex.Section) -> [UInt64] {
+    let id = ObjectIdentifier(idx)
+    if let m = vocabMasks[id]?[si], m.count == sec.vocabCount { return m }
+    var masks = [UInt64](repeating: 0, count: sec.vocabCount)
+    for v in 0..<sec.vocabCount {
+      masks[v] = Matcher.byteMask(sec.vocabBlob.slice(Int(sec.vocabOff[v]), Int(sec.vocabOff[v + 1])))
+    }
+    if vocabMasks[id] == nil { vocabMasks[id] = [[], [], []] }
+    vocabMasks[id]?[si] = masks
+    return masks
   }
 
   /// Names what differs between two texts with the same word skeleton.
@@ -873,3 +989,82 @@ public struct MatchAnalysis: Sendable {
   }
 }
 
+
+/// The character keys (the UTF-8 of ``FuzzyScore/characterKey(_:)``'s key)
+/// of one index section's entries, filled as they are rescored: derived
+/// from the stored text alone, so a key holds for every later lookup on the
+/// same index (an index never changes; a changed memory gets a new one).
+/// Not thread-safe while it fills: each `Matcher` keeps its own; a complete
+/// one (``complete(_:language:keys:)``, frozen) is read-only and can be
+/// shared by every matcher on the index (``Matcher/adopt(_:for:language:)``).
+public final class CharacterKeys: @unchecked Sendable {
+  /// At most this many bytes of keys are kept; later ones are computed each time.
+  static let capacity = 1 << 28
+  let entries: Int
+  /// Per entry: the key's offset in `blob` + 1 (0: not kept) and its length,
+  /// as `(offset + 1) << 16 | length`: in a dictionary while few are kept
+  /// (a matcher made for one lookup allocates nothing per entry), then in
+  /// an array over all entries.
+  private var sparse: [Int: UInt64] = [:]
+  private var dense: [UInt64] = []
+  private var blob: [UInt8] = []
+  /// A complete table: nothing is added any more (it may be shared).
+  private(set) var frozen = false
+
+  init(entries: Int) {
+    self.entries = entries
+  }
+
+  /// The keys of every entry of `idx`'s section of `language` (nil when it
+  /// has none), frozen: what rescoring would keep entry by entry, made in
+  /// one pass (a server makes it once per index, off the request path).
+  public static func complete(_ idx: LookupIndex, language: Language, keys: LookupKeys = LookupKeys()) -> CharacterKeys? {
+    guard let sec = idx.section(language) else { return nil }
+    let c = CharacterKeys(entries: sec.entryCount)
+    c.dense = [UInt64](repeating: 0, count: sec.entryCount)
+    for e in 0..<sec.entryCount {
+      let col = Int(sec.entryColumn[e])
+      guard let lang = idx.column(col) else { continue }
+      var key = keys.key(idx.text(unit: Int(sec.entryUnit[e]), column: col), language: lang)
+      key.withUTF8 { c.put(e, $0) }
+    }
+    c.frozen = true
+    return c
+  }
+
+  @inline(__always) private func slot(_ e: Int) -> UInt64 {
+    dense.isEmpty ? sparse[e] ?? 0 : dense[e]
+  }
+
+  /// `body` over the kept key of entry `e`, nil when none is kept.
+  @inline(__always)
+  func withKey<R>(_ e: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+    guard e >= 0, e < entries else { return nil }
+    let v = slot(e)
+    guard v != 0 else { return nil }
+    let lo = Int(v >> 16) - 1, n = Int(v & 0xFFFF)
+    return blob.withUnsafeBufferPointer { b in
+      guard let base = b.baseAddress, lo >= 0, lo + n <= b.count else { return nil }
+      return body(UnsafeBufferPointer(start: base + lo, count: n))
+    }
+  }
+
+  /// Keeps the key of entry `e` (while there is room).
+  func put(_ e: Int, _ key: UnsafeBufferPointer<UInt8>) {
+    guard !frozen, e >= 0, e < entries, slot(e) == 0, key.count <= 0xFFFF,
+      blob.count + key.count < CharacterKeys.capacity
+    else { return }
+    let v = UInt64(blob.count + 1) << 16 | UInt64(key.count)
+    blob.append(contentsOf: key)
+    if !dense.isEmpty {
+      dense[e] = v
+      return
+    }
+    sparse[e] = v
+    if sparse.count > max(4096, entries / 32) {
+      dense = [UInt64](repeating: 0, count: entries)
+      for (k, x) in sparse { dense[k] = x }
+      sparse = [:]
+    }
+  }
+}

@@ -385,6 +385,56 @@ struct ScalarLCSPattern {
   }
 }
 
+extension ScalarLCSPattern {
+  /// `lcs` over the scalars of valid UTF-8 (a `String`'s), and how many
+  /// scalars it holds: the same as `lcs(Array(string.unicodeScalars))`
+  /// without building the array.
+  func lcs(utf8 s: UnsafeBufferPointer<UInt8>) -> (lcs: Int, scalars: Int) {
+    var scalars = 0
+    var v = [UInt64](repeating: ~0, count: words)
+    let n = s.count
+    var i = 0
+    table.withUnsafeBufferPointer { tb in
+      guard let tbase = tb.baseAddress else { return }
+      while i < n {
+        let b0 = UInt32(s[i])
+        var c: UInt32
+        if b0 < 0x80 {
+          c = b0
+          i += 1
+        } else if b0 < 0xE0, i + 1 < n {
+          c = (b0 & 0x1F) << 6 | UInt32(s[i + 1] & 0x3F)
+          i += 2
+        } else if b0 < 0xF0, i + 2 < n {
+          c = (b0 & 0x0F) << 12 | UInt32(s[i + 1] & 0x3F) << 6 | UInt32(s[i + 2] & 0x3F)
+          i += 3
+        } else if i + 3 < n {
+          c = (b0 & 0x07) << 18 | UInt32(s[i + 1] & 0x3F) << 12 | UInt32(s[i + 2] & 0x3F) << 6
+            | UInt32(s[i + 3] & 0x3F)
+          i += 4
+        } else {
+          break
+        }
+        scalars += 1
+        if count == 0 { continue }
+        if c < UInt32(Self.direct) {
+          Self.step(&v, tbase + Int(c) * words, words)
+        } else if let u = Unicode.Scalar(c), let pm = other[u] {
+          pm.withUnsafeBufferPointer { p in if let pb = p.baseAddress { Self.step(&v, pb, words) } }
+        }
+      }
+    }
+    if count == 0 { return (0, scalars) }
+    var zeros = 0
+    for w in 0..<words {
+      let bits = w == words - 1 && count & 63 != 0 ? count & 63 : 64
+      let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) - 1
+      zeros += (~v[w] & mask).nonzeroBitCount
+    }
+    return (zeros, scalars)
+  }
+}
+
 /// Bit-parallel longest common subsequence (Hyyrö 2004): one pattern, many
 /// texts, O(⌈|pattern| / 64⌉ × |text|) per text.
 struct LCSPattern<T: Hashable> {
