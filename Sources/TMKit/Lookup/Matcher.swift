@@ -464,11 +464,12 @@ public final class Matcher {
             len = lenDown
             down -= 1
           }
+          // Seen already (through another query token): it was scored then.
+          guard e < marks.count, marks[e] & 2 == 0 else { continue }
           let longerLen = Double(max(lq, len))
           // Tokens whose signature bit the query lacks are surely not shared.
           let outside = (sec.entrySig[e] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
           if 100 * Double(min(len - outside, lq)) / longerLen < tEff - 1e-9 { continue }
-          guard e < marks.count, marks[e] & 2 == 0 else { continue }
           let eu = UInt32(e)
           marks[e] |= 2
           touched.append(eu)
