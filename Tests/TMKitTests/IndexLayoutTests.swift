@@ -260,6 +260,40 @@ import Testing
     _ = table
   }
 
+  /// The file sink (direct I/O from a 4 MiB buffer, the last block padded
+  /// then truncated, the table patched through the page cache) writes the
+  /// same bytes as the in-memory sink.
+  @Test func fileSinkWritesWhatTheByteSinkHolds() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var r = FastPathTests.Rng(s: 41)
+    for total in [0, 100, 4096, FileSink.capacity, FileSink.capacity + 1, 2 * FileSink.capacity + 12345] {
+      let path = dir + "/x-\(total).idx"
+      let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+      try #require(fd >= 0)
+      defer { close(fd) }
+      let file = FileSink(fd: fd, path: path)
+      let mem = ByteSink()
+      var left = total
+      while left > 0 {
+        // Pieces from a byte to past the buffer's size.
+        let n = min(left, r.next() % 4 == 0 ? Int(r.next() % UInt64(FileSink.capacity + 5000)) + 1 : Int(r.next() % 3000) + 1)
+        let piece = (0..<n).map { _ in UInt8(truncatingIfNeeded: r.next()) }
+        for sink in [file, mem] as [IndexSink] { try piece.withUnsafeBytes { try sink.append($0) } }
+        if r.next() % 5 == 0 { for sink in [file, mem] as [IndexSink] { try sink.pad(to: 8) } }
+        left -= n
+      }
+      if mem.count >= 16 {
+        for sink in [file, mem] as [IndexSink] { try sink.patch([1, 2, 3, 4, 5, 6, 7, 8], at: 8) }
+      }
+      try file.flush()
+      #expect(file.count == mem.count)
+      let written = try #require(FileManager.default.contents(atPath: path))
+      #expect(written.count == mem.bytes.count)
+      #expect(Array(written) == mem.bytes, "\(total) bytes")
+    }
+  }
+
   @Test func anIndexOfTheFormerVersionIsRebuiltNotRead() throws {
     let dir = try Self.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }

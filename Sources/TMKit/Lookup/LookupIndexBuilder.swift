@@ -885,32 +885,109 @@ final class ByteSink: IndexSink {
   }
 }
 
-/// Writes to an open file descriptor through a 1 MiB buffer.
+/// Writes to an open file descriptor through a 4 MiB buffer, with direct
+/// I/O (`O_DIRECT`) where the file system allows it, else through the page
+/// cache.
+///
+/// Why direct: the index is written once and then mapped for a lookup that
+/// reads a few pages of it. Through the page cache every byte is copied
+/// into a newly allocated page, and on this kind of machine (a VM whose
+/// free pages go back to the host) that is the most expensive part of the
+/// build: 500 MB took about 3 s of CPU and, the writes of one file being
+/// serialised, 3 s of wall time; written directly from one reused buffer
+/// it takes a fraction of that. The last block is padded to the
+/// alignment direct I/O needs and the file truncated to its size; `patch`
+/// (the array table, written last) goes through the page cache.
 final class FileSink: IndexSink {
   let fd: Int32
   let path: String
-  private var buffer: [UInt8] = []
+  static let capacity = 4 << 20
+  static let alignment = 4096
+  private let buffer: UnsafeMutableRawPointer
+  private var used = 0
+  /// Bytes written to the file so far (a multiple of `capacity` while direct).
   private var flushed = 0
+  private var direct: Bool
+
   init(fd: Int32, path: String) {
     self.fd = fd
     self.path = path
-    buffer.reserveCapacity(1 << 20)
+    buffer = UnsafeMutableRawPointer.allocate(byteCount: FileSink.capacity, alignment: FileSink.alignment)
+    let flags = fcntl(fd, F_GETFL)
+    direct = FileSink.oDirect != 0 && flags >= 0 && fcntl(fd, F_SETFL, flags | FileSink.oDirect) == 0
   }
+
+  /// `O_DIRECT` (Linux; its value depends on the architecture and Swift's
+  /// Glibc module does not export it), 0 where it is not used.
+  static var oDirect: Int32 {
+    #if os(Linux) && arch(x86_64)
+      return 0o40000
+    #elseif os(Linux) && arch(arm64)
+      return 0o200000
+    #else
+      return 0
+    #endif
+  }
+
+  deinit { buffer.deallocate() }
+
   override func write(_ p: UnsafeRawBufferPointer) throws {
-    if buffer.count + p.count > 1 << 20 { try flush() }
-    if p.count >= 1 << 20 {
-      try FileIO.pwriteAll(fd, p, at: flushed, path: path)
-      flushed += p.count
-    } else {
-      buffer.append(contentsOf: p)
+    guard var from = p.baseAddress else { return }
+    var left = p.count
+    while left > 0 {
+      let n = min(left, FileSink.capacity - used)
+      (buffer + used).copyMemory(from: from, byteCount: n)
+      used += n
+      from += n
+      left -= n
+      if used == FileSink.capacity { try writeBuffer(count: used) }
     }
   }
-  func flush() throws {
-    if buffer.isEmpty { return }
-    try FileIO.pwriteAll(fd, buffer[...], at: flushed, path: path)
-    flushed += buffer.count
-    buffer.removeAll(keepingCapacity: true)
+
+  /// Writes the buffer's first `count` bytes at `flushed` (padded to the
+  /// alignment when direct) and empties it.
+  private func writeBuffer(count: Int) throws {
+    if count == 0 { return }
+    if direct {
+      let padded = (count + FileSink.alignment - 1) / FileSink.alignment * FileSink.alignment
+      if padded > count { (buffer + count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - count) }
+      let n = pwrite(fd, buffer, padded, off_t(flushed))
+      if n == padded {
+        flushed += count
+        used = 0
+        return
+      }
+      // Refused (a file system without direct I/O, or a short write): the
+      // page cache from here on.
+      guard n >= 0 || errno == EINVAL else { throw TMError(.io, "cannot write: \(String(cString: strerror(errno)))", file: path) }
+      try stopDirect()
+    }
+    try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(start: buffer, count: count), at: flushed, path: path)
+    flushed += count
+    used = 0
   }
+
+  private func stopDirect() throws {
+    direct = false
+    let flags = fcntl(fd, F_GETFL)
+    guard flags >= 0, fcntl(fd, F_SETFL, flags & ~FileSink.oDirect) == 0 else {
+      throw TMError(.io, "cannot write: \(String(cString: strerror(errno)))", file: path)
+    }
+  }
+
+  /// Writes what is buffered; the file then has exactly `count` bytes.
+  func flush() throws {
+    let wasDirect = direct
+    try writeBuffer(count: used)
+    if wasDirect {
+      try stopDirect()
+      // The padding of the last direct block goes.
+      guard ftruncate(fd, off_t(flushed)) == 0 else {
+        throw TMError(.io, "cannot write: \(String(cString: strerror(errno)))", file: path)
+      }
+    }
+  }
+
   override func patch(_ b: [UInt8], at offset: Int) throws {
     try flush()
     try FileIO.pwriteAll(fd, b[...], at: offset, path: path)
