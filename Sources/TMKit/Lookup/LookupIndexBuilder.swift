@@ -10,10 +10,11 @@ import Dispatch
 /// A memory file is indexed in chunks of about 4 MiB of lines, on every
 /// core: each chunk is read with `pread`, checked by the memory reader
 /// (`MemoryTable`), and its segments' keys, tokens and hashes computed with
-/// the chunk's own `LookupKeys` and vocabulary. The chunks are then merged
-/// one section at a time into the index file, so neither the memory nor the
-/// whole index is ever held at once: peak memory is about the tokens and
-/// entries of all sections plus one section's postings.
+/// the chunk's own `LookupKeys` and vocabulary. The chunks' sections are
+/// then merged on every core (as many at once as there are cores) and each
+/// is written to the index file when the one before it is, so neither the
+/// memory nor the whole index is ever held at once: peak memory is about the
+/// tokens and entries of all sections plus the merges in progress.
 public enum LookupIndexBuilder {
   /// Where the units' texts live in the index.
   enum Texts {
