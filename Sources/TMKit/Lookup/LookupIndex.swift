@@ -162,9 +162,11 @@ public final class LookupIndex: @unchecked Sendable {
   static let magic: [UInt8] = Array("TMLKIDX1".utf8)
   // 9: store's layout (8) with keys that leave accelerator marks out (LookupKeys.key)
   // 10: entry columns as bytes, exact and skeleton hashes as their top 32 bits
-  static let version: UInt64 = 10
+  // 11: postings as two arrays, entries (4 bytes) and capped lengths (1 byte),
+  //     without the 24-bit signature (5 bytes a posting instead of 8)
+  static let version: UInt64 = 11
   static let sections: [Language] = [.az, .ru, .en]
-  static let perSection = 17
+  static let perSection = 18
   static let arrayCount = 7 + 3 * perSection
   static let fixedHeaderSize = 8 + 8 * 11 + 8 + 8
   static let headerSize = fixedHeaderSize + arrayCount * 16
@@ -211,10 +213,13 @@ public final class LookupIndex: @unchecked Sendable {
     var vocabOff: IndexArray<UInt32>
     var vocabBlob: IndexArray<UInt8>
     var postStart: IndexArray<UInt32>
-    /// Each posting: entry (bits 0–31), its length capped at 255 (32–39)
-    /// and a 24-bit token signature (40–63), so scanning a list needs no
-    /// other memory access for most candidates.
-    var postings: IndexArray<UInt64>
+    /// The postings of word `v` are `postStart[v]..<postStart[v + 1]`,
+    /// ordered by (segment length, entry): each one's entry, and beside it
+    /// (so the length window is a binary search and a scan outward from the
+    /// query's length reads no other memory) the segment's length in tokens
+    /// capped at 255 (255: look it up with `length(of:)`).
+    var postEntry: IndexArray<UInt32>
+    var postLength: IndexArray<UInt8>
     var keyOff: IndexArray<UInt32>
     var keyBlob: IndexArray<UInt8>
     var keyPostStart: IndexArray<UInt32>
@@ -304,20 +309,20 @@ public final class LookupIndex: @unchecked Sendable {
       let b = 7 + s * LookupIndex.perSection
       guard let eu = arr(b, UInt32.self), let ec = arr(b + 1, UInt8.self), let ets = arr(b + 2, UInt32.self),
         let tk = arr(b + 3, UInt32.self), let vo = arr(b + 4, UInt32.self), let vb = arr(b + 5, UInt8.self),
-        let ps = arr(b + 6, UInt32.self), let po = arr(b + 7, UInt64.self), let ko = arr(b + 8, UInt32.self),
-        let kb = arr(b + 9, UInt8.self), let kps = arr(b + 10, UInt32.self), let kp = arr(b + 11, UInt32.self),
-        let eh = arr(b + 12, UInt32.self), let ee = arr(b + 13, UInt32.self), let sh = arr(b + 14, UInt32.self),
-        let se = arr(b + 15, UInt32.self), let sg = arr(b + 16, UInt64.self)
+        let ps = arr(b + 6, UInt32.self), let pe = arr(b + 7, UInt32.self), let pl = arr(b + 8, UInt8.self),
+        let ko = arr(b + 9, UInt32.self), let kb = arr(b + 10, UInt8.self), let kps = arr(b + 11, UInt32.self),
+        let kp = arr(b + 12, UInt32.self), let eh = arr(b + 13, UInt32.self), let ee = arr(b + 14, UInt32.self),
+        let sh = arr(b + 15, UInt32.self), let se = arr(b + 16, UInt32.self), let sg = arr(b + 17, UInt64.self)
       else { return nil }
       guard ec.count == eu.count, ets.count == (eu.count == 0 ? 0 : eu.count + 1) || (eu.count == 0 && ets.count <= 1),
-        ps.count == vo.count, kps.count == ko.count, eh.count == ee.count, sh.count == se.count,
-        sg.count == eu.count
+        ps.count == vo.count, pe.count == pl.count, ps.count == 0 || Int(ps[ps.count - 1]) == pe.count,
+        kps.count == ko.count, eh.count == ee.count, sh.count == se.count, sg.count == eu.count
       else { return nil }
       secs.append(
         Section(
           entryUnit: eu, entryColumn: ec, entryTokStart: ets, tokens: tk, vocabOff: vo, vocabBlob: vb,
-          postStart: ps, postings: po, keyOff: ko, keyBlob: kb, keyPostStart: kps, keyPostings: kp,
-          exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se, entrySig: sg))
+          postStart: ps, postEntry: pe, postLength: pl, keyOff: ko, keyBlob: kb, keyPostStart: kps,
+          keyPostings: kp, exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se, entrySig: sg))
     }
     sectionData = secs
   }
@@ -719,33 +724,31 @@ extension LookupIndex.Section {
 
   func documentFrequency(_ id: Int) -> Int { Int(postStart[id + 1]) - Int(postStart[id]) }
 
-  /// Postings of a token restricted to segments of `lengths` tokens.
-  @inline(__always) static func sig24Bit(_ id: UInt32) -> UInt64 { 1 << UInt64(((id &* 0x85EB_CA6B) >> 27) % 24) }
-
-  static func posting(entry: Int, length: Int, sig24: UInt64) -> UInt64 {
-    UInt64(entry) | (UInt64(min(length, 255)) << 32) | ((sig24 & 0xFF_FFFF) << 40)
+  /// All postings of word `id`: the entries holding it, ordered by
+  /// (segment length, entry).
+  func postings(_ id: Int) -> UnsafeBufferPointer<UInt32> {
+    postEntry.slice(Int(postStart[id]), Int(postStart[id + 1]))
   }
 
-  @inline(__always) static func entry(_ p: UInt64) -> Int { Int(p & 0xFFFF_FFFF) }
-  @inline(__always) static func cappedLength(_ p: UInt64) -> Int { Int((p >> 32) & 0xFF) }
-
   /// Postings of a token restricted to segments of `lengths` tokens.
-  func postings(_ id: Int, lengths: ClosedRange<Int>) -> UnsafeBufferPointer<UInt64> {
-    let all = postings.slice(Int(postStart[id]), Int(postStart[id + 1]))
+  func postings(_ id: Int, lengths: ClosedRange<Int>) -> Postings {
+    let lo = Int(postStart[id]), hi = Int(postStart[id + 1])
+    let all = Postings(entries: postEntry.slice(lo, hi), lengths: postLength.slice(lo, hi))
     let a = firstIndex(in: all, length: lengths.lowerBound)
     let b = lengths.upperBound >= 255 ? all.count : firstIndex(in: all, length: lengths.upperBound + 1)
-    guard a < b, let base = all.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
-    return UnsafeBufferPointer(start: base + a, count: b - a)
+    guard a < b, all.entries.count == all.lengths.count else { return Postings() }
+    return Postings(
+      entries: UnsafeBufferPointer(rebasing: all.entries[a..<b]), lengths: UnsafeBufferPointer(rebasing: all.lengths[a..<b]))
   }
 
   /// The first position in length-ordered postings whose segment has at
   /// least `length` tokens (lengths from 255 up count as 255).
-  func firstIndex(in post: UnsafeBufferPointer<UInt64>, length: Int) -> Int {
-    let l = min(length, 255)
+  func firstIndex(in post: Postings, length: Int) -> Int {
+    let l = UInt8(clamping: length)
     var lo = 0, hi = post.count
     while lo < hi {
       let mid = (lo + hi) / 2
-      if Self.cappedLength(post[mid]) < l { lo = mid + 1 } else { hi = mid }
+      if post.lengths[mid] < l { lo = mid + 1 } else { hi = mid }
     }
     return lo
   }
@@ -756,9 +759,7 @@ extension LookupIndex.Section {
     guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else { return [] }
     var out: [UInt32] = []
     for v in keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1])) where Int(v) < vocabCount {
-      for p in postings.slice(Int(postStart[Int(v)]), Int(postStart[Int(v) + 1])) {
-        out.append(UInt32(truncatingIfNeeded: p))
-      }
+      out += postings(Int(v))
     }
     out.sort()
     var w = 0
@@ -769,4 +770,16 @@ extension LookupIndex.Section {
     out.removeLast(out.count - w)
     return out
   }
+}
+
+/// A run of postings: entries and, beside each, its segment's length in
+/// tokens capped at 255 (see `LookupIndex.Section.postEntry`).
+struct Postings {
+  var entries = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
+  var lengths = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+  var count: Int { min(entries.count, lengths.count) }
+
+  @inline(__always) func entry(_ i: Int) -> Int { Int(entries[i]) }
+  @inline(__always) func cappedLength(_ i: Int) -> Int { Int(lengths[i]) }
 }

@@ -488,11 +488,7 @@ public final class Matcher {
       // Query tokens as a 1024-bit filter: a candidate token whose bit is
       // clear is surely not shared (false positives only loosen the bound).
       var qsig: UInt64 = 0
-      var qsig24: UInt64 = 0
-      for id in ids where id < UInt32(sec.vocabCount) {
-        qsig |= LookupIndex.Section.sigBit(id)
-        qsig24 |= LookupIndex.Section.sig24Bit(id)
-      }
+      for id in ids where id < UInt32(sec.vocabCount) { qsig |= LookupIndex.Section.sigBit(id) }
       var qbits = [UInt64](repeating: 0, count: 16)
       for id in ids where id < UInt32(sec.vocabCount) { qbits[Int(id & 1023) >> 6] |= 1 << UInt64(id & 63) }
       var top: [Double] = []  // best `keep` scores, descending
@@ -513,35 +509,30 @@ public final class Matcher {
         var down = up - 1
         while up < post.count || down >= 0 {
           let none = 1 << 40
-          let pUp = up < post.count ? post[up] : 0
-          let pDown = down >= 0 ? post[down] : 0
-          var lenUp = up < post.count ? LookupIndex.Section.cappedLength(pUp) : none
-          var lenDown = down >= 0 ? LookupIndex.Section.cappedLength(pDown) : -none
-          if lenUp == 255 { lenUp = sec.length(of: LookupIndex.Section.entry(pUp)) }
-          if lenDown == 255 { lenDown = sec.length(of: LookupIndex.Section.entry(pDown)) }
+          var lenUp = up < post.count ? post.cappedLength(up) : none
+          var lenDown = down >= 0 ? post.cappedLength(down) : -none
+          if lenUp == 255 { lenUp = sec.length(of: post.entry(up)) }
+          if lenDown == 255 { lenDown = sec.length(of: post.entry(down)) }
           if lenUp != none && lenUp > hiNow { up = post.count; continue }
           if lenDown != -none && lenDown < loNow { down = -1; continue }
           if lenUp == none && lenDown == -none { break }
-          let p: UInt64
+          let e: Int
           let len: Int
           if lenUp - lq <= lq - lenDown {
-            p = pUp
+            e = post.entry(up)
             len = lenUp
             up += 1
           } else {
-            p = pDown
+            e = post.entry(down)
             len = lenDown
             down -= 1
           }
-          let e = LookupIndex.Section.entry(p)
+          // Seen already (through another query token): it was scored then.
+          guard e < marks.count, marks[e] & 2 == 0 else { continue }
           let longerLen = Double(max(lq, len))
-          // Tokens whose signature bit the query lacks are surely not shared:
-          // first the 24-bit signature in the posting, then the 56-bit one.
-          let out24 = ((p >> 40) & ~qsig24).nonzeroBitCount
-          if 100 * Double(min(len - out24, lq)) / longerLen < tEff - 1e-9 { continue }
+          // Tokens whose signature bit the query lacks are surely not shared.
           let outside = (sec.entrySig[e] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
           if 100 * Double(min(len - outside, lq)) / longerLen < tEff - 1e-9 { continue }
-          guard e < marks.count, marks[e] & 2 == 0 else { continue }
           let eu = UInt32(e)
           marks[e] |= 2
           touched.append(eu)
@@ -687,8 +678,9 @@ public final class Matcher {
       }
       similar.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
       for (_, v) in similar.prefix(8) {
-        for p in sec.postings(v, lengths: 1...maxLength).prefix(200) {
-          let e = LookupIndex.Section.entry(p)
+        let post = sec.postings(v, lengths: 1...maxLength)
+        for i in 0..<min(post.count, 200) {
+          let e = post.entry(i)
           if seen.insert(e).inserted { out.append(e) }
         }
       }
@@ -856,9 +848,7 @@ public final class Matcher {
         for (k, ck) in zip(qKeys, qCross) {
           var set: [UInt32] = []
           if section == qSection, let v = sec.vocabID(k) {
-            set = sec.postings.slice(Int(sec.postStart[v]), Int(sec.postStart[v + 1])).map {
-              UInt32(truncatingIfNeeded: $0)
-            }.sorted()
+            set = sec.postings(v).sorted()
           }
           let cross = sec.crossKeyPostings(ck)
           if set.isEmpty {

@@ -181,41 +181,49 @@ final class ScalarFolding: Sendable {
   func key(_ text: String, turkic: Bool) -> String? {
     var text = text
     let half = turkic ? ScalarFolding.size : 0
-    return text.withUTF8 { b -> String? in
-      let n = b.count
-      var out = [UInt8]()
-      out.reserveCapacity(n + 8)
-      var i = 0
-      while i < n {
-        let c = b[i]
-        let slot: Int
-        if c < 0x80 {
-          slot = Int(c)
-          i += 1
-        } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
-          let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
-          guard v < Int(ScalarFolding.limit) else { return nil }
-          slot = v
-          i += 2
-        } else if c == 0xE2 && i + 2 < n {
-          let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
-          guard ScalarFolding.punctuation.contains(v) else { return nil }
-          slot = Int(ScalarFolding.limit) + Int(v - ScalarFolding.punctuation.lowerBound)
-          i += 3
-        } else {
-          return nil
-        }
-        let e = entries[half + slot]
-        let len = Int(e & 0xFF)
-        if len == 255 { return nil }
-        let start = Int(e >> 8)
-        if len == 1 {
-          out.append(pool[start])
-        } else {
-          out += pool[start..<(start + len)]
-        }
+    // The tables as plain buffers: reading a class's array property in the
+    // loop retained and released it on every scalar.
+    return entries.withUnsafeBufferPointer { entries in
+      pool.withUnsafeBufferPointer { pool in
+        text.withUTF8 { b in Self.key(b, entries: entries, pool: pool, half: half) }
       }
-      return String(decoding: out, as: UTF8.self)
     }
+  }
+
+  private static func key(
+    _ b: UnsafeBufferPointer<UInt8>, entries: UnsafeBufferPointer<UInt32>, pool: UnsafeBufferPointer<UInt8>, half: Int
+  ) -> String? {
+    // Hoisted: a static `let` read in the loop is a `swift_once` check each time.
+    let limit = ScalarFolding.limit, punctuation = ScalarFolding.punctuation
+    let n = b.count
+    var out = [UInt8]()
+    out.reserveCapacity(n + 8)
+    var i = 0
+    while i < n {
+      let c = b[i]
+      let slot: Int
+      if c < 0x80 {
+        slot = Int(c)
+        i += 1
+      } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
+        let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+        guard v < Int(limit) else { return nil }
+        slot = v
+        i += 2
+      } else if c == 0xE2 && i + 2 < n {
+        let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        guard punctuation.contains(v) else { return nil }
+        slot = Int(limit) + Int(v - punctuation.lowerBound)
+        i += 3
+      } else {
+        return nil
+      }
+      let e = entries[half + slot]
+      let len = Int(e & 0xFF)
+      if len == 255 { return nil }
+      let start = Int(e >> 8)
+      for k in start..<(start + len) { out.append(pool[k]) }
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 }
