@@ -25,14 +25,19 @@ extension PostgresStore {
 
   static let trace = ProcessInfo.processInfo.environment["TM_PG_TRACE"] != nil
 
-  static func lookup(_ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String) throws -> LookupResult {
+  /// `staged: false` runs the single wide candidate query (the previous
+  /// path; `TM_PG_UNSTAGED=1` selects it, for the benchmark's baseline).
+  static func lookup(
+    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String,
+    staged: Bool = ProcessInfo.processInfo.environment["TM_PG_UNSTAGED"] == nil
+  ) throws -> LookupResult {
     let wantConcordance: Bool = {
       if let want = q.concordance { return want }
       let words = c.keys.tokens(ofKey: c.keys.key(q.text.nfc, language: q.language), language: q.language)
         .filter { !$0.isNumber }.count
       return words >= 1 && words <= 2
     }()
-    if !wantConcordance, ProcessInfo.processInfo.environment["TM_PG_UNSTAGED"] == nil,
+    if !wantConcordance, staged,
       let r = try stagedLookup(c, q, analysisFloor: analysisFloor, name: name, trace: trace)
     {
       return r

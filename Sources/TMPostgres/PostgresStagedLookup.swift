@@ -30,7 +30,7 @@ import TMKit
 /// last stage has no limit.
 extension PostgresStore {
   /// The first stage's threshold and limit (word-token score, candidates).
-  static let firstStage = 80.0
+  static let firstStage = 60.0
   static let stageLimit = 160
   static let stageStep = 20.0
 
@@ -199,8 +199,22 @@ extension PostgresStore {
   }
 
   /// The lookup by stages (see above); nil when the query has no section.
+  /// What the stages did (for the tests): how many ran, and whether a
+  /// limit cut the ranking at or above the floor reached.
+  struct StageStats {
+    var stages = 0
+    var cut = false
+  }
+
   static func stagedLookup(
     _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String, trace: Bool
+  ) throws -> LookupResult? {
+    var stats = StageStats()
+    return try stagedLookup(c, q, analysisFloor: analysisFloor, name: name, trace: trace, stats: &stats)
+  }
+
+  static func stagedLookup(
+    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String, trace: Bool, stats: inout StageStats
   ) throws -> LookupResult? {
     try c.useLookupSettings()
     guard let qt = try queryTokens(c, q) else { return nil }
@@ -209,7 +223,13 @@ extension PostgresStore {
     let own = langs.filter { LookupKeys.section(of: $0) == section }
     guard !own.isEmpty else { return nil }
     let floor = max(1, min(q.minScore, analysisFloor ?? q.minScore) - Matcher.retrievalMargin)
-    var t = max(floor, firstStage)
+    // Too long a query: the Matcher refuses it (before any candidate query).
+    if qt.lq > TokenDistance.maxQueryTokens {
+      return try score(q, analysisFloor: analysisFloor, units: [], ids: [], languages: [], name: name, keys: c.keys)
+    }
+    // With no token the memory knows, only the hashes can find anything:
+    // one stage at the floor.
+    var t = qt.order.contains { qt.freq($0) > 0 } ? max(floor, firstStage) : floor
     var limit: Int? = stageLimit
     for round in 0..<12 {
       let st = try stage(c, qt, t: t, limit: limit)
@@ -218,6 +238,8 @@ extension PostgresStore {
         keys: c.keys)
       let hit = limit.map { st.ranked >= $0 } ?? false
       let reached = result.retrievalFloor
+      stats.stages += 1
+      if hit, let R = reached, R >= t - 1e-9, st.lowestBound >= R - 1e-9 { stats.cut = true }
       let proven: Bool = {
         if t <= floor + 1e-9 && !hit { return true }
         guard let R = reached, R >= t - 1e-9 else { return false }
