@@ -10,6 +10,7 @@ set -e
 cd "$(dirname "$0")/.."
 BUILD=${TM_BENCH_BUILD:-.build}
 swift build -c release --product tm-postgres --scratch-path "$BUILD" >/dev/null
+swift build -c release --product tm-server --scratch-path "$BUILD" >/dev/null
 python3 -c "import rapidfuzz" 2>/dev/null || pip install -q rapidfuzz
 TOOL=$(cd "$BUILD" && pwd)/release/tm-postgres
 if [ "${TM_BENCH_PG_EXISTING:-}" = 1 ]; then

@@ -19,10 +19,12 @@ Reports, side by side on the same database and queries:
   the reference translation (0 when nothing is returned), as in the lookup
   benchmark.
 """
-import importlib.util, os, random, re, subprocess, sys, time
+import importlib.util, json, os, random, re, socket, subprocess, sys, time, urllib.parse, urllib.request
 
 TOOL, WORK, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
+SERVER = os.environ.get("TM_BENCH_SERVER", os.path.join(os.path.dirname(TOOL), "tm-server"))
 NQ = int(os.environ.get("NQUERIES", "2000"))
+SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
 os.makedirs(WORK, exist_ok=True)
 
 _argv = sys.argv
@@ -91,14 +93,16 @@ def main():
     print(f"pg_trgm index on en: {time.perf_counter() - t:.1f} s", flush=True)
     psql("ANALYZE")
 
-    def bench(mode, threads, procs=1, label=""):
+    def bench(mode, threads, procs=1, label="", qfile=None, env=None):
         outs = []
         t = time.perf_counter()
         ps = []
         extra = ["--memory", mem] if mode == "tsv" else []
+        nq = len(queries) if qfile is None else sum(1 for _ in open(qfile, encoding="utf-8"))
         for i in range(procs):
-            ps.append(subprocess.Popen([TOOL, "bench", qpath, "--mode", mode, "--threads", str(threads)] + extra,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            ps.append(subprocess.Popen([TOOL, "bench", qfile or qpath, "--mode", mode, "--threads", str(threads)] + extra,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       env=dict(os.environ, **(env or {}))))
         lat = []
         for pr in ps:
             out, err = pr.communicate()
@@ -108,7 +112,7 @@ def main():
             if pr.returncode != 0:
                 sys.stderr.write(err)
         wall = time.perf_counter() - t
-        rate = len(queries) * procs / wall
+        rate = nq * procs / wall
         p99 = max(l[1] for l in lat)
         p50 = max(l[0] for l in lat)
         print(f"  {label:<38} {rate:7.0f} lookups/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms", flush=True)
@@ -123,11 +127,76 @@ def main():
         scores = [fuzz.ratio(got[i][1], ref) if i in got else 0.0 for i, (_, ref) in enumerate(queries)]
         return got, scores
 
+    def serve(count):
+        """`count` tm-server processes on the database (--store postgres: the
+        PG* variables), one wrk per server (1 thread, 8 connections) over
+        GET /api/v1/lookup, all at once: total lookups/s, worst p50/p99."""
+        procs, bases = [], []
+        for i in range(count):
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+            state = os.path.join(WORK, f"serve-state-{i}")
+            os.makedirs(state, exist_ok=True)
+            procs.append(subprocess.Popen([SERVER, "--port", str(port), "--store", "postgres", "--state", state],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            bases.append(f"http://127.0.0.1:{port}")
+        try:
+            for b in bases:
+                for _ in range(600):
+                    try:
+                        urllib.request.urlopen(b + "/healthz", timeout=1).read()
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+            lua = os.path.join(WORK, "paths.lua")
+            with open(lua, "w", encoding="utf-8") as f:
+                f.write("paths = {\n")
+                for q, _ in queries:
+                    f.write("  %s,\n" % json.dumps("/api/v1/lookup?" + urllib.parse.urlencode(
+                        {"q": q, "from": "en", "to": "ru", "limit": "1"})))
+                f.write("}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+                f.write("done = function(summary, latency, requests)\n"
+                        "  io.write(string.format(\"JSON {\\\"rps\\\": %f, \\\"p50\\\": %f, \\\"p99\\\": %f, \\\"non2xx\\\": %d}\\n\",\n"
+                        "    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,\n"
+                        "    summary.errors.status))\nend\n")
+            ws = [subprocess.Popen(["wrk", "-t1", "-c8", f"-d{SERVE_SECONDS}s", "--timeout", "30s", "--latency", "-s", lua, b],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for b in bases]
+            rs = []
+            for w in ws:
+                out, _ = w.communicate()
+                m = re.search(r"JSON (\{.*\})", out)
+                rs.append(json.loads(m.group(1)) if m else {"rps": float("nan"), "p50": float("nan"), "p99": float("nan"), "non2xx": -1})
+            rate = sum(r["rps"] for r in rs)
+            label = f"ours through {count} tm serve --store postgres"
+            print(f"  {label:<38} {rate:7.0f} lookups/s  p50 {max(r['p50'] for r in rs):6.2f} ms  "
+                  f"p99 {max(r['p99'] for r in rs):7.2f} ms  (wrk 8 connections per server, {SERVE_SECONDS} s; "
+                  f"non-2xx {sum(r['non2xx'] for r in rs)})", flush=True)
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait()
+
     print(f"lookups at {len(units)} units, {len(queries)} queries en->ru, top match:", flush=True)
     warm = bench("tm", 2, label="(warm-up: ours, 2 threads)")
     ours1 = bench("tm", 1, label="ours, 1 client thread")
     ours2 = bench("tm", 2, label="ours, 2 client threads")
     oursP = bench("tm", 1, procs=2, label="ours, 2 client processes")
+    # main's lookup (the unstaged wide candidate query, still in the store
+    # behind TM_PG_UNSTAGED=1) on the first queries only: it is slow.
+    nbase = int(os.environ.get("BASELINE_QUERIES", "100"))
+    qbase = os.path.join(WORK, "queries-baseline.tsv")
+    with open(qbase, "w", encoding="utf-8") as f:
+        for q, _ in queries[:nbase]:
+            f.write(f"en\t{q}\n")
+    base1 = bench("tm", 1, label=f"main's unstaged lookup, first {nbase}", qfile=qbase, env={"TM_PG_UNSTAGED": "1"})
+    same1 = bench("tm", 1, label=f"ours on the same {nbase}", qfile=qbase)
+    print(f"  ours/main on those {nbase}: {same1[1] / base1[1]:.1f}x; same top match on "
+          f"{sum(1 for a, b in zip(base1[0].splitlines(), same1[0].splitlines()) if a == b)}/{nbase}", flush=True)
+    if os.path.exists(SERVER) and subprocess.run(["which", "wrk"], capture_output=True).returncode == 0:
+        serve(1)
+        serve(2)
+    else:
+        print(f"  (no {SERVER} or no wrk: the lookups through tm serve were not measured)", flush=True)
     trgm1 = bench("trgm", 1, label="pg_trgm similarity(), 1 thread")
     trgm2 = bench("trgm", 2, label="pg_trgm similarity(), 2 threads")
     sh([TOOL, "bench", qpath, "--mode", "tsv", "--memory", mem])  # builds the TSV index once

@@ -32,6 +32,14 @@ void *tmpq_exec(void *conn, const char *sql, int nparams, const char *const *val
   return PQexecParams((PGconn *)conn, sql, nparams, NULL, values, NULL, NULL, 0);
 }
 
+void *tmpq_prepare(void *conn, const char *name, const char *sql, int nparams) {
+  return PQprepare((PGconn *)conn, name, sql, nparams, NULL);
+}
+
+void *tmpq_exec_prepared(void *conn, const char *name, int nparams, const char *const *values) {
+  return PQexecPrepared((PGconn *)conn, name, nparams, values, NULL, NULL, 0);
+}
+
 int tmpq_status(void *res) {
   switch (PQresultStatus((PGresult *)res)) {
   case PGRES_COMMAND_OK: return TMPQ_COMMAND_OK;

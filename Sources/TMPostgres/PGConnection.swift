@@ -36,6 +36,56 @@ final class PGConnection {
     return try check(res)
   }
 
+  /// The schema holding the intarray extension ("" when it is not
+  /// installed), looked up once per connection (migration 002).
+  private var intarray: String?
+
+  func intarraySchema() throws -> String {
+    if let s = intarray { return s }
+    let r = try exec(
+      "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'intarray'")
+    let s = r.rows > 0 ? (r.string(0, 0) ?? "") : ""
+    intarray = s
+    return s
+  }
+
+  private var lookupSettings = false
+
+  /// Before a lookup's statements: the candidate query's `&&` over a long
+  /// query's hundreds of keys costs a sequential scan seconds (the planner
+  /// prices the overlap test as one cheap operator per row) where the GIN
+  /// index takes milliseconds, so sequential scans are priced out, and a
+  /// lookup runs on its own backend (no parallel workers: the servers
+  /// already run lookups side by side). Set once per connection; the
+  /// store's other statements read by index or still scan where no index
+  /// applies.
+  func useLookupSettings() throws {
+    if lookupSettings { return }
+    try exec("SET enable_seqscan = off")
+    try exec("SET max_parallel_workers_per_gather = 0")
+    lookupSettings = true
+  }
+
+  /// Statements prepared on this connection (by name).
+  private var prepared: Set<String> = []
+
+  /// Runs a statement prepared once per connection under `name` (parsed and
+  /// planned once; a lookup runs the same few statements thousands of times).
+  @discardableResult
+  func execPrepared(_ name: String, _ sql: String, _ params: [String?]) throws -> PGResult {
+    if !prepared.contains(name) {
+      let r: UnsafeMutableRawPointer? = name.withCString { n in
+        sql.withCString { s in tmpq_prepare(handle, n, s, Int32(params.count)) }
+      }
+      _ = try check(r)
+      prepared.insert(name)
+    }
+    let res: UnsafeMutableRawPointer? = withCStrings(params) { ptrs in
+      name.withCString { n in tmpq_exec_prepared(handle, n, Int32(params.count), ptrs) }
+    }
+    return try check(res)
+  }
+
   func check(_ res: UnsafeMutableRawPointer?) throws -> PGResult {
     guard let res else {
       broken = tmpq_connected(handle) == 0

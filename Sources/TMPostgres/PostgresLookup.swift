@@ -23,14 +23,26 @@ extension PostgresStore {
     return try run { c in try PostgresStore.lookup(c, q, analysisFloor: analysisFloor, name: name) }
   }
 
-  static func lookup(_ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String) throws -> LookupResult {
-    let langs = try PostgresStore.languages(c)
+  static let trace = ProcessInfo.processInfo.environment["TM_PG_TRACE"] != nil
+
+  /// `staged: false` runs the single wide candidate query (the previous
+  /// path; `TM_PG_UNSTAGED=1` selects it, for the benchmark's baseline).
+  static func lookup(
+    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, name: String,
+    staged: Bool = ProcessInfo.processInfo.environment["TM_PG_UNSTAGED"] == nil
+  ) throws -> LookupResult {
     let wantConcordance: Bool = {
       if let want = q.concordance { return want }
       let words = c.keys.tokens(ofKey: c.keys.key(q.text.nfc, language: q.language), language: q.language)
         .filter { !$0.isNumber }.count
       return words >= 1 && words <= 2
     }()
+    if !wantConcordance, staged,
+      let r = try stagedLookup(c, q, analysisFloor: analysisFloor, name: name, trace: trace)
+    {
+      return r
+    }
+    let langs = try PostgresStore.languages(c)
     let section = LookupKeys.section(of: q.language)
     let own = langs.filter { LookupKeys.section(of: $0) == section }
     if wantConcordance || own.isEmpty {
@@ -148,7 +160,7 @@ extension PostgresStore {
       // distinct keys, each weighted by the query's occurrences (an upper
       // bound of the shared count, so nothing that can match is dropped).
       sql += """
-         UNION SELECT e.unit_id FROM tm_entries e WHERE e.keys && $3::integer[]
+         UNION SELECT e.unit_id FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[]
           AND (SELECT coalesce(sum(w), 0) FROM unnest($4::integer[], $5::integer[]) AS q(k, w) WHERE q.k = ANY(e.keys))
             >= ceil(greatest($6::integer, e.len) * $7::float8 / 100 - 1e-9)
         """
@@ -162,7 +174,7 @@ extension PostgresStore {
     if wantConcordance, let rare = order.min(by: { freq($0) < freq($1) }), freq(rare) > 0, let h = hashes[rare] {
       let all = (1...concordanceMaxLength).map { EntryKeys.postingKey(h, length: $0) }
       sql += """
-         UNION (SELECT unit_id FROM tm_entries WHERE keys && $\(params.count + 1)::integer[] AND section = \(s)
+         UNION (SELECT unit_id FROM tm_entries WHERE keys OPERATOR(pg_catalog.&&) $\(params.count + 1)::integer[] AND section = \(s)
         ORDER BY len, unit_id LIMIT \(concordanceCandidates))
         """
       params.append(CopyText.intArray(all))

@@ -153,6 +153,54 @@ struct PostgresStoreTests {
     #expect(withMatches > 250 && fuzzy > 50)
   }
 
+  /// The staged retrieval (a ranking cut at 160 candidates, then lower
+  /// thresholds or no limit) ends in the same matches as the single wide
+  /// query and as the TSV memory, on a memory where hundreds of units share
+  /// a template, so the rankings are cut and the ties at the pool's floor
+  /// are many.
+  @Test func stagesGiveTheWideQuerysMatches() throws {
+    let (store, _) = try TestDB.freshStore("stages")
+    defer { TestDB.drop(store) }
+    let dir = try PostgresStoreTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let iso = try Corpus.isoCodes()
+    let path = dir + "/az-ru.tsv"
+    let news = Corpus.news(1500, names: Corpus.countryNames(iso), seed: 7)
+    _ = try MemoryFile.append(news, to: path)
+    let table = try MemoryFile.open(path: path)
+    _ = try store.bulkLoad(table, languages: table.languages)
+    let (indexes, _, _) = try LookupIndex.open(memoryPath: path, persist: false)
+    let matcher = Matcher(indexes: indexes)
+    var rng = SeededRandom(seed: 99)
+    var cut = 0, multi = 0
+    for i in 0..<60 {
+      let u = table[rng.below(table.count)]
+      let lang: Language = [.en, .az, .ru][i % 3]
+      let text = Corpus.perturb(u.texts[lang] ?? "", &rng)
+      guard (try? Matcher.validate(text)) != nil else { continue }
+      let q = LookupQuery(text: text, language: lang, limit: 5, minScore: [50, 70][i % 2], concordance: false)
+      var stats = PostgresStore.StageStats()
+      let staged = try store.run { c in
+        try PostgresStore.stagedLookup(c, q, analysisFloor: nil, name: store.name, trace: false, stats: &stats)
+      }
+      let wide = try store.run { try PostgresStore.lookup($0, q, analysisFloor: nil, name: store.name, staged: false) }
+      let tsv = try matcher.lookup(q)
+      if stats.cut { cut += 1 }
+      if stats.stages > 1 { multi += 1 }
+      let s = try #require(staged, "\(lang): \(text)")
+      for other in [wide, tsv] {
+        #expect(s.matches.count == other.matches.count, "\(lang): \(text)")
+        for (x, y) in zip(s.matches, other.matches) {
+          #expect(x.kind == y.kind && x.score == y.score && x.unit == y.unit && x.source == y.source, "\(lang): \(text)")
+          #expect(x.targets == y.targets && x.differences == y.differences, "\(lang): \(text)")
+        }
+      }
+    }
+    // The memory makes the stages do their work: rankings cut, and more
+    // than one stage for many queries.
+    #expect(cut > 0 && multi > 10, "cut \(cut), several stages \(multi)")
+  }
+
   /// Many writers on separate pools (as separate servers would be): exactly
   /// the distinct units end up stored, none twice.
   @Test func concurrentAppendsLoseNothingAndDuplicateNothing() throws {

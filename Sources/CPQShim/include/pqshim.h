@@ -40,6 +40,10 @@ int tmpq_conninfo_has_password(const char *conninfo, char *err, int errcap);
 
 /* Statements with text parameters (NULL value = SQL NULL). */
 void *tmpq_exec(void *conn, const char *sql, int nparams, const char *const *values);
+/* Prepared statements (text parameters and results): tmpq_prepare once per
+   connection and name, then tmpq_exec_prepared. Both return a result. */
+void *tmpq_prepare(void *conn, const char *name, const char *sql, int nparams);
+void *tmpq_exec_prepared(void *conn, const char *name, int nparams, const char *const *values);
 int tmpq_status(void *res);
 const char *tmpq_result_error(void *res);
 const char *tmpq_sqlstate(void *res);
