@@ -34,8 +34,12 @@ struct EntryKeys {
   static func tokenKey(_ h: UInt64) -> Int32 { Int32(truncatingIfNeeded: h ^ (h >> 32)) }
 
   static func postingKey(_ h: UInt64, length: Int) -> Int32 {
+    // FNV-1a of the two length bytes seeded by the token's hash, inline
+    // (the same value as `fnv1a64([low, high], seed: h)`, without an array
+    // per token).
     let l = UInt16(clamping: length)
-    let m = fnv1a64([UInt8(l & 0xFF), UInt8(l >> 8)], seed: h)
+    var m = (h ^ UInt64(l & 0xFF)) &* 0x0000_0100_0000_01B3
+    m = (m ^ UInt64(l >> 8)) &* 0x0000_0100_0000_01B3
     return Int32(truncatingIfNeeded: m ^ (m >> 32))
   }
 

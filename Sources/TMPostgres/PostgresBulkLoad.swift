@@ -10,12 +10,25 @@ extension PostgresStore {
     public var seconds: [String: Double]
   }
 
-  /// Loads units into an empty store with COPY: the units, then their index
-  /// entries (keys computed by TMKit on every core while PostgreSQL reads
-  /// the previous batch), then the token statistics; the secondary indexes
-  /// are built once at the end. One transaction: a load that is killed or
-  /// fails leaves the store empty. Duplicates (same texts) are dropped, as
-  /// the TSV memory's append would.
+  /// Loads units into an empty store with COPY, on two connections at once.
+  ///
+  /// The units and their index entries (keys computed by TMKit on every
+  /// core, `threads` workers ahead of the sender) go by COPY into staging
+  /// tables, `tm_units_load` on one connection and `tm_entries_load` on a
+  /// second, each created in its own COPY's transaction (so with
+  /// `wal_level=minimal` neither is WAL-logged); then the GIN index is built
+  /// on the second connection while the first builds the other indexes; then
+  /// one short transaction checks the memory is still empty and puts the
+  /// staging tables in place of the empty ones, with the token statistics.
+  /// PostgreSQL works on both cores instead of one, and the GIN build, the
+  /// longest step, no longer waits for the others.
+  ///
+  /// All or nothing: until that last transaction commits, the memory's
+  /// tables are untouched (empty); a load that fails drops its staging
+  /// tables, and one that was killed leaves them for the next load to drop.
+  /// One load at a time per memory (an advisory lock). Duplicates (same
+  /// texts) are dropped, as the TSV memory's append would. Grants on the
+  /// empty tables do not carry over to the loaded ones (the tables are new).
   public func bulkLoad<Units: RandomAccessCollection<TranslationUnit> & Sendable>(
     _ units: Units, languages: [Language], threads: Int = 2
   ) throws -> LoadReport where Units.Index == Int {
@@ -25,113 +38,193 @@ extension PostgresStore {
       seconds[name] = Date().timeIntervalSince(clock)
       clock = Date()
     }
-    return try run(retry: false) { c in
-      try c.transaction {
-        try c.exec("LOCK TABLE tm_units, tm_entries, tm_tokens IN ACCESS EXCLUSIVE MODE")
-        let n = try c.exec("SELECT count(*) FROM tm_units").int(0, 0) ?? 0
-        if n > 0 {
-          throw TMError(
-            .usage, "the database memory already has \(n) units; the bulk load is for the first load",
-            hint: "add to it with tm import through the server")
+    let conninfo = pool.conninfo
+    return try run(retry: false) { a in
+      let lock = "hashtext('tm first load ' || current_schema())"
+      guard try a.exec("SELECT pg_try_advisory_lock(\(lock))").string(0, 0) == "t" else {
+        throw TMError(.usage, "another first load into this database memory is running")
+      }
+      defer { _ = try? a.exec("SELECT pg_advisory_unlock(\(lock))") }
+      try PostgresStore.refuseNonEmpty(a)
+      try a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load")
+      do {
+        let b = UncheckedBox(try PGConnection(conninfo: conninfo))
+        var staged = try PostgresStore.stage(units, a: a, b: b, threads: threads)
+        lap("copy units and entries (keys by TMKit, two connections)")
+        let gin = Background {
+          try b.value.transaction {
+            try b.value.exec("SET LOCAL maintenance_work_mem = '512MB'")
+            try b.value.exec("CREATE INDEX tm_entries_load_keys ON tm_entries_load USING gin (keys)")
+          }
         }
-        try c.exec("SET LOCAL maintenance_work_mem = '512MB'")
-        try c.exec("SET LOCAL synchronous_commit = on")
-        // Emptied in this transaction, so with wal_level=minimal the COPY skips WAL.
-        try c.exec("TRUNCATE tm_entries, tm_units, tm_tokens")
-        try c.exec("ALTER TABLE tm_entries DROP CONSTRAINT tm_entries_unit_id_fkey")
-        try c.exec("DROP INDEX tm_entries_keys, tm_entries_exact, tm_entries_skel, tm_units_text_hash")
-        try c.exec("ALTER TABLE tm_entries DROP CONSTRAINT tm_entries_pkey")
-        try c.exec("INSERT INTO tm_meta (key, value) VALUES ('languages', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          [languages.map(\.tag).joined(separator: "\t")])
-
-        // One pass, pipelined: `threads` workers turn chunks of units into
-        // COPY rows (NFC, the dedupe hash, TMKit's keys) ahead of this
-        // thread, which dedupes in order, numbers the units and sends each
-        // chunk as a COPY of its units then a COPY of its entries (the
-        // foreign key is dropped until the end, so the order of the two
-        // tables does not matter). PostgreSQL ingests one chunk while the
-        // workers compute the next ones: Swift and the database run at once.
-        var seen = Set<UnitHash>()
-        seen.reserveCapacity(units.count)
-        var df: [Int32: Int] = [:]
-        var id = 0
-        var dups = 0
-        let pipeline = LoadPipeline(units: units, chunk: 8192, workers: max(1, threads))
-        defer { pipeline.cancel() }
-        var unitBuf: [UInt8] = []
-        var entryBuf: [UInt8] = []
-        for ci in 0..<pipeline.chunks {
-          let r = try pipeline.take(ci)
-          unitBuf.removeAll(keepingCapacity: true)
-          entryBuf.removeAll(keepingCapacity: true)
-          var keep = [Bool](repeating: false, count: r.hashes.count)
-          var ids = [Int](repeating: 0, count: r.hashes.count)
-          var lineStart = 0
-          for k in 0..<r.hashes.count {
-            guard seen.insert(r.hashes[k]).inserted else {
-              dups += 1
-              // The chunk's counts include this unit: take its tokens back.
-              for t in r.tokenKeys[(k == 0 ? 0 : r.tokenEnds[k - 1])..<r.tokenEnds[k]] { r.df[t, default: 0] -= 1 }
-              lineStart = r.unitEnds[k]
-              continue
+        let other = Date()
+        do {
+          try a.transaction {
+            try a.exec("SET LOCAL maintenance_work_mem = '512MB'")
+            try a.exec("CREATE UNIQUE INDEX tm_units_load_text_hash ON tm_units_load (text_hash)")
+            try a.exec("CREATE UNIQUE INDEX tm_units_load_pkey ON tm_units_load (id)")
+            try a.exec("CREATE UNIQUE INDEX tm_entries_load_pkey ON tm_entries_load (unit_id, section)")
+            try a.exec("CREATE INDEX tm_entries_load_exact ON tm_entries_load (exact_hash)")
+            try a.exec("CREATE INDEX tm_entries_load_skel ON tm_entries_load (skel_hash)")
+          }
+        } catch {
+          _ = try? gin.wait()
+          throw error
+        }
+        seconds["index units and hashes (beside the GIN)"] = Date().timeIntervalSince(other)
+        try gin.wait()
+        lap("index keys (GIN, beside the rest)")
+        try a.transaction {
+          try a.exec("LOCK TABLE tm_units, tm_entries, tm_tokens IN ACCESS EXCLUSIVE MODE")
+          try PostgresStore.refuseNonEmpty(a)
+          try a.exec("SET LOCAL synchronous_commit = on")
+          guard let seq = try a.exec("SELECT pg_get_serial_sequence('tm_units', 'id')").string(0, 0) else {
+            throw TMError(.io, "the database memory's tm_units.id has no sequence: was the schema changed by hand?")
+          }
+          try a.exec("ALTER SEQUENCE \(seq) OWNED BY NONE")
+          try a.exec("DROP TABLE tm_entries, tm_units")
+          try a.exec("ALTER TABLE tm_units_load RENAME TO tm_units")
+          try a.exec("ALTER TABLE tm_entries_load RENAME TO tm_entries")
+          try a.exec("ALTER SEQUENCE \(seq) OWNED BY tm_units.id")
+          try a.exec("ALTER TABLE tm_units ADD CONSTRAINT tm_units_pkey PRIMARY KEY USING INDEX tm_units_load_pkey")
+          try a.exec("ALTER INDEX tm_units_load_text_hash RENAME TO tm_units_text_hash")
+          try a.exec("ALTER TABLE tm_entries ADD CONSTRAINT tm_entries_pkey PRIMARY KEY USING INDEX tm_entries_load_pkey")
+          try a.exec("ALTER INDEX tm_entries_load_keys RENAME TO tm_entries_keys")
+          try a.exec("ALTER INDEX tm_entries_load_exact RENAME TO tm_entries_exact")
+          try a.exec("ALTER INDEX tm_entries_load_skel RENAME TO tm_entries_skel")
+          // NOT VALID: every entry was made here from a unit of this load,
+          // so checking them all again (a probe of tm_units per entry, 2M at
+          // 1M units) proves nothing; rows added later are checked.
+          try a.exec("ALTER TABLE tm_entries ADD CONSTRAINT tm_entries_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES tm_units (id) ON DELETE CASCADE NOT VALID")
+          try a.exec("SELECT setval('\(seq)', greatest(1, $1::bigint), $2::bigint > 0)", [String(staged.added), String(staged.added)])
+          try a.exec("TRUNCATE tm_tokens")
+          try a.copyIn("COPY tm_tokens (key, df) FROM STDIN") { send in
+            var buf: [UInt8] = []
+            for (k, v) in staged.df where v > 0 {
+              buf.append(contentsOf: "\(k)\t\(v)\n".utf8)
+              if buf.count >= 1 << 20 { try send(&buf) }
             }
-            id += 1
-            keep[k] = true
-            ids[k] = id
-            unitBuf.append(contentsOf: String(id).utf8)
-            unitBuf.append(contentsOf: r.unitRows[lineStart..<r.unitEnds[k]])
-            lineStart = r.unitEnds[k]
+            try send(&buf)
           }
-          // Entries in COPY's binary format: no integer or array text for
-          // PostgreSQL to parse (array_in per row was most of its COPY work).
-          entryBuf.append(contentsOf: CopyBinary.header)
-          var at = 0
-          for (line, end) in r.entryEnds.enumerated() {
-            let k = Int(r.entryUnit[line])
-            if keep[k] {
-              CopyBinary.int16(6, to: &entryBuf)
-              CopyBinary.int32(8, to: &entryBuf)
-              CopyBinary.int64(Int64(ids[k]), to: &entryBuf)
-              entryBuf.append(contentsOf: r.entryRows[at..<end])
-            }
-            at = end
-          }
-          CopyBinary.int16(-1, to: &entryBuf)
-          for (t, v) in r.df where v != 0 { df[t, default: 0] += v }
-          try c.copyIn("COPY tm_units (id, az, az_cyrl, ru, en, origin, created, score) FROM STDIN") { send in
-            try send(&unitBuf)
-          }
-          try c.copyIn("COPY tm_entries (unit_id, section, len, exact_hash, skel_hash, keys) FROM STDIN (FORMAT binary)") { send in
-            try send(&entryBuf)
-          }
+          staged.df = [:]
+          try a.exec("INSERT INTO tm_meta (key, value) VALUES ('languages', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [languages.map(\.tag).joined(separator: "\t")])
         }
-        seen = []
-        lap("copy units and entries (keys by TMKit)")
-        try c.copyIn("COPY tm_tokens (key, df) FROM STDIN") { send in
-          var buf: [UInt8] = []
-          for (k, v) in df where v > 0 {
-            buf.append(contentsOf: "\(k)\t\(v)\n".utf8)
-            if buf.count >= 1 << 20 { try send(&buf) }
-          }
-          try send(&buf)
-        }
-        lap("copy tokens")
-        try c.exec("SELECT setval('tm_units_id_seq', greatest(1, (SELECT coalesce(max(id), 0) FROM tm_units)), (SELECT count(*) > 0 FROM tm_units))")
-        try c.exec("CREATE UNIQUE INDEX tm_units_text_hash ON tm_units (text_hash)")
-        try c.exec("ALTER TABLE tm_entries ADD CONSTRAINT tm_entries_pkey PRIMARY KEY (unit_id, section)")
-        lap("index units")
-        try c.exec("CREATE INDEX tm_entries_keys ON tm_entries USING gin (keys)")
-        lap("index keys (GIN)")
-        try c.exec("CREATE INDEX tm_entries_exact ON tm_entries (exact_hash)")
-        try c.exec("CREATE INDEX tm_entries_skel ON tm_entries (skel_hash)")
-        // NOT VALID: every entry was made here from a unit COPYed in this
-        // transaction, so checking them all again (a probe of tm_units per
-        // entry, 2M at 1M units) proves nothing; rows added later are checked.
-        try c.exec("ALTER TABLE tm_entries ADD CONSTRAINT tm_entries_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES tm_units (id) ON DELETE CASCADE NOT VALID")
-        lap("index hashes, foreign key")
-        return LoadReport(added: id, duplicates: dups, seconds: seconds)
+        lap("put in place, tokens, foreign key")
+        return LoadReport(added: staged.added, duplicates: staged.duplicates, seconds: seconds)
+      } catch {
+        if a.isUsable { _ = try? a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load") }
+        throw error
       }
     }
+  }
+
+  static func refuseNonEmpty(_ c: PGConnection) throws {
+    let n = try c.exec("SELECT count(*) FROM tm_units").int(0, 0) ?? 0
+    if n > 0 {
+      throw TMError(
+        .usage, "the database memory already has \(n) units; the bulk load is for the first load",
+        hint: "add to it with tm import through the server")
+    }
+  }
+
+  struct Staged {
+    var added: Int
+    var duplicates: Int
+    var df: [Int32: Int]
+  }
+
+  /// The COPY phase: `threads` workers turn chunks of units into COPY rows
+  /// (NFC, the dedupe hash, TMKit's keys) ahead of this thread, which dedupes
+  /// in order, numbers the units, streams their rows to `a` and hands the
+  /// entries' rows to a thread streaming them to `b`. Both staging tables are
+  /// committed when this returns.
+  static func stage<Units: RandomAccessCollection<TranslationUnit> & Sendable>(
+    _ units: Units, a: PGConnection, b: UncheckedBox<PGConnection>, threads: Int
+  ) throws -> Staged where Units.Index == Int {
+    let queue = BufferQueue(capacity: 4)
+    let entries = Background {
+      do {
+        try b.value.transaction {
+          try b.value.exec("CREATE TABLE tm_entries_load (LIKE tm_entries)")
+          try b.value.copyIn("COPY tm_entries_load (unit_id, section, len, exact_hash, skel_hash, keys) FROM STDIN (FORMAT binary)") { send in
+            var header = CopyBinary.header
+            try send(&header)
+            while var buf = try queue.take() { try send(&buf) }
+            var trailer: [UInt8] = []
+            CopyBinary.int16(-1, to: &trailer)
+            try send(&trailer)
+          }
+        }
+      } catch {
+        queue.fail(error)
+        throw error
+      }
+    }
+    var seen = Set<UnitHash>()
+    seen.reserveCapacity(units.count)
+    var df: [Int32: Int] = [:]
+    var id = 0
+    var dups = 0
+    do {
+      try a.transaction {
+        try a.exec("CREATE TABLE tm_units_load (LIKE tm_units INCLUDING DEFAULTS INCLUDING GENERATED)")
+        try a.copyIn("COPY tm_units_load (id, az, az_cyrl, ru, en, origin, created, score) FROM STDIN") { send in
+          let pipeline = LoadPipeline(units: units, chunk: 8192, workers: max(1, threads))
+          defer { pipeline.cancel() }
+          var unitBuf: [UInt8] = []
+          for ci in 0..<pipeline.chunks {
+            let r = try pipeline.take(ci)
+            unitBuf.removeAll(keepingCapacity: true)
+            var entryBuf: [UInt8] = []
+            entryBuf.reserveCapacity(r.entryRows.count + 16 * r.entryEnds.count)
+            var keep = [Bool](repeating: false, count: r.hashes.count)
+            var ids = [Int](repeating: 0, count: r.hashes.count)
+            var lineStart = 0
+            for k in 0..<r.hashes.count {
+              guard seen.insert(r.hashes[k]).inserted else {
+                dups += 1
+                // The chunk's counts include this unit: take its tokens back.
+                for t in r.tokenKeys[(k == 0 ? 0 : r.tokenEnds[k - 1])..<r.tokenEnds[k]] { r.df[t, default: 0] -= 1 }
+                lineStart = r.unitEnds[k]
+                continue
+              }
+              id += 1
+              keep[k] = true
+              ids[k] = id
+              unitBuf.append(contentsOf: String(id).utf8)
+              unitBuf.append(contentsOf: r.unitRows[lineStart..<r.unitEnds[k]])
+              lineStart = r.unitEnds[k]
+            }
+            // Entries in COPY's binary format: no integer or array text for
+            // PostgreSQL to parse (array_in per row was most of its COPY work).
+            var at = 0
+            for (line, end) in r.entryEnds.enumerated() {
+              let k = Int(r.entryUnit[line])
+              if keep[k] {
+                CopyBinary.int16(6, to: &entryBuf)
+                CopyBinary.int32(8, to: &entryBuf)
+                CopyBinary.int64(Int64(ids[k]), to: &entryBuf)
+                entryBuf.append(contentsOf: r.entryRows[at..<end])
+              }
+              at = end
+            }
+            for (t, v) in r.df where v != 0 { df[t, default: 0] += v }
+            try queue.put(entryBuf)
+            try send(&unitBuf)
+          }
+        }
+        queue.finish()
+        // The units commit only once the entries did: a failure there rolls
+        // both back (nothing is in place yet either way).
+        try entries.wait()
+      }
+    } catch {
+      queue.fail(error)
+      _ = try? entries.wait()
+      throw error
+    }
+    return Staged(added: id, duplicates: dups, df: df)
   }
 
   /// The texts as stored (NFC, empty dropped), without validation errors.
@@ -353,5 +446,82 @@ where Units.Index == Int {
       c.error = error
     }
     return c
+  }
+}
+
+/// A value handed to another thread by a caller that guarantees only one
+/// thread uses it at a time (a connection given to a `Background` task and
+/// used again only after `wait`).
+final class UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
+
+/// A body run on its own thread; `wait` returns when it ended and rethrows
+/// its error.
+final class Background: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var error: (any Error)?
+
+  init(_ body: @escaping @Sendable () throws -> Void) {
+    let t = Thread { [self] in
+      do { try body() } catch { self.error = error }
+      done.signal()
+    }
+    t.stackSize = 1 << 22
+    t.start()
+  }
+
+  func wait() throws {
+    done.wait()
+    done.signal()  // a second wait returns at once
+    if let error { throw error }
+  }
+}
+
+/// Byte buffers from one producer to one consumer, at most `capacity`
+/// waiting. `finish` ends the stream; `fail` ends it with an error on both
+/// sides (the producer's next `put`, the consumer's next `take`).
+final class BufferQueue: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var buffers: [[UInt8]] = []
+  private var finished = false
+  private var failure: (any Error)?
+  private let capacity: Int
+
+  init(capacity: Int) { self.capacity = capacity }
+
+  func put(_ buf: [UInt8]) throws {
+    condition.lock()
+    defer { condition.unlock() }
+    while buffers.count >= capacity && failure == nil { condition.wait() }
+    if let failure { throw failure }
+    buffers.append(buf)
+    condition.broadcast()
+  }
+
+  /// The next buffer, nil at the end of the stream.
+  func take() throws -> [UInt8]? {
+    condition.lock()
+    defer { condition.unlock() }
+    while buffers.isEmpty && !finished && failure == nil { condition.wait() }
+    if let failure { throw failure }
+    if buffers.isEmpty { return nil }
+    condition.broadcast()
+    return buffers.removeFirst()
+  }
+
+  func finish() {
+    condition.lock()
+    finished = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func fail(_ error: any Error) {
+    condition.lock()
+    if failure == nil { failure = error }
+    condition.broadcast()
+    condition.unlock()
   }
 }

@@ -89,6 +89,75 @@ struct PostgresStoreTests {
     #expect((q.matches.first?.unit ?? 0) >= 500)
   }
 
+  /// The load stages its tables beside the memory's and puts them in place
+  /// at the end: a failed load leaves nothing behind, a killed one's staging
+  /// tables are dropped by the next, two loads at once are refused, and the
+  /// loaded tables have the indexes, constraints and sequence of the
+  /// migrated ones (so appends dedupe and lookups use the indexes).
+  @Test func bulkLoadStagesAndPutsInPlace() throws {
+    let (store, url) = try TestDB.freshStore("stage")
+    defer { TestDB.drop(store) }
+    let iso = try Corpus.isoCodes()
+    var units = Corpus.news(300, names: Corpus.countryNames(iso))
+    func catalog() throws -> [String] {
+      try store.run { c in
+        let r = try c.exec("""
+          SELECT 'index ' || indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('tm_units', 'tm_entries', 'tm_units_load', 'tm_entries_load')
+          UNION ALL SELECT 'constraint ' || conname || ' ' || convalidated FROM pg_constraint WHERE conrelid IN ('tm_units'::regclass, 'tm_entries'::regclass)
+          UNION ALL SELECT 'table ' || tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'tm\\_%'
+          UNION ALL SELECT 'sequence ' || coalesce(pg_get_serial_sequence('tm_units', 'id'), 'none')
+          ORDER BY 1
+          """)
+        return (0..<r.rows).map { r.string($0, 0) ?? "" }
+      }
+    }
+    let migrated = try catalog()
+    // What a killed load leaves: staging tables, half full.
+    try store.run { c in
+      try c.exec("CREATE TABLE tm_units_load (id bigint)")
+      try c.exec("CREATE TABLE tm_entries_load (unit_id bigint)")
+      try c.exec("INSERT INTO tm_units_load VALUES (1), (2)")
+    }
+    // Refused half way (an empty text in unit 250): nothing left behind.
+    units[250].texts = [.ru: ""]
+    #expect(throws: TMError.self) { try store.bulkLoad(units, languages: [.az, .ru, .en]) }
+    #expect(try store.count() == 0)
+    #expect(try catalog() == migrated)
+    units[250].texts = [.ru: "Гянджа", .az: "Gəncə"]
+    // Another load holds the memory's load lock: refused, nothing changed.
+    let other = try PGConnection(conninfo: url)
+    try other.exec("SELECT pg_advisory_lock(hashtext('tm first load ' || current_schema()))")
+    #expect(throws: TMError.self) { try store.bulkLoad(units, languages: [.az, .ru, .en]) }
+    try other.exec("SELECT pg_advisory_unlock(hashtext('tm first load ' || current_schema()))")
+    #expect(try store.count() == 0)
+    let report = try store.bulkLoad(units, languages: [.az, .ru, .en])
+    #expect(report.added == 300)
+    // The same objects as migrated, the foreign key not validated (every
+    // entry came from a unit of the load).
+    #expect(try catalog() == migrated.map { $0 == "constraint tm_entries_unit_id_fkey true" ? "constraint tm_entries_unit_id_fkey false" : $0 })
+    #expect(try store.append([units[7]]) == AppendResult(added: 0, duplicates: 1))
+    #expect(try store.append([TranslationUnit(texts: [.az: "Şəki", .ru: "Шеки"])]).added == 1)
+    #expect(try store.count() == 301)
+    let q = try store.lookup(LookupQuery(text: units[42].texts[.ru] ?? "", language: .ru, concordance: false))
+    #expect(q.matches.first?.kind == .exact)
+    #expect(q.matches.first?.source == units[42].texts[.ru])
+  }
+
+  /// The posting key written inline is FNV-1a over the two length bytes, as
+  /// every database loaded so far stores it.
+  @Test func postingKeyIsFNVOverTheLength() {
+    for s in 0..<3 {
+      for token in ["bakı", "москва", "%s", "2026"] {
+        let h = EntryKeys.tokenHash(s, token)
+        for length in [0, 1, 7, 255, 256, 1000, 65535, 70000] {
+          let l = UInt16(clamping: length)
+          let m = fnv1a64([UInt8(l & 0xFF), UInt8(l >> 8)], seed: h)
+          #expect(EntryKeys.postingKey(h, length: length) == Int32(truncatingIfNeeded: m ^ (m >> 32)))
+        }
+      }
+    }
+  }
+
   @Test func passwordsNeverInTheAddress() throws {
     #expect(throws: TMError.self) { try PostgresStore(url: "postgres://tm:secret@127.0.0.1/tm", migrate: false) }
     #expect(throws: TMError.self) { try PostgresStore(url: "host=127.0.0.1 password=secret", migrate: false) }
