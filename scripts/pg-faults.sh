@@ -3,7 +3,9 @@
 #  1. PostgreSQL restarted in the middle of a write load: every acknowledged
 #     append is in the database, every failed one got an error, and the writer
 #     carried on without a restart (its connections were reopened).
-#  2. SIGKILL of a first load (COPY) half way: the database holds nothing of it.
+#  2. SIGKILL of a first load at three moments (its COPY, its index builds, near
+#     its end): the database holds nothing of it, and the next load (which
+#     waits for the killed one's connection to end) loads everything.
 #  3. SIGKILL of a writer in the middle of a 2,000-unit append: all or nothing.
 # Usage: scripts/pg-faults.sh   (builds tm-postgres; TM_BENCH_BUILD as in bench-postgres.sh)
 set -euo pipefail
@@ -55,16 +57,41 @@ again=$(q "SELECT count(*) FROM tm_units")
 [ "$after" = 20000 ] && echo "ok: the writer carried on after the restart and finished" || { echo "FAIL: the writer stopped at $after"; fail=1; }
 [ "$stored" -le $((acked + 20 * errors)) ] && echo "ok: nothing beyond the acknowledged units and the failed batches' (at most) was stored" || { echo "FAIL: more units stored than acknowledged"; fail=1; }
 
-echo "== 2. SIGKILL a first load (COPY) half way"
+echo "== 2. SIGKILL a first load at three moments (COPY, index builds, near the end), then load"
 q "DROP TABLE tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE" >/dev/null
 python3 scripts/gen-memory.py 200000 > "$W/big.tsv"
-"$TOOL" load "$W/big.tsv" 2>/dev/null &
-loader=$!
-sleep 4
-kill -9 $loader; wait $loader 2>/dev/null || true
-sleep 1
+"$TOOL" migrate >/dev/null
+# How long a whole load takes here, to kill at fractions of it.
+start=$(date +%s.%N)
+"$TOOL" load "$W/big.tsv" > /dev/null 2>"$W/err" || { cat "$W/err"; echo "FAIL: the first load failed"; exit 1; }
+whole=$(echo "$(date +%s.%N) - $start" | bc)
+expected=$(q "SELECT count(*) FROM tm_units")
+q "DROP TABLE tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE" >/dev/null
+"$TOOL" migrate >/dev/null
+for frac in 0.2 0.55 0.85; do
+  "$TOOL" load "$W/big.tsv" 2>/dev/null &
+  loader=$!
+  sleep "$(echo "$whole * $frac" | bc)"
+  if ! kill -9 $loader 2>/dev/null; then
+    # The machine ran faster this time: the load ended first (and is whole).
+    wait $loader 2>/dev/null || true
+    n=$(q "SELECT count(*) FROM tm_units")
+    [ "$n" = "$expected" ] && echo "ok: the load ended before the kill at $frac, with all $n units" || { echo "FAIL: $n of $expected units"; fail=1; }
+    q "DROP TABLE tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE" >/dev/null
+    "$TOOL" migrate >/dev/null 2>&1
+    continue
+  fi
+  wait $loader 2>/dev/null || true
+  sleep 1
+  n=$(q "SELECT count(*) FROM tm_units")
+  [ "$n" = 0 ] && echo "ok: load killed at $frac of ${whole%.*} s left 0 units" || { echo "FAIL: $n units after a load killed at $frac"; fail=1; }
+done
+# The killed loads' staging tables are dropped by the next load, which loads everything.
+"$TOOL" load "$W/big.tsv" > /dev/null 2>"$W/err" || { cat "$W/err"; echo "FAIL: the load after the killed ones failed"; fail=1; }
 n=$(q "SELECT count(*) FROM tm_units")
-[ "$n" = 0 ] && echo "ok: killed load left 0 units" || { echo "FAIL: $n units after a killed load"; fail=1; }
+left=$(q "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'tm\\_%\\_load'")
+[ "$n" = "$expected" ] && [ "$left" = 0 ] && echo "ok: the next load stored all $n units and left no staging table" \
+  || { echo "FAIL: next load stored $n of $expected units, $left staging tables left"; fail=1; }
 
 echo "== 3. SIGKILL a writer in the middle of one 2,000-unit append"
 for i in 1 2 3; do

@@ -40,10 +40,17 @@ extension PostgresStore {
     }
     let conninfo = pool.conninfo
     return try run(retry: false) { a in
+      // One load at a time: a second one waits (a killed load's connection
+      // holds the lock until PostgreSQL notices, after the statement it was
+      // running), then finds the memory loaded and is refused.
       let lock = "hashtext('tm first load ' || current_schema())"
-      guard try a.exec("SELECT pg_try_advisory_lock(\(lock))").string(0, 0) == "t" else {
-        throw TMError(.usage, "another first load into this database memory is running")
+      try a.exec("SET lock_timeout = '10min'")
+      do {
+        try a.exec("SELECT pg_advisory_lock(\(lock))")
+      } catch let e as PGError where e.sqlstate == "55P03" {
+        throw TMError(.io, "another first load into this database memory has been running for 10 minutes: waited for it in vain")
       }
+      try a.exec("SET lock_timeout = 0")
       defer { _ = try? a.exec("SELECT pg_advisory_unlock(\(lock))") }
       try PostgresStore.refuseNonEmpty(a)
       try a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TMKit
 
@@ -124,14 +125,29 @@ struct PostgresStoreTests {
     #expect(try store.count() == 0)
     #expect(try catalog() == migrated)
     units[250].texts = [.ru: "Гянджа", .az: "Gəncə"]
-    // Another load holds the memory's load lock: refused, nothing changed.
+    // Another load holds the memory's load lock: this one waits for it.
     let other = try PGConnection(conninfo: url)
     try other.exec("SELECT pg_advisory_lock(hashtext('tm first load ' || current_schema()))")
-    #expect(throws: TMError.self) { try store.bulkLoad(units, languages: [.az, .ru, .en]) }
-    try other.exec("SELECT pg_advisory_unlock(hashtext('tm first load ' || current_schema()))")
+    let loaded = Mutex<Result<PostgresStore.LoadReport, any Error>?>(nil)
+    let toLoad = units
+    let loader = Thread {
+      let r = Result { try store.bulkLoad(toLoad, languages: [.az, .ru, .en]) }
+      loaded.withLock { $0 = r }
+    }
+    loader.start()
+    Thread.sleep(forTimeInterval: 1.5)
+    #expect(loaded.withLock { $0 == nil })
     #expect(try store.count() == 0)
-    let report = try store.bulkLoad(units, languages: [.az, .ru, .en])
-    #expect(report.added == 300)
+    try other.exec("SELECT pg_advisory_unlock(hashtext('tm first load ' || current_schema()))")
+    var report: PostgresStore.LoadReport?
+    for _ in 0..<600 {
+      if let r = loaded.withLock({ $0 }) {
+        report = try r.get()
+        break
+      }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    #expect(report?.added == 300)
     // The same objects as migrated, the foreign key not validated (every
     // entry came from a unit of the load).
     #expect(try catalog() == migrated.map { $0 == "constraint tm_entries_unit_id_fkey true" ? "constraint tm_entries_unit_id_fkey false" : $0 })
