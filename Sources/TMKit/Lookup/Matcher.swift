@@ -554,16 +554,22 @@ public final class Matcher {
             n += 1
           }
           if n == 0 { break }
+          // Seen already (through another query token): it was scored then.
           for k in 0..<n {
             let e = bE[k]
-            bS[k] = sec.entrySig[e]
             bM[k] = e < marks.count ? Int(marks[e]) : 2
           }
+          var u = 0
+          for k in 0..<n where bM[k] & 2 == 0 {
+            bE[u] = bE[k]
+            bL[u] = bL[k]
+            u += 1
+          }
+          for k in 0..<u { bS[k] = sec.entrySig[bE[k]] }
           var m = 0
-          for k in 0..<n {
+          for k in 0..<u {
             let e = bE[k], len = bL[k]
-            // Seen already (through another query token): it was scored then.
-            guard bM[k] & 2 == 0, marks[e] & 2 == 0 else { continue }
+            guard marks[e] & 2 == 0 else { continue }
             // Tokens whose signature bit the query lacks are surely not shared.
             let outside = (bS[k] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
             if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
