@@ -183,8 +183,18 @@ public struct FuzzyScore: Sendable {
     let wa = a.map { weight($0.kind) }, wb = b.map { weight($0.kind) }
     let ta = wa.reduce(0, +), tb = wb.reduce(0, +)
     if a.isEmpty || b.isEmpty { return (max(ta, tb), ta, tb) }
-    let d = FuzzyScore.editDistance(a.count, b.count, wa, wb) { i, j in substitution(a[i], b[j], wa[i], wb[j]) }
-    return (d, ta, tb)
+    var prev = [Double](repeating: 0, count: b.count + 1)
+    for j in 0..<b.count { prev[j + 1] = prev[j] + wb[j] }
+    var cur = prev
+    for i in 0..<a.count {
+      cur[0] = prev[0] + wa[i]
+      for j in 0..<b.count {
+        let sub = prev[j] + substitution(a[i], b[j], wa[i], wb[j])
+        cur[j + 1] = min(sub, prev[j + 1] + wa[i], cur[j] + wb[j])
+      }
+      swap(&prev, &cur)
+    }
+    return (prev[b.count], ta, tb)
   }
 
   /// `tokenDistance` for one query `a` against many stored segments: the
@@ -206,32 +216,19 @@ public struct FuzzyScore: Sendable {
         costs[j] = r
       }
     }
-    let d = FuzzyScore.editDistance(a.count, b.count, wa, wb) { i, j in
-      costs[j].map { $0[i] } ?? substitution(a[i], b[j], wa[i], wb[j])
-    }
-    return (d, ta, tb)
-  }
-
-  /// The weighted edit distance of two token sequences of `na` and `nb`
-  /// tokens with these weights (the cost of deleting or inserting one) and
-  /// `sub(i, j)` the cost of substituting b's j-th for a's i-th: the one
-  /// dynamic programme of both `tokenDistance` forms.
-  @inline(__always)
-  static func editDistance(
-    _ na: Int, _ nb: Int, _ wa: [Double], _ wb: [Double], sub cost: (Int, Int) -> Double
-  ) -> Double {
-    var prev = [Double](repeating: 0, count: nb + 1)
-    for j in 0..<nb { prev[j + 1] = prev[j] + wb[j] }
+    var prev = [Double](repeating: 0, count: b.count + 1)
+    for j in 0..<b.count { prev[j + 1] = prev[j] + wb[j] }
     var cur = prev
-    for i in 0..<na {
+    for i in 0..<a.count {
       cur[0] = prev[0] + wa[i]
-      for j in 0..<nb {
-        let sub = prev[j] + cost(i, j)
+      for j in 0..<b.count {
+        let c = costs[j].map { $0[i] } ?? substitution(a[i], b[j], wa[i], wb[j])
+        let sub = prev[j] + c
         cur[j + 1] = min(sub, prev[j + 1] + wa[i], cur[j] + wb[j])
       }
       swap(&prev, &cur)
     }
-    return prev[nb]
+    return (prev[b.count], ta, tb)
   }
 
   /// `score` with the substitution rows of `tokenDistance(_:_:rows:)`.
