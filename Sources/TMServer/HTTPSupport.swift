@@ -74,6 +74,13 @@ enum Body {
     rawJSON(JSON.line(value), status: status)
   }
 
+  /// A lookup's report: the same bytes as `report(_:)`, written by the
+  /// hand-made encoder of `LookupReport.jsonLine()` (no generic `Codable`
+  /// on the request path).
+  static func lookup(_ value: LookupReport, status: HTTPResponse.Status = .ok) -> Response {
+    bytes(value.jsonLine(), contentType: "application/json; charset=utf-8", status: status)
+  }
+
   static func rawJSON(_ s: String, status: HTTPResponse.Status = .ok) -> Response {
     bytes(Array(s.utf8), contentType: "application/json; charset=utf-8", status: status)
   }
@@ -84,10 +91,12 @@ enum Body {
     var headers = HTTPFields()
     headers[.contentType] = contentType
     headers[.contentLength] = String(b.count)
-    headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+    headers[Body.noSniff] = "nosniff"
     for (k, v) in extra { if let n = HTTPField.Name(k) { headers[n] = v } }
     return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: b)))
   }
+
+  static let noSniff = HTTPField.Name("X-Content-Type-Options")!
 
   static func error(_ e: APIError) -> Response {
     var extra = e.headers

@@ -136,18 +136,18 @@ final class API: Sendable {
       try readAllowed(request)
       if request.method == .post {
         let r = try Body.decode(LookupRequest.self, from: try await body(request))
-        return Body.report(try await lookup(r))
+        return Body.lookup(try await lookup(r))
       }
       try only(.get)
       guard let text = q["q"] else { throw APIError.badRequest("'q' is required: the text to look up", field: "q") }
       let r = LookupRequest(
         q: text, from: q["from"], to: q["to"], limit: try int(q["limit"], field: "limit"),
         min_score: try double(q["min_score"], field: "min_score"), concordance: try bool(q["concordance"], field: "concordance"))
-      return Body.report(try await lookup(r))
+      return Body.lookup(try await lookup(r))
     case ("analyze", 1):
       try only(.post)
       try readAllowed(request)
-      return Body.report(try await analyze(Body.decode(AnalyzeRequest.self, from: try await body(request))))
+      return Body.lookup(try await analyze(Body.decode(AnalyzeRequest.self, from: try await body(request))))
     case ("units", 1):
       try only(.post)
       try writeAllowed(request)

@@ -78,14 +78,26 @@ extension API {
       // query: nothing to suggest (an error status would switch Weblate off).
       return Body.rawJSON("[]")
     }
-    var items: [String] = []
+    var w = JSONWriter(capacity: 256 * (answer.matches.count + 1))
+    w.byte(0x5B)
+    var rank = 0
     for m in answer.matches {
       guard let t = m.targets.first(where: { $0.language == to }) else { continue }
-      let target = t.substituted ?? t.text
-      items.append(
-        "{\"source\":\(JSON.string(m.source)),\"target\":\(JSON.string(target)),\"quality\":\(Int(m.score.rounded(.down))),\"rank\":\(items.count + 1)}")
+      rank += 1
+      if rank > 1 { w.byte(0x2C) }
+      w.byte(0x7B)
+      w.key("source", first: true)
+      w.string(m.source)
+      w.key("target")
+      w.string(t.substituted ?? t.text)
+      w.key("quality")
+      w.integer(Int(m.score.rounded(.down)))
+      w.key("rank")
+      w.integer(rank)
+      w.byte(0x7D)
     }
-    return Body.rawJSON("[" + items.joined(separator: ",") + "]")
+    w.byte(0x5D)
+    return Body.bytes(w.bytes, contentType: "application/json; charset=utf-8")
   }
 
   func code(_ l: Language) -> String { l.tag.lowercased().replacingOccurrences(of: "-", with: "_") }

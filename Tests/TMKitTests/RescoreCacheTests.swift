@@ -119,7 +119,17 @@ import Testing
     for (si, l) in LookupIndex.sections.enumerated() {
       guard let sec = idx.section(l) else { continue }
       let masks = m.vocabularyMasks(idx, si, sec)
-      #expect(masks.count == sec.vocabCount)
+      #expect(masks.byID.count == sec.vocabCount && masks.ids.count == sec.vocabCount)
+      // Every word once, in the group of its length (the grouped scan
+      // reads only the groups the length rule allows).
+      #expect(Set(masks.ids).count == sec.vocabCount)
+      for n in 0..<(masks.start.count - 1) {
+        for p in masks.start[n]..<masks.start[n + 1] {
+          let v = Int(masks.ids[p])
+          let len = Int(sec.vocabOff[v + 1]) - Int(sec.vocabOff[v])
+          #expect(min(len, VocabularyMasks.maxLength) == n && masks.grouped[p] == masks.byID[v])
+        }
+      }
       for _ in 0..<80 {
         let q = Self.sentence(&r, l, maxWords: 3)
         let toks = keys.tokens(ofKey: keys.key(q, language: l), language: l)

@@ -709,7 +709,7 @@ extension LookupIndex.Section {
     (signature & sigMask) | (UInt64(min(length, 255)) << 56)
   }
 
-  func tokens(of entry: Int) -> UnsafeBufferPointer<UInt32> {
+  @inline(__always) func tokens(of entry: Int) -> UnsafeBufferPointer<UInt32> {
     tokens.slice(Int(entryTokStart[entry]), Int(entryTokStart[entry + 1]))
   }
 

@@ -130,7 +130,7 @@ public final class Matcher {
   /// Per index and section, the character keys of the segments rescored so far.
   var characterKeys: [ObjectIdentifier: [CharacterKeys?]] = [:]
   /// Per index and section, the byte masks of the vocabulary (`vocabularyMasks`).
-  var vocabMasks: [ObjectIdentifier: [[UInt64]]] = [:]
+  var vocabMasks: [ObjectIdentifier: [VocabularyMasks?]] = [:]
   var scratch = DistanceScratch()
 
   /// `keys`: reuse one (with its ICU objects) across matchers on one thread.
@@ -497,6 +497,16 @@ public final class Matcher {
       var hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
       var loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
       var coveredSoFar = 0
+      // Exact and near-exact entries found so far (a fuzzy candidate among
+      // them keeps its kind).
+      let preFound = found
+      let block = 16
+      let buffer = UnsafeMutablePointer<Int>.allocate(capacity: 6 * block)
+      defer { buffer.deallocate() }
+      let bE = buffer, bL = buffer + block, bLo = buffer + 2 * block, bHi = buffer + 3 * block
+      let bSh = buffer + 4 * block, bM = buffer + 5 * block
+      let bS = UnsafeMutablePointer<UInt64>.allocate(capacity: block)
+      defer { bS.deallocate() }
       for id in prefix {
         let need = lq - Int((tEff * Double(lq) / 100 - 1e-9).rounded(.up)) + 1
         if coveredSoFar >= need { break }
@@ -507,60 +517,104 @@ public final class Matcher {
         let post = sec.postings(Int(id), lengths: lo...hi)
         var up = sec.firstIndex(in: post, length: lq)
         var down = up - 1
-        while up < post.count || down >= 0 {
-          let none = 1 << 40
-          var lenUp = up < post.count ? post.cappedLength(up) : none
-          var lenDown = down >= 0 ? post.cappedLength(down) : -none
-          if lenUp == 255 { lenUp = sec.length(of: post.entry(up)) }
-          if lenDown == 255 { lenDown = sec.length(of: post.entry(down)) }
-          if lenUp != none && lenUp > hiNow { up = post.count; continue }
-          if lenDown != -none && lenDown < loNow { down = -1; continue }
-          if lenUp == none && lenDown == -none { break }
-          let e: Int
-          let len: Int
-          if lenUp - lq <= lq - lenDown {
-            e = post.entry(up)
-            len = lenUp
-            up += 1
-          } else {
-            e = post.entry(down)
-            len = lenDown
-            down -= 1
+        // In blocks of `block` postings, each step over the whole block
+        // (so the cache misses of one step, on entries spread over the
+        // index, overlap instead of coming one after another): the next
+        // postings outward in the window, their meta words, then for those
+        // the signature does not rule out their token ranges, their shared
+        // token counts, and last the bounds with the threshold as it is then
+        // and the edit distance. A block may hold postings a narrower window
+        // would have left out (the threshold rose within it): the bounds
+        // rule them out as the window would have (the window is the same
+        // bound with no tokens outside), so the same candidates are scored.
+        var more = true
+        while more {
+          var n = 0
+          while n < block {
+            let none = 1 << 40
+            var lenUp = up < post.count ? post.cappedLength(up) : none
+            var lenDown = down >= 0 ? post.cappedLength(down) : -none
+            if lenUp == 255 { lenUp = sec.length(of: post.entry(up)) }
+            if lenDown == 255 { lenDown = sec.length(of: post.entry(down)) }
+            if lenUp != none && lenUp > hiNow { up = post.count; continue }
+            if lenDown != -none && lenDown < loNow { down = -1; continue }
+            if lenUp == none && lenDown == -none {
+              more = false
+              break
+            }
+            if lenUp - lq <= lq - lenDown {
+              bE[n] = post.entry(up)
+              bL[n] = lenUp
+              up += 1
+            } else {
+              bE[n] = post.entry(down)
+              bL[n] = lenDown
+              down -= 1
+            }
+            n += 1
           }
+          if n == 0 { break }
           // Seen already (through another query token): it was scored then.
-          guard e < marks.count, marks[e] & 2 == 0 else { continue }
-          let longerLen = Double(max(lq, len))
-          // Tokens whose signature bit the query lacks are surely not shared.
-          let outside = (sec.entrySig[e] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
-          if 100 * Double(min(len - outside, lq)) / longerLen < tEff - 1e-9 { continue }
-          let eu = UInt32(e)
-          marks[e] |= 2
-          touched.append(eu)
-          let toks = sec.tokens(of: e)
-          let longer = max(lq, toks.count)
-          // Upper bound from shared tokens: distance ≥ longer − shared.
-          var shared = 0
+          for k in 0..<n {
+            let e = bE[k]
+            bM[k] = e < marks.count ? Int(marks[e]) : 2
+          }
+          var u = 0
+          for k in 0..<n where bM[k] & 2 == 0 {
+            bE[u] = bE[k]
+            bL[u] = bL[k]
+            u += 1
+          }
+          for k in 0..<u { bS[k] = sec.entrySig[bE[k]] }
+          var m = 0
+          for k in 0..<u {
+            let e = bE[k], len = bL[k]
+            guard marks[e] & 2 == 0 else { continue }
+            // Tokens whose signature bit the query lacks are surely not shared.
+            let outside = (bS[k] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
+            if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
+            marks[e] |= 2
+            touched.append(UInt32(e))
+            bE[m] = e
+            bLo[m] = Int(sec.entryTokStart[e])
+            bHi[m] = Int(sec.entryTokStart[e + 1])
+            m += 1
+          }
           qbits.withUnsafeBufferPointer { qb in
-            for tk in toks where qb[Int(tk & 1023) >> 6] & (1 << UInt64(tk & 63)) != 0 { shared += 1 }
+            for k in 0..<m {
+              // Upper bound from shared tokens: distance ≥ longer − shared.
+              var shared = 0
+              for tk in sec.tokens.slice(bLo[k], bHi[k]) where qb[Int(tk & 1023) >> 6] & (1 << UInt64(tk & 63)) != 0 {
+                shared += 1
+              }
+              bSh[k] = shared
+            }
           }
-          if 100 * Double(min(shared, lq)) / Double(longer) < tEff - 1e-9 { continue }
-          let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
-          guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
-          let score = TokenDistance.score(distance: d, lq, toks.count)
-          if score < floor { continue }
-          if let f = found[e] {
-            if f.0 == .nearExact { found[e] = (.nearExact, score) }
-          } else {
-            found[e] = (.fuzzy, score)
-          }
-          if keep > 0 {
-            let pos = top.firstIndex(where: { $0 < score }) ?? top.count
-            top.insert(score, at: pos)
-            if top.count > keep { top.removeLast() }
-            if top.count == keep, top[keep - 1] > tEff {
-              tEff = top[keep - 1]
-              hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
-              loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
+          for k in 0..<m {
+            let e = bE[k]
+            let toks = sec.tokens.slice(bLo[k], bHi[k])
+            let longer = max(lq, toks.count)
+            if 100 * Double(min(bSh[k], lq)) / Double(longer) < tEff - 1e-9 { continue }
+            let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
+            guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
+            let score = TokenDistance.score(distance: d, lq, toks.count)
+            if score < floor { continue }
+            if keep > 0 {
+              let pos = top.firstIndex(where: { $0 < score }) ?? top.count
+              top.insert(score, at: pos)
+              if top.count > keep { top.removeLast() }
+              if top.count == keep, top[keep - 1] > tEff {
+                tEff = top[keep - 1]
+                hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
+                loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
+              }
+            }
+            if !preFound.isEmpty, let f = found[e] {
+              if f.0 == .nearExact { found[e] = (.nearExact, score) }
+            } else if !(keep > 0 && top.count == keep && score < tEff - 1e-9) {
+              // (Below the threshold as it is now: the filter after the
+              // scan would drop it, the threshold only rises.)
+              found[e] = (.fuzzy, score)
             }
           }
         }
@@ -638,11 +692,11 @@ public final class Matcher {
   /// `masks`: ``vocabularyMasks(_:_:_:)`` of `sec` (a bound that skips
   /// most words without comparing them), or nil.
   func similarWordEntries(
-    _ sec: LookupIndex.Section, query: [LookupKeys.KeyToken], maxLength: Int, masks: [UInt64]? = nil
+    _ sec: LookupIndex.Section, query: [LookupKeys.KeyToken], maxLength: Int, masks: VocabularyMasks? = nil
   ) -> [Int] {
     var out: [Int] = []
     var seen = Set<Int>()
-    let masks = masks.flatMap { $0.count == sec.vocabCount ? $0 : nil }
+    let masks = masks.flatMap { $0.byID.count == sec.vocabCount ? $0 : nil }
     for t in query where !t.isNumber {
       let w = Array(t.text.utf8)
       guard w.count >= 3, w.count <= 64 else { continue }
@@ -652,20 +706,8 @@ public final class Matcher {
       for (i, c) in w.enumerated() { table[Int(c)] |= 1 << UInt64(i) }
       let valid: UInt64 = w.count == 64 ? ~0 : (1 << UInt64(w.count)) - 1
       var similar: [(Double, Int)] = []
-      for v in 0..<sec.vocabCount {
-        let lo = Int(sec.vocabOff[v]), hi = Int(sec.vocabOff[v + 1])
-        let n = hi - lo
-        // 2·LCS / (n + |w|) ≥ 0.75 needs 8·min ≥ 3·(n + |w|).
-        if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
-        if let masks {
-          // Each byte class one side has and the other lacks leaves at
-          // least one of its bytes out of any common subsequence.
-          let m = masks[v]
-          let lcsBound = min(n - (m & ~wMask).nonzeroBitCount, w.count - (wMask & ~m).nonzeroBitCount)
-          if 8 * lcsBound < 3 * (n + w.count) { continue }
-        }
-        let word = sec.vocabBlob.slice(lo, hi)
-        if word.elementsEqual(w) { continue }
+      func compare(_ v: Int, _ word: UnsafeBufferPointer<UInt8>) {
+        if word.elementsEqual(w) { return }
         var bits: UInt64 = ~0
         table.withUnsafeBufferPointer { tb in
           for c in word {
@@ -673,8 +715,36 @@ public final class Matcher {
             bits = (bits &+ u) | (bits - u)
           }
         }
-        let s = 2 * Double((~bits & valid).nonzeroBitCount) / Double(n + w.count)
+        let s = 2 * Double((~bits & valid).nonzeroBitCount) / Double(word.count + w.count)
         if s >= 0.75 { similar.append((s, v)) }
+      }
+      if let masks {
+        // Only the lengths the rule allows (3/5 to 5/3 of the word's), each
+        // word's mask beside it in the length's group.
+        let lo = (3 * w.count + 4) / 5, hi = min(5 * w.count / 3, masks.start.count - 2)
+        if lo <= hi {
+          for n in lo...hi {
+            // 2·LCS / (n + |w|) ≥ 0.75 needs 8·min ≥ 3·(n + |w|).
+            if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
+            for p in masks.start[n]..<masks.start[n + 1] {
+              // Each byte class one side has and the other lacks leaves at
+              // least one of its bytes out of any common subsequence.
+              let m = masks.grouped[p]
+              let lcsBound = min(n - (m & ~wMask).nonzeroBitCount, w.count - (wMask & ~m).nonzeroBitCount)
+              if 8 * lcsBound < 3 * (n + w.count) { continue }
+              let v = Int(masks.ids[p])
+              let word = sec.vocabBlob.slice(Int(sec.vocabOff[v]), Int(sec.vocabOff[v + 1]))
+              if word.count == n { compare(v, word) }
+            }
+          }
+        }
+      } else {
+        for v in 0..<sec.vocabCount {
+          let lo = Int(sec.vocabOff[v]), hi = Int(sec.vocabOff[v + 1])
+          let n = hi - lo
+          if 8 * min(n, w.count) < 3 * (n + w.count) { continue }
+          compare(v, sec.vocabBlob.slice(lo, hi))
+        }
       }
       similar.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
       for (_, v) in similar.prefix(8) {
@@ -704,18 +774,16 @@ public final class Matcher {
     return UInt8(36 + b % 28)
   }
 
-  /// Per vocabulary word of a section, its `byteMask` (made once per
-  /// matcher and section: the vocabulary never changes).
-  func vocabularyMasks(_ idx: LookupIndex, _ si: Int, _ sec: LookupIndex.Section) -> [UInt64] {
+  /// Per vocabulary word of a section, its `byteMask`, and the words
+  /// grouped by length in bytes (made once per matcher and section: the
+  /// vocabulary never changes).
+  func vocabularyMasks(_ idx: LookupIndex, _ si: Int, _ sec: LookupIndex.Section) -> VocabularyMasks {
     let id = ObjectIdentifier(idx)
-    if let m = vocabMasks[id]?[si], m.count == sec.vocabCount { return m }
-    var masks = [UInt64](repeating: 0, count: sec.vocabCount)
-    for v in 0..<sec.vocabCount {
-      masks[v] = Matcher.byteMask(sec.vocabBlob.slice(Int(sec.vocabOff[v]), Int(sec.vocabOff[v + 1])))
-    }
-    if vocabMasks[id] == nil { vocabMasks[id] = [[], [], []] }
-    vocabMasks[id]?[si] = masks
-    return masks
+    if let m = vocabMasks[id]?[si] ?? nil, m.byID.count == sec.vocabCount { return m }
+    let m = VocabularyMasks(sec)
+    if vocabMasks[id] == nil { vocabMasks[id] = [nil, nil, nil] }
+    vocabMasks[id]?[si] = m
+    return m
   }
 
   /// Names what differs between two texts with the same word skeleton.
@@ -952,6 +1020,40 @@ public final class Matcher {
       }
     }
     return out
+  }
+}
+
+/// The byte masks of a section's vocabulary (``Matcher/byteMask(_:)``), per
+/// word and grouped by the word's length in bytes: the words of length `n`
+/// are `ids[start[n]..<start[n + 1]]`, their masks beside them in
+/// `grouped` (lengths from `maxLength` up share the last group).
+struct VocabularyMasks {
+  static let maxLength = 128
+  var byID: [UInt64]
+  var ids: [UInt32]
+  var grouped: [UInt64]
+  var start: [Int]
+
+  init(_ sec: LookupIndex.Section) {
+    let count = sec.vocabCount
+    byID = [UInt64](repeating: 0, count: count)
+    var counts = [Int](repeating: 0, count: VocabularyMasks.maxLength + 2)
+    for v in 0..<count {
+      let lo = Int(sec.vocabOff[v]), hi = Int(sec.vocabOff[v + 1])
+      byID[v] = Matcher.byteMask(sec.vocabBlob.slice(lo, hi))
+      counts[min(max(0, hi - lo), VocabularyMasks.maxLength) + 1] += 1
+    }
+    for n in 1..<counts.count { counts[n] += counts[n - 1] }
+    start = counts
+    var next = counts
+    ids = [UInt32](repeating: 0, count: count)
+    grouped = [UInt64](repeating: 0, count: count)
+    for v in 0..<count {
+      let n = min(max(0, Int(sec.vocabOff[v + 1]) - Int(sec.vocabOff[v])), VocabularyMasks.maxLength)
+      ids[next[n]] = UInt32(v)
+      grouped[next[n]] = byID[v]
+      next[n] += 1
+    }
   }
 }
 
