@@ -16,8 +16,33 @@ public final class LookupKeys {
   private var crossKey: CrossScriptKey?
   /// Reused by the index builder for each segment's token ranges.
   var scratchRanges: [TokenRange] = []
+  /// The bytes of the last ``key(utf8:language:)``.
+  private var keyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+  private var keyCapacity = 1024
+  private let folding = ScalarFolding.shared
 
   public init() {}
+
+  deinit { keyBuffer.deallocate() }
+
+  /// ``key(_:language:)`` of a segment given as its UTF-8 bytes, without a
+  /// `String` on the way, for the text nearly every segment of a memory
+  /// is: no inline tag or accelerator mark to take out (no `<`, `_` or
+  /// `&`), no TSV escape (`\`), not Azerbaijani Cyrillic, every scalar in
+  /// ``ScalarFolding``'s table. nil for any other text (then the `String`
+  /// path decides). The bytes are valid until the next call.
+  func key(utf8 text: UnsafeBufferPointer<UInt8>, language: Language) -> UnsafeBufferPointer<UInt8>? {
+    guard language != .azCyrl else { return nil }
+    let need = text.count * folding.growth + 16
+    if need > keyCapacity {
+      keyBuffer.deallocate()
+      keyCapacity = max(need, keyCapacity * 2)
+      keyBuffer = .allocate(capacity: keyCapacity)
+    }
+    let variant = ScalarFolding.variant(LookupKeys.keyLanguage(language))
+    guard let n = folding.matchKey(text, variant: variant, into: keyBuffer) else { return nil }
+    return UnsafeBufferPointer(start: keyBuffer, count: n)
+  }
 
   /// The index section a column language belongs to: both scripts of
   /// Azerbaijani share one.
