@@ -269,7 +269,14 @@ public enum LookupIndexBuilder {
       keys.tokenRanges(ofKey: k, language: lang, into: &keys.scratchRanges)
       let toks = keys.scratchRanges
       tokenCount.append(UInt32(toks.count))
-      for t in toks { tokens.append(vocab.id(UnsafeBufferPointer(rebasing: k[t.start..<t.end]))) }
+      // The words' hashes first and their table slots touched together, so
+      // that the cache misses of a segment's rare words overlap instead of
+      // coming one lookup at a time.
+      keys.scratchHashes.removeAll(keepingCapacity: true)
+      for t in toks { keys.scratchHashes.append(ByteVocab.hash(UnsafeBufferPointer(rebasing: k[t.start..<t.end]))) }
+      let hashes = keys.scratchHashes
+      vocab.touch(hashes)
+      for (t, h) in zip(toks, hashes) { tokens.append(vocab.id(UnsafeBufferPointer(rebasing: k[t.start..<t.end]), hash: h)) }
       skel.append(LookupIndex.hash32(LookupKeys.skeletonHash(key: k, tokens: toks)))
       exact.append(LookupIndex.hash32(fnv1a64(buffer: text, seed: 0xcbf2_9ce4_8422_2325)))
       return true
@@ -381,6 +388,36 @@ public enum LookupIndexBuilder {
         slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
       }
     }
+
+    /// Reads the slots of `hashes` and the first bytes of the words there
+    /// (independent loads: their misses overlap), before they are looked up.
+    mutating func touch(_ hashes: [UInt64]) {
+      if (count + hashes.count) * 2 > slots.count { return }
+      var acc: UInt64 = 0
+      slots.withUnsafeBufferPointer { sl in
+        ends.withUnsafeBufferPointer { en in
+          blob.withUnsafeBufferPointer { bl in
+            let mask = sl.count - 1
+            for h in hashes { acc &+= sl[Int(truncatingIfNeeded: h) & mask] }
+            for h in hashes {
+              let v = sl[Int(truncatingIfNeeded: h) & mask]
+              if v != 0 { acc &+= UInt64(en[Int(v & 0xFFFF_FFFF) - 1]) }
+            }
+            for h in hashes {
+              let v = sl[Int(truncatingIfNeeded: h) & mask]
+              let id = Int(v & 0xFFFF_FFFF) - 1
+              if id > 0 {
+                let s = Int(en[id - 1])
+                if s < bl.count { acc &+= UInt64(bl[s]) }
+              }
+            }
+          }
+        }
+      }
+      touched = acc
+    }
+    /// What `touch` read (kept so the reads are not optimised away).
+    private var touched: UInt64 = 0
 
     /// Drops the lookup table (the words, ids and hashes stay).
     mutating func dropTable() { slots = [] }
@@ -496,6 +533,11 @@ public enum LookupIndexBuilder {
       lineStart.append(UInt64(endOffset))
       try w.emit(lineStart)
     }
+    let workers = keys == nil ? max(1, threads ?? cores) : 1
+    // From here the arrays are written in order on a thread of their own
+    // while this one goes on merging (one thread: each at once).
+    let writes = OrderedWrites(background: workers > 1)
+    let writer = UncheckedBox(w)
     // Unit keys sorted by hash (ties by unit), for duplicate checks.
     let fullFromStart = header.chunks.first.map { _ in header.baseSize == 0 } ?? false
     let chunkTable = fullFromStart ? header.chunks : []
@@ -508,16 +550,20 @@ public enum LookupIndexBuilder {
         hashes += chunks[k].unitHash
         chunks[k].unitHash = []
       }
-      let sorted = radixSorted(hashes)
+      let unitHashes = hashes
       hashes = []
-      try w.emit(sorted.keys)
-      try w.emit(sorted.order)
+      let chunkEnds = chunkTable.map(\.0), chunkHashes = chunkTable.map(\.1)
+      try writes.add {
+        let sorted = radixSorted(unitHashes)
+        try writer.value.emit(sorted.keys)
+        try writer.value.emit(sorted.order)
+        try writer.value.emit(chunkEnds)
+        try writer.value.emit(chunkHashes)
+        trace("lines and unit keys written")
+      }
     }
-    try w.emit(chunkTable.map(\.0))
-    try w.emit(chunkTable.map(\.1))
-    trace("lines and unit keys written")
     // Sections, one after another, each merged on every core (with ICU
-    // objects handed in: on this thread) and written when merged.
+    // objects handed in: on this thread) and written while the next merges.
     var sectionParts: [[SectionPart]] = []
     for s in LookupIndex.sections.indices {
       var parts: [SectionPart] = []
@@ -528,14 +574,17 @@ public enum LookupIndexBuilder {
       sectionParts.append(parts)
     }
     chunks = []
-    let workers = keys == nil ? max(1, threads ?? cores) : 1
     for s in sectionParts.indices {
       var parts = sectionParts[s]
       sectionParts[s] = []
-      var arrays = mergeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], keys: keys, threads: workers)
-      try arrays.emit(to: w)
-      trace("section \(LookupIndex.sections[s].rawValue): written")
+      let merged = UncheckedBox(
+        Pending(mergeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], keys: keys, threads: workers)))
+      try writes.add {
+        try merged.value.arrays.emit(to: writer.value)
+        trace("section \(LookupIndex.sections[s].rawValue): written")
+      }
     }
+    try writes.finish()
     guard w.table.count == LookupIndex.arrayCount else { throw TMError(.io, "index layout mismatch") }
     var t: [UInt8] = []
     for (off, n) in w.table {
@@ -566,6 +615,44 @@ public enum LookupIndexBuilder {
       }
     }
     return order
+  }
+
+  /// Writes run in the order they are added, on one thread of their own
+  /// (`background`) or at once; the first error stops the rest and is
+  /// thrown by `finish`.
+  final class OrderedWrites: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "tm.index.write")
+    private let background: Bool
+    /// Set on the queue, read after it drained.
+    private var error: (any Error)? = nil
+    init(background: Bool) { self.background = background }
+
+    func add(_ job: @escaping @Sendable () throws -> Void) throws {
+      guard background else { return try job() }
+      queue.async {
+        guard self.error == nil else { return }
+        do { try job() } catch { self.error = error }
+      }
+    }
+
+    /// Waits for every write; throws the first error.
+    func finish() throws {
+      if background { queue.sync {} }
+      if let e = error { throw e }
+    }
+  }
+
+  /// A value handed to the writing thread, used by one thread at a time
+  /// (`OrderedWrites` runs the writes one after another).
+  final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+  }
+
+  /// A merged section waiting to be written (freed as it is).
+  final class Pending {
+    var arrays: SectionArrays
+    init(_ arrays: SectionArrays) { self.arrays = arrays }
   }
 
   /// The 18 arrays of a section (see `LookupIndex.Section`), in file order.

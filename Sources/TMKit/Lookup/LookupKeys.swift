@@ -53,13 +53,27 @@ public final class LookupKeys {
   /// The case and spelling rules a column's key uses.
   static func keyLanguage(_ language: Language) -> Language { section(of: language) }
 
+  /// The tokenizers by section (az, ru, en), looked up without hashing
+  /// (the index builder asks for one per segment).
+  private var tokenizerOfSection: [Tokenizer?] = [nil, nil, nil]
+
   private func tokenizer(_ language: Language) throws -> Tokenizer {
     let l = LookupKeys.section(of: language)
-    if let t = tokenizers[l] { return t }
-    let t = try Tokenizer(language: l)
+    let slot: Int
+    switch l {
+    case .az, .azCyrl: slot = 0
+    case .ru: slot = 1
+    case .en: slot = 2
+    }
+    if let t = tokenizerOfSection[slot] { return t }
+    let t = try tokenizers[l] ?? Tokenizer(language: l)
     tokenizers[l] = t
+    tokenizerOfSection[slot] = t
     return t
   }
+
+  /// Reused by the index builder for each segment's word hashes.
+  var scratchHashes: [UInt64] = []
 
   /// Azerbaijani Cyrillic → Latin (ICU BGN), the text unchanged otherwise.
   public func latinised(_ text: String, language: Language) -> String {
