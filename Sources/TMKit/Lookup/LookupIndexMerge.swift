@@ -148,34 +148,114 @@ extension LookupIndexBuilder {
     var parts: [(vocab: ByteVocab, order: [UInt32])] = []
     for p in 0..<threads { if let v = vocabs.take(p) { parts.append((v.0, v.1)) } }
     trace("section \(section.rawValue): vocabulary")
-    // The partitions' sorted words merged: the rank of each (partition, id).
+    // The partitions' sorted words merged (one thread: the rank of each
+    // (partition, id), the sorted table) while another copies the arrays
+    // that do not depend on the words' order.
     var rankBase = [0]
     for p in parts { rankBase.append(rankBase[rankBase.count - 1] + p.vocab.count) }
     let n = rankBase[parts.count]
-    var out = SectionArrays()
-    var rank = [UInt32](repeating: 0, count: n)
-    out.vocabOff = [0]
-    out.vocabOff.reserveCapacity(n + 1)
-    out.vocabBlob.reserveCapacity(parts.reduce(0) { $0 + $1.vocab.blob.count })
-    do {
-      var head = [Int](repeating: 0, count: parts.count)
-      for r in 0..<n {
-        // The smallest next word of the partitions (few: a linear choice).
-        var best = -1
-        for p in parts.indices where head[p] < parts[p].order.count {
-          if best < 0 || lessWord(parts[p].vocab, Int(parts[p].order[head[p]]), parts[best].vocab, Int(parts[best].order[head[best]])) {
-            best = p
+    let sortedParts = parts, partBase = rankBase
+    parts = []
+    let merged = PerThread<([UInt32], [UInt32], [UInt8])>(1)
+    let copied = PerThread<([UInt32], [UInt8], [UInt32], [UInt32], [UInt32])>(1)
+    let byTokens = runs((0..<chunkCount).map { toks[$0 + 1] - toks[$0] + 1 }, parts: threads)
+    let oneRun = [0, chunkCount]
+    let base = unitBase.map { UInt32($0) }
+    /// entryUnit, entryColumn, tokStart, exact, skel: thread `t` of `n`
+    /// copies the chunks `r[t]..<r[t + 1]`.
+    @Sendable func copies(_ r: [Int], _ n: Int) -> ([UInt32], [UInt8], [UInt32], [UInt32], [UInt32]) {
+      let entryUnit: [UInt32] = parallelArray(entryTotal, threads: n) { t, out in
+        for k in r[t]..<r[t + 1] {
+          var at = entries[k]
+          for u in store[k].entryUnit {
+            out[at] = base[k] + u
+            at += 1
           }
         }
-        let id = Int(parts[best].order[head[best]])
-        head[best] += 1
-        rank[rankBase[best] + id] = UInt32(r)
-        parts[best].vocab.withWord(id) { out.vocabBlob.append(contentsOf: $0) }
-        out.vocabOff.append(UInt32(out.vocabBlob.count))
       }
+      let entryColumn: [UInt8] = parallelArray(entryTotal, threads: n) { t, out in
+        for k in r[t]..<r[t + 1] {
+          var at = entries[k]
+          for c in store[k].entryColumn {
+            out[at] = c
+            at += 1
+          }
+        }
+      }
+      let tokStart: [UInt32] = parallelArray(entryTotal + 1, threads: n) { t, out in
+        if t == 0 { out[0] = 0 }
+        for k in r[t]..<r[t + 1] {
+          var at = entries[k] + 1
+          var s = UInt32(toks[k])
+          for c in store[k].tokenCount {
+            s += c
+            out[at] = s
+            at += 1
+          }
+        }
+      }
+      let exact: [UInt32] = parallelArray(entryTotal, threads: n) { t, out in
+        for k in r[t]..<r[t + 1] {
+          var at = entries[k]
+          for h in store[k].exact {
+            out[at] = h
+            at += 1
+          }
+        }
+      }
+      let skel: [UInt32] = parallelArray(entryTotal, threads: n) { t, out in
+        for k in r[t]..<r[t + 1] {
+          var at = entries[k]
+          for h in store[k].skel {
+            out[at] = h
+            at += 1
+          }
+        }
+      }
+      return (entryUnit, entryColumn, tokStart, exact, skel)
     }
-    parts = []
-    trace("section \(section.rawValue): vocabulary sorted")
+    onThreads(min(threads, 2)) { t in
+      if t == 0 {
+        var rank = [UInt32](repeating: 0, count: n)
+        var vocabOff: [UInt32] = [0]
+        var vocabBlob: [UInt8] = []
+        vocabOff.reserveCapacity(n + 1)
+        vocabBlob.reserveCapacity(sortedParts.reduce(0) { $0 + $1.vocab.blob.count })
+        var head = [Int](repeating: 0, count: sortedParts.count)
+        for r in 0..<n {
+          // The smallest next word of the partitions (few: a linear choice).
+          var best = -1
+          for p in sortedParts.indices where head[p] < sortedParts[p].order.count {
+            if best < 0
+              || lessWord(
+                sortedParts[p].vocab, Int(sortedParts[p].order[head[p]]), sortedParts[best].vocab,
+                Int(sortedParts[best].order[head[best]]))
+            {
+              best = p
+            }
+          }
+          let id = Int(sortedParts[best].order[head[best]])
+          head[best] += 1
+          rank[partBase[best] + id] = UInt32(r)
+          sortedParts[best].vocab.withWord(id) { vocabBlob.append(contentsOf: $0) }
+          vocabOff.append(UInt32(vocabBlob.count))
+        }
+        merged.set(0, (rank, vocabOff, vocabBlob))
+      }
+      if t == 1 { copied.set(0, copies(oneRun, 1)) }
+    }
+    var out = SectionArrays()
+    let (unitsCopied, columnsCopied, startsCopied, exact, skel) = copied.take(0) ?? copies(byTokens, threads)
+    out.entryUnit = unitsCopied
+    out.entryColumn = columnsCopied
+    out.tokStart = startsCopied
+    var rank: [UInt32] = []
+    if let m = merged.take(0) {
+      rank = m.0
+      out.vocabOff = m.1
+      out.vocabBlob = m.2
+    }
+    trace("section \(section.rawValue): vocabulary sorted, entries")
     // Each chunk's word ids → global sorted ids.
     let bases = rankBase.map { UInt32($0) }
     let ranks = rank
@@ -191,57 +271,7 @@ extension LookupIndexBuilder {
         }
       }
     }
-    // 2. Entries, tokens (renumbered), hashes: each thread a run of chunks.
-    let byTokens = runs((0..<chunkCount).map { toks[$0 + 1] - toks[$0] + 1 }, parts: threads)
-    let base = unitBase.map { UInt32($0) }
-    out.entryUnit = parallelArray(entryTotal, threads: threads) { t, out in
-      for k in byTokens[t]..<byTokens[t + 1] {
-        var at = entries[k]
-        for u in store[k].entryUnit {
-          out[at] = base[k] + u
-          at += 1
-        }
-      }
-    }
-    out.entryColumn = parallelArray(entryTotal, threads: threads) { t, out in
-      for k in byTokens[t]..<byTokens[t + 1] {
-        var at = entries[k]
-        for c in store[k].entryColumn {
-          out[at] = c
-          at += 1
-        }
-      }
-    }
-    out.tokStart = parallelArray(entryTotal + 1, threads: threads) { t, out in
-      if t == 0 { out[0] = 0 }
-      for k in byTokens[t]..<byTokens[t + 1] {
-        var at = entries[k] + 1
-        var s = UInt32(toks[k])
-        for c in store[k].tokenCount {
-          s += c
-          out[at] = s
-          at += 1
-        }
-      }
-    }
-    let exact: [UInt32] = parallelArray(entryTotal, threads: threads) { t, out in
-      for k in byTokens[t]..<byTokens[t + 1] {
-        var at = entries[k]
-        for h in store[k].exact {
-          out[at] = h
-          at += 1
-        }
-      }
-    }
-    let skel: [UInt32] = parallelArray(entryTotal, threads: threads) { t, out in
-      for k in byTokens[t]..<byTokens[t + 1] {
-        var at = entries[k]
-        for h in store[k].skel {
-          out[at] = h
-          at += 1
-        }
-      }
-    }
+    // Tokens renumbered: each thread a run of chunks.
     out.tokens = parallelArray(tokenTotal, threads: threads) { t, out in
       toSorted.withUnsafeBufferPointer { map in
         for k in byTokens[t]..<byTokens[t + 1] {
@@ -257,7 +287,7 @@ extension LookupIndexBuilder {
         }
       }
     }
-    trace("section \(section.rawValue): entries")
+    trace("section \(section.rawValue): tokens")
     buildPostings(&out, wordCount: n, threads: threads)
     trace("section \(section.rawValue): postings")
     // Cross-script keys of the words (not numbers), in parallel.

@@ -193,7 +193,7 @@ final class ScalarFolding: Sendable {
     self.growth = growth
     // ASCII: the match key's byte, 0xFF when it is not one byte (Turkic
     // `I` → `ı`), 0xFE for the bytes that send a segment's key to the
-    // `String` path (`\\` escapes, `<` tags, `_` `&` accelerator marks).
+    // `String` path (`\` escapes, `<` tags, `_` `&` accelerator marks).
     var ascii = [UInt8](repeating: 0xFF, count: 4 * 128)
     for variant in 0..<4 {
       for c in 0..<128 {
@@ -223,7 +223,7 @@ final class ScalarFolding: Sendable {
   /// `matchKey(for:)` of the UTF-8 text `b` (NFC or not) into `out`, which
   /// has room for `growth × b.count` bytes: its length, or nil when a
   /// scalar is outside the table or the text holds a byte the index's key
-  /// treats first (`\\`, `<`, `_`, `&`: see ``LookupKeys/key(utf8:language:)``).
+  /// treats first (`\`, `<`, `_`, `&`: see ``LookupKeys/key(utf8:language:)``).
   func matchKey(_ b: UnsafeBufferPointer<UInt8>, variant: Int, into out: UnsafeMutablePointer<UInt8>) -> Int? {
     matchEntries.withUnsafeBufferPointer { entries in
       matchPool.withUnsafeBufferPointer { pool in
