@@ -81,6 +81,49 @@ import Testing
     }
   }
 
+  /// The builder's key of a segment's bytes (one pass through the match
+  /// key tables, no `String`) is the `String` key whenever it answers, and
+  /// it answers for plain news text in every language but Azerbaijani
+  /// Cyrillic; tags, accelerator marks, escapes and scalars outside the
+  /// table are left to the `String` path.
+  @Test func byteKeyEqualsTheStringKey() {
+    let keys = LookupKeys()
+    let plain = [
+      "Prezident İlham Əliyev 2024-cü ilin may ayında İstanbula səfər edib.",
+      "ÇƏRŞƏNBƏ GÜNÜ Şuşa şəhərində “Xarıbülbül” festivalı açıldı — 3 000 qonaq.",
+      "Президент подписал указ о ЁЛКАХ и ёжиках 5-го мая, 1 000,5 рубля.",
+      "Министр встретился с коллегами в Москве’s «Ёлке» — № 12.",
+      "The Minister’s visit to Baku on 12 May 2024 was ‘historic’, said ISTANBUL’s mayor.",
+    ]
+    let special = [
+      "<b1>Bakı</b1> şəhəri", "_File", "Save &As", "Fi&le", "tab\\tescape",
+      "Ǆ emoji 🙂 text", "e\u{301}cole", "日本語",
+    ]
+    var fast = 0
+    for t in Self.realTexts + Self.randomTexts(4000, seed: 17) + plain + special {
+      for l in [Language.az, .azCyrl, .ru, .en] {
+        var bytes = t
+        let k: [UInt8]? = bytes.withUTF8 { b in keys.key(utf8: b, language: l).map { Array($0) } }
+        guard let k else { continue }
+        fast += 1
+        #expect(k == Array(keys.key(t, language: l).utf8), "\(t) \(l)")
+      }
+    }
+    #expect(fast > Self.realTexts.count)
+    for t in plain {
+      for l in [Language.az, .ru, .en] {
+        var bytes = t
+        #expect(bytes.withUTF8 { keys.key(utf8: $0, language: l) != nil }, "\(t)")
+      }
+    }
+    for t in special {
+      var bytes = t
+      #expect(bytes.withUTF8 { keys.key(utf8: $0, language: .az) == nil }, "\(t)")
+    }
+    var cyrillic = "Бакы шәһәри"
+    #expect(cyrillic.withUTF8 { keys.key(utf8: $0, language: .azCyrl) == nil })
+  }
+
   @Test func matchKeyEqualsTheStraightforwardKey() {
     for t in Self.realTexts + Self.randomTexts(3000, seed: 11) {
       for l in [Language.az, .azCyrl, .ru, .en] {

@@ -122,6 +122,55 @@ import Testing
     #expect(sinks[0] == sinks[1])
   }
 
+  /// The file's bytes on one thread and on two, three and four threads
+  /// (each section's merge split among them: vocabulary partitions, runs
+  /// of chunks, runs of the postings order) are the same.
+  @Test func buildOnManyThreadsIsTheOneThreadBuildByteForByte() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/news.tsv"
+    try MemoryFile.write(Self.units(2500, seed: 9), languages: [.az, .azCyrl, .ru, .en], to: path)
+    let source = try #require(MemorySource(path: path))
+    let headerLine = try FileIO.firstLine(fd: source.fd, path: path)
+    let fp = try MemoryFingerprint.of(path: path)
+    func bytes(threads: Int, chunkBytes: Int) throws -> [UInt8] {
+      let sink = ByteSink()
+      try LookupIndexBuilder.build(
+        file: source.fd, path: path, headerLine: headerLine, range: headerLine.count..<Int(fp.size),
+        header: LookupIndexBuilder.Header(fingerprint: fp), to: sink, chunkBytes: chunkBytes, threads: threads)
+      return sink.bytes
+    }
+    let one = try bytes(threads: 1, chunkBytes: 5000)
+    #expect(one.count > 100_000)
+    for t in [2, 3, 4] { #expect(try bytes(threads: t, chunkBytes: 5000) == one, "\(t) threads") }
+    // Chunking changes the chunk table only: the sections are the same.
+    let whole = try #require(LookupIndex(storage: IndexStorage(bytes: try bytes(threads: 4, chunkBytes: 1 << 30)), memoryPath: path, source: source))
+    let many = try #require(LookupIndex(storage: IndexStorage(bytes: one), memoryPath: path, source: source))
+    for (a, b) in zip(whole.sectionData, many.sectionData) {
+      #expect(Self.array(a.tokens) == Self.array(b.tokens))
+      #expect(Self.array(a.postEntry) == Self.array(b.postEntry))
+      #expect(Self.array(a.keyPostings) == Self.array(b.keyPostings))
+    }
+  }
+
+  /// The radix sorts of the hash tables give `sortedOrder`'s order: keys
+  /// ascending, ties by index (many ties, and keys using every bit).
+  @Test func radixSortsEqualTheComparisonSort() {
+    var r = FastPathTests.Rng(s: 3)
+    for n in [0, 1, 7, 5000, 70_000] {
+      let k32 = (0..<n).map { _ in r.next() % 3 == 0 ? UInt32(r.next() % 50) : UInt32(truncatingIfNeeded: r.next()) }
+      let s32 = LookupIndexBuilder.radixSorted(k32)
+      let o32 = LookupIndexBuilder.sortedOrder(k32)
+      #expect(s32.order == o32)
+      #expect(s32.keys == o32.map { k32[Int($0)] })
+      let k64 = (0..<n).map { _ in r.next() % 3 == 0 ? UInt64(r.next() % 50) << 40 : UInt64(r.next()) &* 0x9E37_79B9_7F4A_7C15 }
+      let s64 = LookupIndexBuilder.radixSorted(k64)
+      let o64 = LookupIndexBuilder.sortedOrder(k64)
+      #expect(s64.order == o64)
+      #expect(s64.keys == o64.map { k64[Int($0)] })
+    }
+  }
+
   /// Every array of every section against the texts: entries, their
   /// tokens, postings ordered by (length, entry) with capped lengths,
   /// signatures, exact and skeleton hashes.

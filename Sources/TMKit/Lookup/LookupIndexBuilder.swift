@@ -76,12 +76,14 @@ public enum LookupIndexBuilder {
 
   /// Indexes the lines of a memory file in `range` (whole lines; the
   /// header excluded) and writes the index to `sink`, in chunks of about
-  /// `chunkBytes` (tests make them small to merge many).
+  /// `chunkBytes` (tests make them small to merge many), on `threads`
+  /// threads (every core when nil; the bytes are the same for any number).
   static func build(
     file fd: Int32, path: String, headerLine: [UInt8], range: Range<Int>, header: Header, to sink: IndexSink,
-    chunkBytes: Int = 4 << 20
+    chunkBytes: Int = 4 << 20, threads requested: Int? = nil
   ) throws {
     _ = boundHeap
+    trace("build: start")
     let columnsTable = try MemoryTable(bytes: headerLine.last == 0x0A ? headerLine : headerLine + [0x0A], path: path)
     let columns = columnsTable.languages
     var h = header
@@ -107,7 +109,7 @@ public enum LookupIndexBuilder {
     let cuts = bounds
     let chunkCount = cuts.count - 1
     let results = ResultSlots(count: chunkCount)
-    let threads = max(1, min(chunkCount, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    let threads = max(1, min(chunkCount, requested ?? cores))
     let lines = headerLine.last == 0x0A ? headerLine : headerLine + [0x0A]
     // One chunk (a delta): on this thread, with one set of ICU objects for
     // everything (making them costs more than indexing a few lines).
@@ -136,11 +138,16 @@ public enum LookupIndexBuilder {
       h.chunks = [(head.end, head.hash)]
     }
     h.chunks += chunks.map { ($0.end, $0.hash) }
+    trace("chunks: \(chunkCount) keyed")
     // Handed over: the merge frees each chunk's arrays as it uses them.
     try write(
       chunks: &chunks, unitCount: unitCount, columns: columns, header: h, texts: .inFile, endOffset: range.upperBound,
-      keys: shared, embeddedTexts: { _, _ in nil }, to: sink)
+      keys: shared, threads: requested, embeddedTexts: { _, _ in nil }, to: sink)
+    trace("build: end")
   }
+
+  /// The cores this process may use.
+  static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
   /// Big arrays come and go during a build (each chunk's, then each
   /// section's). With glibc's default, the size from which a block is
@@ -177,10 +184,31 @@ public enum LookupIndexBuilder {
       chunk.hash = body.withUnsafeBytes { MemoryTable.hashBytes($0, 0) }
       chunk.lineStart.reserveCapacity(table.count + 1)
       let shift = cuts[k] - lines.count
-      for i in table.indices {
-        chunk.lineStart.append(UInt64(table.lineRange(i).lowerBound + shift))
-        chunk.unitHash.append(table.unitHash(i))
-        chunk.add(unit: i, texts: { table.text(i, $0) }, columns: columns, keys: keys)
+      // Which column each section indexes: for Azerbaijani the Latin text
+      // when there is one, else the Cyrillic.
+      let sources: [[(column: Int, field: Int)]] = LookupIndex.sections.map { section in
+        (section == .az ? [Language.az, .azCyrl] : [section]).compactMap { l in
+          guard let c = columns.firstIndex(of: l) else { return nil }
+          let f = table.languageColumn[MemoryTable.languageIndex(l)]
+          return f < 0 ? nil : (c, f)
+        }
+      }
+      table.bytes.withUnsafeBufferPointer { all in
+        for i in table.indices {
+          chunk.lineStart.append(UInt64(table.lineRange(i).lowerBound + shift))
+          chunk.unitHash.append(table.unitHash(i))
+          for s in sources.indices {
+            guard let (c, f) = sources[s].lazy.map({ ($0.column, $0.field) }).first(where: { !table.fieldRange(i, $0.1).isEmpty })
+            else { continue }
+            let r = table.fieldRange(i, f)
+            let lang = columns[c]
+            if !chunk.sections[s].add(unit: i, column: c, utf8: UnsafeBufferPointer(rebasing: all[r]), language: lang, keys: keys),
+              let text = table.text(i, lang)
+            {
+              chunk.sections[s].add(unit: i, column: c, text: text, language: lang, keys: keys, normalise: false)
+            }
+          }
+        }
       }
       // The words are kept in order; the lookup table is not needed any more.
       // Every chunk is held until the merge: trimmed to its size (arrays
@@ -228,6 +256,31 @@ public enum LookupIndexBuilder {
     /// index keeps of them, `LookupIndex.hash32`).
     var exact: [UInt32] = []
     var skel: [UInt32] = []
+
+    /// `add(unit:column:text:…)` of a text given as its UTF-8 bytes (a
+    /// memory's field without escapes), when its key needs no `String`
+    /// (``LookupKeys/key(utf8:language:)``): false, and nothing added, else.
+    mutating func add(
+      unit i: Int, column c: Int, utf8 text: UnsafeBufferPointer<UInt8>, language lang: Language, keys: LookupKeys
+    ) -> Bool {
+      guard let k = keys.key(utf8: text, language: lang) else { return false }
+      entryUnit.append(UInt32(i))
+      entryColumn.append(UInt8(c))
+      keys.tokenRanges(ofKey: k, language: lang, into: &keys.scratchRanges)
+      let toks = keys.scratchRanges
+      tokenCount.append(UInt32(toks.count))
+      // The words' hashes first and their table slots touched together, so
+      // that the cache misses of a segment's rare words overlap instead of
+      // coming one lookup at a time.
+      keys.scratchHashes.removeAll(keepingCapacity: true)
+      for t in toks { keys.scratchHashes.append(ByteVocab.hash(UnsafeBufferPointer(rebasing: k[t.start..<t.end]))) }
+      let hashes = keys.scratchHashes
+      vocab.touch(hashes)
+      for (t, h) in zip(toks, hashes) { tokens.append(vocab.id(UnsafeBufferPointer(rebasing: k[t.start..<t.end]), hash: h)) }
+      skel.append(LookupIndex.hash32(LookupKeys.skeletonHash(key: k, tokens: toks)))
+      exact.append(LookupIndex.hash32(fnv1a64(buffer: text, seed: 0xcbf2_9ce4_8422_2325)))
+      return true
+    }
 
     mutating func add(unit i: Int, column c: Int, text: String, language lang: Language, keys: LookupKeys, normalise: Bool) {
       var key = keys.key(text, language: lang)
@@ -336,6 +389,36 @@ public enum LookupIndexBuilder {
       }
     }
 
+    /// Reads the slots of `hashes` and the first bytes of the words there
+    /// (independent loads: their misses overlap), before they are looked up.
+    mutating func touch(_ hashes: [UInt64]) {
+      if (count + hashes.count) * 2 > slots.count { return }
+      var acc: UInt64 = 0
+      slots.withUnsafeBufferPointer { sl in
+        ends.withUnsafeBufferPointer { en in
+          blob.withUnsafeBufferPointer { bl in
+            let mask = sl.count - 1
+            for h in hashes { acc &+= sl[Int(truncatingIfNeeded: h) & mask] }
+            for h in hashes {
+              let v = sl[Int(truncatingIfNeeded: h) & mask]
+              if v != 0 { acc &+= UInt64(en[Int(v & 0xFFFF_FFFF) - 1]) }
+            }
+            for h in hashes {
+              let v = sl[Int(truncatingIfNeeded: h) & mask]
+              let id = Int(v & 0xFFFF_FFFF) - 1
+              if id > 0 {
+                let s = Int(en[id - 1])
+                if s < bl.count { acc &+= UInt64(bl[s]) }
+              }
+            }
+          }
+        }
+      }
+      touched = acc
+    }
+    /// What `touch` read (kept so the reads are not optimised away).
+    private var touched: UInt64 = 0
+
     /// Drops the lookup table (the words, ids and hashes stay).
     mutating func dropTable() { slots = [] }
 
@@ -399,7 +482,7 @@ public enum LookupIndexBuilder {
   /// Merges chunk results and writes header, array table and arrays.
   static func write(
     chunks: inout [ChunkResult], unitCount: Int, columns: [Language], header: Header, texts: Texts, endOffset: Int = 0,
-    keys: LookupKeys? = nil, embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
+    keys: LookupKeys? = nil, threads: Int? = nil, embeddedTexts: (Int, Language) -> String?, to sink: IndexSink
   ) throws {
     var head: [UInt8] = LookupIndex.magic
     func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { head.append(contentsOf: $0) } }
@@ -450,6 +533,11 @@ public enum LookupIndexBuilder {
       lineStart.append(UInt64(endOffset))
       try w.emit(lineStart)
     }
+    let workers = keys == nil ? max(1, threads ?? cores) : 1
+    // From here the arrays are written in order on a thread of their own
+    // while this one goes on merging (one thread: each at once).
+    let writes = OrderedWrites(background: workers > 1)
+    let writer = UncheckedBox(w)
     // Unit keys sorted by hash (ties by unit), for duplicate checks.
     let fullFromStart = header.chunks.first.map { _ in header.baseSize == 0 } ?? false
     let chunkTable = fullFromStart ? header.chunks : []
@@ -462,15 +550,20 @@ public enum LookupIndexBuilder {
         hashes += chunks[k].unitHash
         chunks[k].unitHash = []
       }
-      let order = sortedOrder(hashes)
-      try w.emit(order.map { hashes[Int($0)] })
-      try w.emit(order)
+      let unitHashes = hashes
+      hashes = []
+      let chunkEnds = chunkTable.map(\.0), chunkHashes = chunkTable.map(\.1)
+      try writes.add {
+        let sorted = radixSorted(unitHashes)
+        try writer.value.emit(sorted.keys)
+        try writer.value.emit(sorted.order)
+        try writer.value.emit(chunkEnds)
+        try writer.value.emit(chunkHashes)
+        trace("lines and unit keys written")
+      }
     }
-    try w.emit(chunkTable.map(\.0))
-    try w.emit(chunkTable.map(\.1))
-    // Sections: merged on every core (with ICU objects handed in, one at a
-    // time on this thread), each written as soon as the one before it is,
-    // so the file is the same whatever the order they finish in.
+    // Sections, one after another, each merged on every core (with ICU
+    // objects handed in: on this thread) and written while the next merges.
     var sectionParts: [[SectionPart]] = []
     for s in LookupIndex.sections.indices {
       var parts: [SectionPart] = []
@@ -481,27 +574,17 @@ public enum LookupIndexBuilder {
       sectionParts.append(parts)
     }
     chunks = []
-    let jobs = SectionJobs(parts: sectionParts)
-    sectionParts = []
-    let bases = unitBase
-    let workers = keys == nil ? min(jobs.count, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) : 1
-    if workers <= 1 {
-      for s in 0..<jobs.count {
-        var parts = jobs.take(s)
-        var arrays = mergeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], keys: keys)
-        try arrays.emit(to: w)
+    for s in sectionParts.indices {
+      var parts = sectionParts[s]
+      sectionParts[s] = []
+      let merged = UncheckedBox(
+        Pending(mergeSection(&parts, unitBase: unitBase, section: LookupIndex.sections[s], keys: keys, threads: workers)))
+      try writes.add {
+        try merged.value.arrays.emit(to: writer.value)
+        trace("section \(LookupIndex.sections[s].rawValue): written")
       }
-    } else {
-      let writer = UncheckedBox(w)
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        for s in stride(from: worker, to: jobs.count, by: workers) {
-          var parts = jobs.take(s)
-          var arrays = mergeSection(&parts, unitBase: bases, section: LookupIndex.sections[s], keys: nil)
-          jobs.write(s) { try arrays.emit(to: writer.value) }
-        }
-      }
-      if let e = jobs.error { throw e }
     }
+    try writes.finish()
     guard w.table.count == LookupIndex.arrayCount else { throw TMError(.io, "index layout mismatch") }
     var t: [UInt8] = []
     for (off, n) in w.table {
@@ -534,48 +617,42 @@ public enum LookupIndexBuilder {
     return order
   }
 
-  /// The sections to merge and the order they are written in, shared by
-  /// the workers of `write`: section `s` is merged by worker `s % workers`
-  /// and written when section `s - 1` has been.
-  final class SectionJobs: @unchecked Sendable {
-    /// Each section's parts, one per chunk (taken by the worker merging it).
-    private var parts: [[SectionPart]]
-    let count: Int
-    /// `turn[s]` is signalled when section `s - 1` is written.
-    private let turn: [DispatchSemaphore]
-    /// Set only by the worker whose turn it is.
-    private(set) var error: (any Error)? = nil
+  /// Writes run in the order they are added, on one thread of their own
+  /// (`background`) or at once; the first error stops the rest and is
+  /// thrown by `finish`.
+  final class OrderedWrites: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "tm.index.write")
+    private let background: Bool
+    /// Set on the queue, read after it drained.
+    private var error: (any Error)? = nil
+    init(background: Bool) { self.background = background }
 
-    init(parts: [[SectionPart]]) {
-      self.parts = parts
-      count = parts.count
-      // Each starts at 0 and ends at 0 (libdispatch traps on a semaphore
-      // freed below its initial value): section 0 does not wait.
-      turn = (0..<count).map { _ in DispatchSemaphore(value: 0) }
-    }
-
-    func take(_ s: Int) -> [SectionPart] {
-      parts.withUnsafeMutableBufferPointer { p in
-        let mine = p[s]
-        p[s] = []
-        return mine
+    func add(_ job: @escaping @Sendable () throws -> Void) throws {
+      guard background else { return try job() }
+      queue.async {
+        guard self.error == nil else { return }
+        do { try job() } catch { self.error = error }
       }
     }
-    /// Runs `write` when every section before `s` is written.
-    func write(_ s: Int, _ write: () throws -> Void) {
-      if s > 0 { turn[s].wait() }
-      if error == nil {
-        do { try write() } catch { self.error = error }
-      }
-      if s + 1 < count { turn[s + 1].signal() }
+
+    /// Waits for every write; throws the first error.
+    func finish() throws {
+      if background { queue.sync {} }
+      if let e = error { throw e }
     }
   }
 
-  /// A value handed to the merge workers, used by one of them at a time
-  /// (`SectionJobs` orders the writes).
+  /// A value handed to the writing thread, used by one thread at a time
+  /// (`OrderedWrites` runs the writes one after another).
   final class UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+  }
+
+  /// A merged section waiting to be written (freed as it is).
+  final class Pending {
+    var arrays: SectionArrays
+    init(_ arrays: SectionArrays) { self.arrays = arrays }
   }
 
   /// The 18 arrays of a section (see `LookupIndex.Section`), in file order.
@@ -628,239 +705,6 @@ public enum LookupIndexBuilder {
     }
   }
 
-  /// Merges one section's parts (global vocabulary sorted by bytes) into
-  /// its arrays, freeing the parts as it goes.
-  static func mergeSection(
-    _ parts: inout [SectionPart], unitBase: [Int], section: Language, keys: LookupKeys?
-  ) -> SectionArrays {
-    // Global vocabulary: every chunk's words (each chunk's ids → global ids).
-    var global = ByteVocab(capacity: parts.reduce(0) { $0 + $1.vocab.count })
-    var toGlobal: [[UInt32]] = []
-    for k in parts.indices {
-      let p = parts[k].vocab
-      var m = [UInt32](repeating: 0, count: p.count)
-      for local in 0..<p.count {
-        m[local] = p.withWord(local) { global.id($0, hash: p.hashes[local]) }
-      }
-      toGlobal.append(m)
-      parts[k].vocab = ByteVocab(capacity: 0)
-    }
-    global.dropTable()
-    // Sorted by bytes: the rank of each global id, and the sorted table.
-    let n = global.count
-    var order = [UInt32](unsafeUninitializedCapacity: n) { b, c in
-      for i in 0..<n { b[i] = UInt32(i) }
-      c = n
-    }
-    global.blob.withUnsafeBufferPointer { blob in
-      global.ends.withUnsafeBufferPointer { ends in
-        let base = blob.baseAddress
-        order.sort { x, y in
-          let a = x == 0 ? 0 : Int(ends[Int(x) - 1]), an = Int(ends[Int(x)]) - a
-          let b = y == 0 ? 0 : Int(ends[Int(y) - 1]), bn = Int(ends[Int(y)]) - b
-          let c = (an == 0 || bn == 0) ? 0 : memcmp(base! + a, base! + b, min(an, bn))
-          return c != 0 ? c < 0 : an < bn
-        }
-      }
-    }
-    var out = SectionArrays()
-    var rank = [UInt32](repeating: 0, count: n)
-    for (newID, old) in order.enumerated() { rank[Int(old)] = UInt32(newID) }
-    out.vocabOff = [0]
-    out.vocabOff.reserveCapacity(n + 1)
-    out.vocabBlob.reserveCapacity(global.blob.count)
-    for old in order {
-      global.withWord(Int(old)) { out.vocabBlob.append(contentsOf: $0) }
-      out.vocabOff.append(UInt32(out.vocabBlob.count))
-    }
-    order = []
-    global = ByteVocab(capacity: 0)
-    // Entries, tokens (renumbered), hashes.
-    let entryTotal = parts.reduce(0) { $0 + $1.entryUnit.count }
-    let tokenTotal = parts.reduce(0) { $0 + $1.tokens.count }
-    out.entryUnit.reserveCapacity(entryTotal)
-    out.entryColumn.reserveCapacity(entryTotal)
-    out.tokStart.reserveCapacity(entryTotal + 1)
-    out.tokStart.append(0)
-    out.tokens.reserveCapacity(tokenTotal)
-    var exact: [UInt32] = []
-    var skel: [UInt32] = []
-    exact.reserveCapacity(entryTotal)
-    skel.reserveCapacity(entryTotal)
-    for k in parts.indices {
-      // The chunk's ids → global sorted ids.
-      let remap = toGlobal[k].map { rank[Int($0)] }
-      toGlobal[k] = []
-      let base = UInt32(unitBase[k])
-      for u in parts[k].entryUnit { out.entryUnit.append(base + u) }
-      out.entryColumn += parts[k].entryColumn
-      var at = out.tokStart[out.tokStart.count - 1]
-      for c in parts[k].tokenCount {
-        at += c
-        out.tokStart.append(at)
-      }
-      remap.withUnsafeBufferPointer { r in
-        for t in parts[k].tokens { out.tokens.append(r[Int(t)]) }
-      }
-      exact += parts[k].exact
-      skel += parts[k].skel
-      parts[k] = SectionPart()
-    }
-    rank = []
-    buildPostings(&out, wordCount: n)
-    // Cross-script keys of the words (not numbers), in parallel.
-    let keyOfWord = crossScriptKeys(vocabOff: out.vocabOff, vocabBlob: out.vocabBlob, section: section, keys: keys)
-    var keyWords: [String: [Int]] = [:]
-    for (id, k) in keyOfWord.enumerated() where !k.isEmpty { keyWords[k, default: []].append(id) }
-    let keyList = keyWords.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    // Per key, the ids of its words (their postings are merged at lookup).
-    out.keyOff = [0]
-    out.keyPostStart = [0]
-    for k in keyList {
-      out.keyBlob.append(contentsOf: k.utf8)
-      out.keyOff.append(UInt32(out.keyBlob.count))
-      for v in keyWords[k] ?? [] { out.keyPostings.append(UInt32(v)) }
-      out.keyPostStart.append(UInt32(out.keyPostings.count))
-    }
-    // Hashes are kept as their top 32 bits: every candidate they give is
-    // checked against its text (exact) or its recomputed skeleton.
-    out.exactEntry = sortedOrder(exact)
-    out.exactHash = out.exactEntry.map { exact[Int($0)] }
-    exact = []
-    out.skelEntry = sortedOrder(skel)
-    out.skelHash = out.skelEntry.map { skel[Int($0)] }
-    return out
-  }
-
-  /// Postings (ordered by segment length, then entry) and segment
-  /// signatures from the entries' tokens.
-  static func buildPostings(_ out: inout SectionArrays, wordCount: Int) {
-    let entryCount = out.entryUnit.count
-    out.postStart = [UInt32](repeating: 0, count: wordCount + 1)
-    out.sigs = [UInt64](repeating: 0, count: entryCount)
-    guard entryCount > 0 else { return }
-    out.tokStart.withUnsafeBufferPointer { tokStart in
-      out.tokens.withUnsafeBufferPointer { tokens in
-        // Postings ordered by (segment length, entry): a counting sort by length.
-        var byLength = [UInt32](repeating: 0, count: entryCount)
-        do {
-          var countOf = [Int](repeating: 0, count: 257)
-          for e in 0..<entryCount { countOf[min(Int(tokStart[e + 1] - tokStart[e]), 255) + 1] += 1 }
-          for l in 1..<257 { countOf[l] += countOf[l - 1] }
-          // Lengths above 255 are ordered exactly, then by entry.
-          var long: [UInt32] = []
-          for e in 0..<entryCount {
-            let l = Int(tokStart[e + 1] - tokStart[e])
-            if l >= 255 {
-              long.append(UInt32(e))
-              continue
-            }
-            byLength[countOf[l]] = UInt32(e)
-            countOf[l] += 1
-          }
-          long.sort { a, b in
-            let la = tokStart[Int(a) + 1] - tokStart[Int(a)], lb = tokStart[Int(b) + 1] - tokStart[Int(b)]
-            return la != lb ? la < lb : a < b
-          }
-          for (i, e) in long.enumerated() { byLength[countOf[255] + i] = e }
-        }
-        // Document frequencies (each entry once per word) and signatures.
-        var seen = [UInt32](repeating: UInt32.max, count: wordCount)
-        out.postStart.withUnsafeMutableBufferPointer { df in
-          out.sigs.withUnsafeMutableBufferPointer { sigs in
-            seen.withUnsafeMutableBufferPointer { seen in
-              for e in 0..<entryCount {
-                var s: UInt64 = 0
-                for i in Int(tokStart[e])..<Int(tokStart[e + 1]) {
-                  let t = Int(tokens[i])
-                  s |= LookupIndex.Section.sigBit(tokens[i])
-                  if seen[t] != UInt32(e) {
-                    seen[t] = UInt32(e)
-                    df[t + 1] += 1
-                  }
-                }
-                sigs[e] = LookupIndex.Section.meta(length: Int(tokStart[e + 1] - tokStart[e]), signature: s)
-              }
-              for v in 0..<wordCount { df[v + 1] += df[v] }
-            }
-          }
-        }
-        let total = Int(out.postStart[wordCount])
-        var fill = Array(out.postStart.dropLast())
-        out.postEntry = [UInt32](repeating: 0, count: total)
-        out.postLength = [UInt8](repeating: 0, count: total)
-        for i in seen.indices { seen[i] = UInt32.max }
-        fill.withUnsafeMutableBufferPointer { fill in
-          seen.withUnsafeMutableBufferPointer { seen in
-            out.postEntry.withUnsafeMutableBufferPointer { pe in
-              out.postLength.withUnsafeMutableBufferPointer { pl in
-                for e32 in byLength {
-                  let e = Int(e32)
-                  let length = UInt8(clamping: Int(tokStart[e + 1] - tokStart[e]))
-                  for i in Int(tokStart[e])..<Int(tokStart[e + 1]) {
-                    let t = Int(tokens[i])
-                    if seen[t] != e32 {
-                      seen[t] = e32
-                      let at = Int(fill[t])
-                      pe[at] = e32
-                      pl[at] = length
-                      fill[t] += 1
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// The cross-script key of every word that starts with a letter ("" for
-  /// the others), computed on every core. Word `i` is
-  /// `vocabBlob[vocabOff[i]..<vocabOff[i + 1]]`.
-  static func crossScriptKeys(
-    vocabOff: [UInt32], vocabBlob: [UInt8], section: Language, keys shared: LookupKeys? = nil
-  ) -> [String] {
-    let n = max(0, vocabOff.count - 1)
-    // The word, when it starts with a letter (most words of a memory are
-    // numbers: decided on the first byte).
-    @Sendable func letterWord(_ i: Int) -> String? {
-      let a = Int(vocabOff[i]), b = Int(vocabOff[i + 1])
-      guard a < b else { return nil }
-      let c = vocabBlob[a]
-      if c < 0x80 {
-        guard (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A else { return nil }
-        return String(decoding: vocabBlob[a..<b], as: UTF8.self)
-      }
-      let w = String(decoding: vocabBlob[a..<b], as: UTF8.self)
-      guard let f = w.unicodeScalars.first, f.properties.isAlphabetic else { return nil }
-      return w
-    }
-    if let shared, n < 5000 {
-      return (0..<n).map { i in letterWord(i).map { shared.crossScript($0, language: section) } ?? "" }
-    }
-    let slots = KeySlots(count: n)
-    let threads = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), n / 5000 + 1))
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
-      var keys: LookupKeys? = nil
-      var i = t
-      while i < n {
-        if let w = letterWord(i) {
-          if keys == nil { keys = LookupKeys() }
-          slots.set(i, keys?.crossScript(w, language: section) ?? "")
-        }
-        i += threads
-      }
-    }
-    return slots.values
-  }
-
-  final class KeySlots: @unchecked Sendable {
-    private(set) var values: [String]
-    init(count: Int) { values = Array(repeating: "", count: count) }
-    func set(_ i: Int, _ v: String) { values.withUnsafeMutableBufferPointer { $0[i] = v } }
-  }
 }
 
 /// Where index bytes go: a growing buffer, or a file written as it is built.

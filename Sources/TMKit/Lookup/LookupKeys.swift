@@ -16,8 +16,33 @@ public final class LookupKeys {
   private var crossKey: CrossScriptKey?
   /// Reused by the index builder for each segment's token ranges.
   var scratchRanges: [TokenRange] = []
+  /// The bytes of the last ``key(utf8:language:)``.
+  private var keyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+  private var keyCapacity = 1024
+  private let folding = ScalarFolding.shared
 
   public init() {}
+
+  deinit { keyBuffer.deallocate() }
+
+  /// ``key(_:language:)`` of a segment given as its UTF-8 bytes, without a
+  /// `String` on the way, for the text nearly every segment of a memory
+  /// is: no inline tag or accelerator mark to take out (no `<`, `_` or
+  /// `&`), no TSV escape (`\`), not Azerbaijani Cyrillic, every scalar in
+  /// ``ScalarFolding``'s table. nil for any other text (then the `String`
+  /// path decides). The bytes are valid until the next call.
+  func key(utf8 text: UnsafeBufferPointer<UInt8>, language: Language) -> UnsafeBufferPointer<UInt8>? {
+    guard language != .azCyrl else { return nil }
+    let need = text.count * folding.growth + 16
+    if need > keyCapacity {
+      keyBuffer.deallocate()
+      keyCapacity = max(need, keyCapacity * 2)
+      keyBuffer = .allocate(capacity: keyCapacity)
+    }
+    let variant = ScalarFolding.variant(LookupKeys.keyLanguage(language))
+    guard let n = folding.matchKey(text, variant: variant, into: keyBuffer) else { return nil }
+    return UnsafeBufferPointer(start: keyBuffer, count: n)
+  }
 
   /// The index section a column language belongs to: both scripts of
   /// Azerbaijani share one.
@@ -28,13 +53,27 @@ public final class LookupKeys {
   /// The case and spelling rules a column's key uses.
   static func keyLanguage(_ language: Language) -> Language { section(of: language) }
 
+  /// The tokenizers by section (az, ru, en), looked up without hashing
+  /// (the index builder asks for one per segment).
+  private var tokenizerOfSection: [Tokenizer?] = [nil, nil, nil]
+
   private func tokenizer(_ language: Language) throws -> Tokenizer {
     let l = LookupKeys.section(of: language)
-    if let t = tokenizers[l] { return t }
-    let t = try Tokenizer(language: l)
+    let slot: Int
+    switch l {
+    case .az, .azCyrl: slot = 0
+    case .ru: slot = 1
+    case .en: slot = 2
+    }
+    if let t = tokenizerOfSection[slot] { return t }
+    let t = try tokenizers[l] ?? Tokenizer(language: l)
     tokenizers[l] = t
+    tokenizerOfSection[slot] = t
     return t
   }
+
+  /// Reused by the index builder for each segment's word hashes.
+  var scratchHashes: [UInt64] = []
 
   /// Azerbaijani Cyrillic → Latin (ICU BGN), the text unchanged otherwise.
   public func latinised(_ text: String, language: Language) -> String {

@@ -150,6 +150,9 @@ final class ScalarFolding: Sendable {
   private init() {
     var entries = [UInt32](repeating: 255, count: 2 * ScalarFolding.size)
     var pool: [UInt8] = []
+    var matchEntries = [UInt32](repeating: 255, count: 4 * ScalarFolding.size)
+    var matchPool: [UInt8] = []
+    var growth = 1
     for v in Array(0..<ScalarFolding.limit) + Array(ScalarFolding.punctuation) {
       guard let u = Unicode.Scalar(v), u.properties.canonicalCombiningClass.rawValue == 0,
         let slot = ScalarFolding.slot(v)
@@ -165,10 +168,117 @@ final class ScalarFolding: Sendable {
         guard bytes.count < 255, !bytes.isEmpty else { continue }
         entries[t * ScalarFolding.size + slot] = UInt32(pool.count) << 8 | UInt32(bytes.count)
         pool += bytes
+        // The match key's equivalences, scalar by scalar (what
+        // `matchKey(for:)` does to the folded text): ’ ‘ ʼ → ', and ё → е.
+        for yo in 0..<2 {
+          var m = ""
+          for x in folded.unicodeScalars {
+            switch x.value {
+            case 0x2019, 0x2018, 0x02BC: m.unicodeScalars.append("'")
+            case 0x0451 where yo == 1: m.unicodeScalars.append("\u{0435}")
+            default: m.unicodeScalars.append(x)
+            }
+          }
+          let mb = Array(m.utf8)
+          matchEntries[(t | yo << 1) * ScalarFolding.size + slot] = UInt32(matchPool.count) << 8 | UInt32(mb.count)
+          matchPool += mb
+          growth = max(growth, (mb.count + String(u).utf8.count - 1) / String(u).utf8.count)
+        }
       }
     }
     self.entries = entries
     self.pool = pool
+    self.matchEntries = matchEntries
+    self.matchPool = matchPool
+    self.growth = growth
+    // ASCII: the match key's byte, 0xFF when it is not one byte (Turkic
+    // `I` → `ı`), 0xFE for the bytes that send a segment's key to the
+    // `String` path (`\` escapes, `<` tags, `_` `&` accelerator marks).
+    var ascii = [UInt8](repeating: 0xFF, count: 4 * 128)
+    for variant in 0..<4 {
+      for c in 0..<128 {
+        let e = matchEntries[variant * ScalarFolding.size + c]
+        if e & 0xFF == 1 { ascii[variant * 128 + c] = matchPool[Int(e >> 8)] }
+      }
+      for c in [0x5C, 0x3C, 0x5F, 0x26] { ascii[variant * 128 + c] = 0xFE }
+    }
+    self.asciiMatch = ascii
+  }
+
+  /// Per scalar slot, (start, length) of its match key's UTF-8 in
+  /// `matchPool` (the folded form with `matchKey(for:)`'s equivalences) in
+  /// four variants: Turkic casing (bit 0), `ё` → `е` (bit 1).
+  private let matchEntries: [UInt32]
+  private let matchPool: [UInt8]
+  private let asciiMatch: [UInt8]
+  /// The most UTF-8 bytes a match key has per byte of its scalar.
+  let growth: Int
+
+  /// The variant of the match-key tables for `language` (what
+  /// `matchKey(for:)` applies: Turkic casing, Russian `ё` → `е`).
+  static func variant(_ language: Language?) -> Int {
+    ((language?.hasTurkicCasing ?? false) ? 1 : 0) | ((language == .ru || language == nil) ? 2 : 0)
+  }
+
+  /// `matchKey(for:)` of the UTF-8 text `b` (NFC or not) into `out`, which
+  /// has room for `growth × b.count` bytes: its length, or nil when a
+  /// scalar is outside the table or the text holds a byte the index's key
+  /// treats first (`\`, `<`, `_`, `&`: see ``LookupKeys/key(utf8:language:)``).
+  func matchKey(_ b: UnsafeBufferPointer<UInt8>, variant: Int, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+    matchEntries.withUnsafeBufferPointer { entries in
+      matchPool.withUnsafeBufferPointer { pool in
+        asciiMatch.withUnsafeBufferPointer { ascii in
+          Self.matchKey(
+            b, entries: UnsafeBufferPointer(rebasing: entries[(variant * ScalarFolding.size)...]), pool: pool,
+            ascii: UnsafeBufferPointer(rebasing: ascii[(variant * 128)..<(variant * 128 + 128)]), into: out)
+        }
+      }
+    }
+  }
+
+  private static func matchKey(
+    _ b: UnsafeBufferPointer<UInt8>, entries: UnsafeBufferPointer<UInt32>, pool: UnsafeBufferPointer<UInt8>,
+    ascii: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>
+  ) -> Int? {
+    let limit = ScalarFolding.limit, punctuation = ScalarFolding.punctuation
+    let n = b.count
+    var o = 0
+    var i = 0
+    while i < n {
+      let c = b[i]
+      let slot: Int
+      if c < 0x80 {
+        let m = ascii[Int(c)]
+        if m < 0xFE {
+          out[o] = m
+          o += 1
+          i += 1
+          continue
+        }
+        if m == 0xFE { return nil }
+        slot = Int(c)
+        i += 1
+      } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
+        let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+        guard v < Int(limit) else { return nil }
+        slot = v
+        i += 2
+      } else if c == 0xE2 && i + 2 < n {
+        let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        guard punctuation.contains(v) else { return nil }
+        slot = Int(limit) + Int(v - punctuation.lowerBound)
+        i += 3
+      } else {
+        return nil
+      }
+      let e = entries[slot]
+      let len = Int(e & 0xFF)
+      if len == 255 { return nil }
+      let start = Int(e >> 8)
+      for k in 0..<len { out[o + k] = pool[start + k] }
+      o += len
+    }
+    return o
   }
 
   /// Whether scalar `v` is in the table (its key is computed here).

@@ -147,6 +147,13 @@ enum FastWords {
   /// The class of the scalar at `i` and its length in bytes.
   @inline(__always)
   static func scalarClass(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt8, Int) {
+    ascii.withUnsafeBufferPointer { scalarClass(b, i, ascii: $0) }
+  }
+
+  /// `scalarClass(b, i)` with the ASCII classes handed in (a static
+  /// array read on every scalar is a `swift_once` check and a retain).
+  @inline(__always)
+  static func scalarClass(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, ascii: UnsafeBufferPointer<UInt8>) -> (UInt8, Int) {
     let c = b[i]
     if c < 0x80 { return (ascii[Int(c)], 1) }
     let n = b.count
@@ -170,6 +177,15 @@ enum FastWords {
 
   /// The word and number tokens of `b`, or false when ICU must decide.
   static func pieces(_ b: UnsafeBufferPointer<UInt8>, into out: inout [Piece]) -> Bool {
+    ascii.withUnsafeBufferPointer { pieces(b, ascii: $0, into: &out) }
+  }
+
+  private static func pieces(
+    _ b: UnsafeBufferPointer<UInt8>, ascii: UnsafeBufferPointer<UInt8>, into out: inout [Piece]
+  ) -> Bool {
+    @inline(__always) func scalarClass(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt8, Int) {
+      FastWords.scalarClass(b, i, ascii: ascii)
+    }
     out.removeAll(keepingCapacity: true)
     let n = b.count
     var i = 0
