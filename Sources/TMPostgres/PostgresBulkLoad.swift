@@ -27,6 +27,7 @@ extension PostgresStore {
     }
     return try run(retry: false) { c in
       try c.transaction {
+        try PostgresStore.lockWriteOrder(c)  // before the table locks, as appends take it
         try c.exec("LOCK TABLE tm_units, tm_entries, tm_tokens IN ACCESS EXCLUSIVE MODE")
         let n = try c.exec("SELECT count(*) FROM tm_units").int(0, 0) ?? 0
         if n > 0 {
