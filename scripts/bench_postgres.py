@@ -282,9 +282,13 @@ def main():
             parts = line.split("\t")
             if len(parts) >= 3 and parts[1] not in ("", "error"):
                 tsvtop[int(parts[0])] = (round(float(parts[1]), 2), parts[2])
-        # `tm-postgres bench` prints scores with one decimal, the server's JSON in full.
+        # `tm-postgres bench` prints scores with one decimal and line breaks as spaces, the server's JSON in full.
+        def flat(t):
+            return t.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
         def same_top(a, b):
-            return a is None and b is None or (a is not None and b is not None and abs(a[0] - b[0]) < 0.051 and a[1] == b[1])
+            return a is None and b is None or (
+                a is not None and b is not None and abs(a[0] - b[0]) < 0.051 and flat(a[1]) == flat(b[1]))
         same_d = sum(1 for i in range(len(queries)) if same_top(dt.get(i), tsvtop.get(i)))
         print(f"  parity through the server with the derived index: {same_d}/{len(queries)} the same top match "
               f"(score and translation) as the TSV memory", flush=True)
