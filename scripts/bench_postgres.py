@@ -25,6 +25,8 @@ TOOL, WORK, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SERVER = os.environ.get("TM_BENCH_SERVER", os.path.join(os.path.dirname(TOOL), "tm-server"))
 NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
+# The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
+PEER_SERVER = os.environ.get("TM_BENCH_PEER_SERVER", "/work/baseline3/tm-server")
 os.makedirs(WORK, exist_ok=True)
 
 _argv = sys.argv
@@ -127,26 +129,71 @@ def main():
         scores = [fuzz.ratio(got[i][1], ref) if i in got else 0.0 for i, (_, ref) in enumerate(queries)]
         return got, scores
 
-    def serve(count):
-        """`count` tm-server processes on the database (--store postgres: the
-        PG* variables), one wrk per server (1 thread, 8 connections) over
-        GET /api/v1/lookup, all at once: total lookups/s, worst p50/p99."""
+    def proc_cpu(pid):
+        """CPU seconds (user + system) of a process so far."""
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def proc_mem(pid):
+        got = {}
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                    got[k] = int(v.split()[0]) / 1024
+        return got
+
+    def healthz(b):
+        return json.loads(urllib.request.urlopen(b + "/healthz", timeout=5).read())
+
+    def serve(count, label, env=None, binary=None, args=None, warm=False, top=False):
+        """`count` tm-server processes (--store postgres: the PG* variables,
+        unless `args` says otherwise), one wrk per server (1 thread, 8
+        connections) over GET /api/v1/lookup, all at once: total lookups/s,
+        worst p50/p99, the servers' CPU seconds per lookup and memory.
+        `warm`: wait until each server's derived index is built (reports how
+        long that took). `top`: also fetch every query's top match from the
+        first server (for parity and usefulness)."""
         procs, bases = [], []
+        t0 = time.perf_counter()
         for i in range(count):
             s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
             state = os.path.join(WORK, f"serve-state-{i}")
             os.makedirs(state, exist_ok=True)
-            procs.append(subprocess.Popen([SERVER, "--port", str(port), "--store", "postgres", "--state", state],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(subprocess.Popen([binary or SERVER, "--port", str(port), "--state", state] + (args or ["--store", "postgres"]),
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          env=dict(os.environ, **(env or {}))))
             bases.append(f"http://127.0.0.1:{port}")
+        result = {}
         try:
             for b in bases:
-                for _ in range(600):
+                deadline = time.perf_counter() + 300  # a TSV server builds its index before it listens
+                while time.perf_counter() < deadline:
                     try:
                         urllib.request.urlopen(b + "/healthz", timeout=1).read()
                         break
                     except OSError:
                         time.sleep(0.1)
+            if warm:
+                builds = []
+                for b in bases:
+                    while healthz(b).get("index") != "warm":
+                        time.sleep(0.5)
+                    builds.append(healthz(b).get("index_build_seconds", float("nan")))
+                wall = time.perf_counter() - t0
+                cpu = [proc_cpu(p.pid) for p in procs]
+                mem = [proc_mem(p.pid) for p in procs]
+                print(f"  derived index warm on {count} server(s) {wall:.1f} s after their start (build "
+                      + ", ".join(f"{x:.1f} s" for x in builds) + "; server CPU so far "
+                      + ", ".join(f"{c:.1f} s" for c in cpu) + "; RSS "
+                      + ", ".join(f"{m.get('VmRSS', 0):.0f} MiB" for m in mem) + ")", flush=True)
+                result["warmup"] = (wall, builds, cpu)
+            # A short warm-up of each server (matchers, character tables, the statements).
+            for b in bases:
+                for q, _ in queries[:20]:
+                    urllib.request.urlopen(b + "/api/v1/lookup?" + urllib.parse.urlencode(
+                        {"q": q, "from": "en", "to": "ru", "limit": "1"}), timeout=60).read()
             lua = os.path.join(WORK, "paths.lua")
             with open(lua, "w", encoding="utf-8") as f:
                 f.write("paths = {\n")
@@ -158,6 +205,7 @@ def main():
                         "  io.write(string.format(\"JSON {\\\"rps\\\": %f, \\\"p50\\\": %f, \\\"p99\\\": %f, \\\"non2xx\\\": %d}\\n\",\n"
                         "    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,\n"
                         "    summary.errors.status))\nend\n")
+            cpu0 = [proc_cpu(p.pid) for p in procs]
             ws = [subprocess.Popen(["wrk", "-t1", "-c8", f"-d{SERVE_SECONDS}s", "--timeout", "30s", "--latency", "-s", lua, b],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for b in bases]
             rs = []
@@ -165,16 +213,30 @@ def main():
                 out, _ = w.communicate()
                 m = re.search(r"JSON (\{.*\})", out)
                 rs.append(json.loads(m.group(1)) if m else {"rps": float("nan"), "p50": float("nan"), "p99": float("nan"), "non2xx": -1})
+            cpu = sum(proc_cpu(p.pid) for p in procs) - sum(cpu0)
+            mem = [proc_mem(p.pid) for p in procs]
             rate = sum(r["rps"] for r in rs)
-            label = f"ours through {count} tm serve --store postgres"
-            print(f"  {label:<38} {rate:7.0f} lookups/s  p50 {max(r['p50'] for r in rs):6.2f} ms  "
-                  f"p99 {max(r['p99'] for r in rs):7.2f} ms  (wrk 8 connections per server, {SERVE_SECONDS} s; "
-                  f"non-2xx {sum(r['non2xx'] for r in rs)})", flush=True)
+            done = rate * SERVE_SECONDS
+            print(f"  {label:<44} {rate:7.0f} lookups/s  p50 {max(r['p50'] for r in rs):6.2f} ms  "
+                  f"p99 {max(r['p99'] for r in rs):7.2f} ms  (server CPU {1000 * cpu / max(done, 1):.2f} ms/lookup; "
+                  f"RSS " + ", ".join(f"{m.get('VmRSS', 0):.0f}" for m in mem) + " MiB; non-2xx "
+                  f"{sum(r['non2xx'] for r in rs)})", flush=True)
+            result.update(rate=rate, p50=max(r["p50"] for r in rs), p99=max(r["p99"] for r in rs), mem=mem)
+            if top:
+                got = {}
+                for i, (q, _) in enumerate(queries):
+                    a = json.loads(urllib.request.urlopen(bases[0] + "/api/v1/lookup?" + urllib.parse.urlencode(
+                        {"q": q, "from": "en", "to": "ru", "limit": "1"}), timeout=60).read())
+                    ms = a["answers"][0].get("matches", [])
+                    if ms and ms[0].get("targets"):
+                        got[i] = (round(ms[0]["score"], 2), ms[0]["targets"][0]["text"])
+                result["top"] = got
         finally:
             for p in procs:
                 p.terminate()
             for p in procs:
                 p.wait()
+        return result
 
     print(f"lookups at {len(units)} units, {len(queries)} queries en->ru, top match:", flush=True)
     warm = bench("tm", 2, label="(warm-up: ours, 2 threads)")
@@ -192,9 +254,16 @@ def main():
     same1 = bench("tm", 1, label=f"ours on the same {nbase}", qfile=qbase)
     print(f"  ours/main on those {nbase}: {same1[1] / base1[1]:.1f}x; same top match on "
           f"{sum(1 for a, b in zip(base1[0].splitlines(), same1[0].splitlines()) if a == b)}/{nbase}", flush=True)
+    served = {}
     if os.path.exists(SERVER) and subprocess.run(["which", "wrk"], capture_output=True).returncode == 0:
-        serve(1)
-        serve(2)
+        served["d1"] = serve(1, "derived index, 1 tm serve --store postgres", warm=True, top=True)
+        served["d2"] = serve(2, "derived index, 2 tm serve --store postgres", warm=True)
+        off = ["--store", "postgres", "--no-index-cache"]
+        served["o1"] = serve(1, "--no-index-cache (in-DB), 1 tm serve", args=off)
+        served["o2"] = serve(2, "--no-index-cache (in-DB), 2 tm serve", args=off)
+        if PEER_SERVER and os.path.exists(PEER_SERVER):
+            served["t1"] = serve(1, f"TSV server ({os.path.basename(os.path.dirname(PEER_SERVER))}), --memory", binary=PEER_SERVER,
+                                 args=["--memory", mem])
     else:
         print(f"  (no {SERVER} or no wrk: the lookups through tm serve were not measured)", flush=True)
     trgm1 = bench("trgm", 1, label="pg_trgm similarity(), 1 thread")
@@ -206,6 +275,26 @@ def main():
           f"on PostgreSQL and on the TSV memory", flush=True)
     print(f"  speed ratio ours/pg_trgm: 1 thread {ours1[1] / trgm1[1]:.1f}x, 2 threads {ours2[1] / trgm2[1]:.1f}x; "
           f"target >= 1000/s, p99 <= 30 ms", flush=True)
+    if "top" in served.get("d1", {}):
+        dt = served["d1"]["top"]
+        tsvtop = {}
+        for line in tsv1[0].splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 3 and parts[1] not in ("", "error"):
+                tsvtop[int(parts[0])] = (round(float(parts[1]), 2), parts[2])
+        # `tm-postgres bench` prints scores with one decimal and line breaks as spaces, the server's JSON in full.
+        def flat(t):
+            return t.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+        def same_top(a, b):
+            return a is None and b is None or (
+                a is not None and b is not None and abs(a[0] - b[0]) < 0.051 and flat(a[1]) == flat(b[1]))
+        same_d = sum(1 for i in range(len(queries)) if same_top(dt.get(i), tsvtop.get(i)))
+        print(f"  parity through the server with the derived index: {same_d}/{len(queries)} the same top match "
+              f"(score and translation) as the TSV memory", flush=True)
+        sd = [fuzz.ratio(dt[i][1], ref) if i in dt else 0.0 for i, (_, ref) in enumerate(queries)]
+        print(f"  usefulness through the derived index: answered {len(dt)}/{len(queries)}, mean closeness "
+              f"{sum(sd) / max(1, len(sd)):.1f}", flush=True)
     go, so = usefulness(ours1[0])
     gt, st = usefulness(trgm1[0])
     both = [i for i in range(len(queries)) if i in go and i in gt]

@@ -82,6 +82,9 @@ extension PostgresStore {
         try gin.wait()
         lap("index keys (GIN, beside the rest)")
         try a.transaction {
+          // Units become visible here: take the write-order lock before the
+          // table locks, as appends take it (ids commit in order).
+          try PostgresStore.lockWriteOrder(a)
           try a.exec("LOCK TABLE tm_units, tm_entries, tm_tokens IN ACCESS EXCLUSIVE MODE")
           try PostgresStore.refuseNonEmpty(a)
           try a.exec("SET LOCAL synchronous_commit = on")

@@ -215,6 +215,9 @@ public final class PostgresStore: Sendable {
     let prepared = try units.enumerated().map { try PostgresStore.prepare($0.element, index: $0.offset) }
     if prepared.isEmpty { return AppendResult(added: 0, duplicates: 0) }
     return try transaction { c in
+      // Ids in commit order (PostgresChanges.swift): what lets a server's
+      // derived index ask only for the units above its high-water mark.
+      try PostgresStore.lockWriteOrder(c)
       try PostgresStore.widenLanguages(c, for: prepared)
       var added = 0
       var df: [Int32: Int] = [:]

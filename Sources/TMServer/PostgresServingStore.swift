@@ -3,13 +3,16 @@ import TMKit
 import TMPostgres
 
 /// The server's store on PostgreSQL (`tm serve --store postgres://…`): the
-/// `PostgresStore`, with no state of its own.
+/// `PostgresStore`, and a lookup index derived from it.
 ///
-/// Nothing is cached between requests (no unit, count or index): every
-/// request reads the database, so any number of servers on one database
-/// answer alike and each sees the others' writes as soon as they commit.
-/// Lookups cost a round trip for the candidates; the scoring is TMKit's
-/// `Matcher`, as on TSV.
+/// The database is the store of record: writes, counts, exports and exact
+/// reads go to it. Lookups run on the server's own index of the memory
+/// (`PostgresDerivedIndex`), built in the background at start and brought
+/// up to the database's committed units before each lookup (one round
+/// trip), so any number of servers on one database answer alike and each
+/// sees the others' writes as soon as they commit. Until the index is
+/// built (or with `TM_PG_INDEX_CACHE=off`) lookups retrieve their
+/// candidates in the database; the scoring is TMKit's `Matcher` either way.
 ///
 /// A database that is down or restarting makes a request fail fast with
 /// 503 and a JSON body (`APIError.unavailable`); the store's pool drops the
@@ -18,7 +21,15 @@ import TMPostgres
 public final class PostgresServingStore: ServedStore {
   public let store: PostgresStore
 
-  public init(store: PostgresStore) { self.store = store }
+  /// The derived lookup index (nil: off).
+  let derived: PostgresDerivedIndex?
+
+  /// `indexCache`: keep the derived lookup index (default: unless
+  /// `TM_PG_INDEX_CACHE=off`).
+  public init(store: PostgresStore, indexCache: Bool? = nil) {
+    self.store = store
+    derived = indexCache ?? PostgresDerivedIndex.enabledByEnvironment ? PostgresDerivedIndex(store: store) : nil
+  }
 
   public var kind: String { "postgres" }
   public var onlyMemory: MemoryRef? { store.memoryRef }
@@ -69,6 +80,11 @@ public final class PostgresServingStore: ServedStore {
   public func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws
     -> SearchBatch
   {
+    if let derived, memories == nil || memories?.contains(store.memoryRef) == true,
+      let state = try await guarded({ try await derived.fresh() })
+    {
+      return derived.search(queries, in: state, analysisFloor: analysisFloor, name: store.memoryRef.id)
+    }
     let batch = try await guarded { try await store.search(queries, in: memories, analysisFloor: analysisFloor) }
     // A query that failed because the database went away is the request's
     // failure (503), not a per-query error.
@@ -100,6 +116,18 @@ public final class PostgresServingStore: ServedStore {
     }
   }
 
+  /// The derived index's state for `/healthz`: `"index":"warm"` (with the
+  /// units it holds and the seconds its last build took), `"building"`,
+  /// `"cold"` or `"off"`.
+  var indexFields: [String] {
+    guard let derived else { return ["\"index\":\"off\""] }
+    let s = derived.status
+    var f = ["\"index\":\"\(s.name)\""]
+    if s.name == "warm" { f.append("\"index_units\":\(s.units)") }
+    if let w = derived.warmupSeconds { f.append("\"index_build_seconds\":\((w * 1000).rounded() / 1000)") }
+    return f
+  }
+
   public func health() async -> StoreHealth {
     do {
       let s = try await store.summary()
@@ -108,7 +136,7 @@ public final class PostgresServingStore: ServedStore {
         fields: [
           "\"store\":\"postgres\"", "\"database\":\"ok\"", "\"schema\":\(s.schemaVersion)", "\"memories\":1",
           "\"units\":\(s.units)",
-        ])
+        ] + indexFields)
     } catch {
       let message = (error as? TMError)?.message ?? "\(error)"
       return StoreHealth(

@@ -121,6 +121,10 @@ struct DatabaseOptions: ParsableArguments {
   var passwordFile: String?
   @Option(name: .customLong("db-connections"), help: "Database connections this server keeps at most.")
   var connections: Int = 8
+  @Flag(
+    name: .customLong("no-index-cache"),
+    help: "Look up in the database only: no lookup index of the memory derived in this server (also TM_PG_INDEX_CACHE=off).")
+  var noIndexCache = false
 
   /// The address for `ServerConfiguration.postgres` (nil: TSV files), the
   /// password from the file put where libpq reads it.
@@ -131,6 +135,8 @@ struct DatabaseOptions: ParsableArguments {
       return nil
     }
     if connections < 1 { throw ValidationError("--db-connections must be at least 1") }
+    // Read by PostgresServingStore when it starts.
+    if noIndexCache { setenv("TM_PG_INDEX_CACHE", "off", 1) }
     let url: String
     switch s {
     case "postgres", "postgresql", "postgres:", "postgresql:": url = ""

@@ -131,6 +131,124 @@ struct PostgresServerTests {
     #expect(l.status == 503, "\(l.text)")
   }
 
+  /// A news-desk memory of near-duplicate variants (what makes ranking
+  /// hard): templates × cities × numbers, az → ru.
+  static func deskMemory() -> (tsv: String, queries: [String]) {
+    let cities = [("Bakı", "Баку"), ("Gəncə", "Гянджа"), ("Sumqayıt", "Сумгаит"), ("Şəki", "Шеки"), ("Lənkəran", "Ленкорань"),
+      ("Quba", "Губа"), ("Naxçıvan", "Нахчыван"), ("Mingəçevir", "Мингячевир")]
+    let templates = [
+      ("{c} şəhərində {n} yeni məktəb tikiləcək.", "В городе {c} будет построено {n} новых школ."),
+      ("{c} şəhərində hava sabah yağışlı olacaq, temperatur {n} dərəcə.", "В городе {c} завтра будет дождливо, температура {n} градусов."),
+      ("Nazirlik {c} üçün {n} milyon manat ayırıb.", "Министерство выделило {n} миллионов манатов для города {c}."),
+      ("{c} rayonunda {n} kilometr yol təmir olunub.", "В районе {c} отремонтировано {n} километров дорог."),
+      ("Prezident {c} şəhərində yeni xəstəxananın açılışında iştirak edib.", "Президент принял участие в открытии новой больницы в городе {c}."),
+    ]
+    var out = "az\tru\torigin\tcreated\tscore\n"
+    var queries: [String] = []
+    for (ti, t) in templates.enumerated() {
+      for (ci, c) in cities.enumerated() {
+        for n in t.0.contains("{n}") ? [3, 12, 45] : [12] {
+          let az = t.0.replacingOccurrences(of: "{c}", with: c.0).replacingOccurrences(of: "{n}", with: String(n))
+          let ru = t.1.replacingOccurrences(of: "{c}", with: c.1).replacingOccurrences(of: "{n}", with: String(n))
+          out += "\(az)\t\(ru)\tdesk\t2026-11-0\(1 + ti)T10:00:00Z\t\n"
+          if n == 12 && ci % 3 == ti % 3 {
+            queries.append(az)  // exact
+            queries.append(az.replacingOccurrences(of: "12", with: "17"))  // number substituted
+            queries.append(az.replacingOccurrences(of: " yeni ", with: " ").replacingOccurrences(of: "sabah", with: "bu gün"))  // fuzzy
+          }
+        }
+      }
+    }
+    queries += ["Bakı", "yeni məktəb", "Gəncə şəhərində yeni park salınacaq.", "Nazirlik Quba rayonu üçün vəsait ayırıb."]
+    return (out, queries)
+  }
+
+  /// Waits until the server's derived index is warm with `units` units.
+  static func waitWarm(_ s: TestServer, units: Int) async throws {
+    for _ in 0..<600 {
+      let h = try await s.get("/healthz")
+      if h.object["index"] as? String == "warm", h.object["index_units"] as? Int == units { return }
+      try await Task.sleep(nanoseconds: 50_000_000)
+    }
+    Issue.record("the derived index did not become warm with \(units) units: \((try await s.get("/healthz")).text)")
+  }
+
+  /// The derived index (warm), the in-database retrieval (index off) and a
+  /// TSV server on the same units answer alike; a unit added through
+  /// another server is in the warm server's next answer; a unit in a new
+  /// language (not an append to the derived memory) rebuilds it, and the
+  /// lookups stay right meanwhile.
+  @Test func derivedIndexAnswersAsTheDatabaseAndTheTSVMemory() async throws {
+    let (memory, queries) = Self.deskMemory()
+    let url = try ServerTestDB.freshURL("derived")
+    let warm = try await TestServer.startPostgres(url)
+    let offStore = try PostgresStore(url: url, connections: 2, migrate: true, name: PostgresStore.databaseName(url))
+    let off = try await TestServer.start(memory: "", serving: PostgresServingStore(store: offStore, indexCache: false))
+    let tsv = try await TestServer.start(memory: memory)
+    defer { Task { await warm.stop(); await off.stop(); await tsv.stop() } }
+    #expect((try await off.get("/healthz")).object["index"] as? String == "off")
+    let imp = try await off.post(
+      "/api/v1/import?name=desk.tsv", raw: Array(memory.utf8), token: off.token, contentType: "application/octet-stream")
+    #expect(imp.status == 200, "\(imp.text)")
+    let n = try #require(imp.object["added"] as? Int)
+    #expect(n == 104)
+    // The first lookup brings the index up to the import (built before it, or after).
+    _ = try await warm.get("/api/v1/lookup?q=Bak%C4%B1&from=az&to=ru")
+    try await Self.waitWarm(warm, units: n)
+
+    func answer(_ s: TestServer, _ q: String) async throws -> [[String: Any]] {
+      let r = try await s.get("/api/v1/lookup?q=\(weblateQuote(q))&from=az&to=ru&limit=5&min_score=50")
+      #expect(r.status == 200, "\(r.text)")
+      return (r.answer?["matches"] as? [[String: Any]]) ?? []
+    }
+    func withoutWhere(_ ms: [[String: Any]]) -> [NSDictionary] {
+      ms.map { m in
+        var m = m
+        m["memory"] = nil
+        m["unit"] = nil
+        m["line"] = nil
+        return m as NSDictionary
+      }
+    }
+    var matched = 0
+    for q in queries {
+      let a = try await answer(warm, q)
+      let b = try await answer(off, q)
+      let c = try await answer(tsv, q)
+      #expect(a.map { $0 as NSDictionary } == b.map { $0 as NSDictionary }, "warm vs in-database: \(q)")
+      #expect(withoutWhere(a) == withoutWhere(c), "warm vs TSV: \(q)")
+      if !a.isEmpty { matched += 1 }
+    }
+    #expect(matched >= queries.count - 4)
+
+    // Read-your-writes across servers: added through `off`, looked up through `warm` at once.
+    let fresh = "Qəbələ şəhərində 7 yeni məktəb tikiləcək."
+    let add = try await off.post(
+      "/api/v1/units", json: ["units": [["from": "az", "to": "ru", "source": fresh, "target": "В городе Габала будет построено 7 новых школ."]]],
+      token: off.token)
+    #expect(add.object["added"] as? Int == 1, "\(add.text)")
+    let got = try await answer(warm, fresh)
+    #expect(got.first?["kind"] as? String == "exact")
+    #expect(got.first?["unit"] as? Int == (try await answer(off, fresh)).first?["unit"] as? Int)
+    #expect((try await warm.get("/healthz")).object["index_units"] as? Int == n + 1)
+
+    // English is a new column of the memory: the index is rebuilt, lookups go to the database meanwhile.
+    let en = try await off.post(
+      "/api/v1/units",
+      json: ["units": [["from": "az", "to": "en", "source": "Şamaxıda 5 yeni məktəb tikiləcək.", "target": "Five new schools will be built in Shamakhi."]]],
+      token: off.token)
+    #expect(en.object["added"] as? Int == 1, "\(en.text)")
+    let q2 = "Şamaxıda 5 yeni məktəb tikiləcək."
+    let during = try await warm.get("/api/v1/lookup?q=\(weblateQuote(q2))&from=az&to=en")
+    #expect(((during.answer?["matches"] as? [[String: Any]])?.first)?["kind"] as? String == "exact", "\(during.text)")
+    try await Self.waitWarm(warm, units: n + 2)
+    for q in queries.prefix(12) + [fresh, q2] {
+      let a = try await answer(warm, q)
+      let b = try await answer(off, q)
+      #expect(a.map { $0 as NSDictionary } == b.map { $0 as NSDictionary }, "rebuilt vs in-database: \(q)")
+    }
+  }
+
   @Test func anAddressWithAPasswordIsRefused() async throws {
     #expect(throws: TMError.self) {
       _ = try PostgresStore(url: "postgres://tm:secret@127.0.0.1:1/tm", migrate: false)

@@ -1,0 +1,335 @@
+import Foundation
+import TMKit
+import TMPostgres
+
+/// A server's own lookup index of the PostgreSQL memory, derived from the
+/// database and kept current from it (the database stays the store of
+/// record; this is per-snapshot data, like a TSV memory's `.idx`).
+///
+/// - At start (and after a change that is not an append) a background
+///   thread streams the units in id order from one snapshot into a private
+///   temporary memory (the bytes `tm export` writes) and opens TMKit's
+///   `LookupIndex` on it. Until that is done, lookups take the in-database
+///   retrieval (`PostgresStagedLookup.swift`): a cold server answers, with
+///   the same answers.
+/// - Each lookup is fresh: it first asks the database for the units above
+///   the index's high-water mark (`PostgresStore.changes(after:)`, one round
+///   trip; ids commit in order, see `PostgresChanges.swift`) and appends
+///   them to the temporary memory as `tm add` does, so TMKit puts them in a
+///   delta index. Concurrent lookups share one such check, but only one
+///   that started after they arrived: a unit committed through any server
+///   before a lookup arrived is in its answer (read-your-writes across
+///   servers).
+/// - Answers are the TSV memory's (it is one) with units numbered by their
+///   database ids, as the in-database path numbers them.
+///
+/// `TM_PG_INDEX_CACHE=off` turns it off (every lookup in the database).
+final class PostgresDerivedIndex: @unchecked Sendable {
+  /// The index in force and what maps it to the database.
+  final class State: @unchecked Sendable {
+    let generation: String
+    /// The temporary memory's language columns.
+    let languages: [Language]
+    let path: String
+    /// Database id of each unit of the memory, in order.
+    let ids: [Int]
+    /// The largest id the memory holds (0: none).
+    let highWater: Int
+    let snapshot: Snapshot
+
+    init(generation: String, languages: [Language], path: String, ids: [Int], highWater: Int, snapshot: Snapshot) {
+      self.generation = generation
+      self.languages = languages
+      self.path = path
+      self.ids = ids
+      self.highWater = highWater
+      self.snapshot = snapshot
+    }
+  }
+
+  let store: PostgresStore
+  let folder: String
+  private let lock = NSLock()
+  private var state: State?
+  private var building = false
+  private var lastFailure: Double = 0
+  private var lastMessage = ""
+  private var generationCounter = 0
+  /// A check of the database is running; these wait for the next one.
+  private var checking = false
+  private var waitingForNext: [CheckedContinuation<State?, any Error>] = []
+  /// Figures for `/healthz`.
+  private(set) var warmupSeconds: Double?
+  private(set) var builds = 0
+
+  static var enabledByEnvironment: Bool {
+    let v = (ProcessInfo.processInfo.environment["TM_PG_INDEX_CACHE"] ?? "").lowercased()
+    return !(v == "off" || v == "0" || v == "no" || v == "false")
+  }
+
+  /// `folder`: where the temporary memories go (default: a new folder in
+  /// `TMPDIR`, removed when the index is rebuilt; folders left by servers
+  /// that are no longer running are removed at start).
+  init(store: PostgresStore, folder: String? = nil) {
+    self.store = store
+    let tmp = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    PostgresDerivedIndex.removeStale(in: tmp)
+    self.folder =
+      folder ?? "\(tmp)/tm-pg-index-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    startBuilding()
+  }
+
+  deinit {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  /// Removes `tm-pg-index-PID-*` folders of processes that are gone.
+  static func removeStale(in tmp: String) {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
+    for n in names where n.hasPrefix("tm-pg-index-") {
+      let parts = n.split(separator: "-")
+      guard parts.count == 5, let pid = Int32(parts[3]), pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: tmp + "/" + n) }
+    }
+  }
+
+  /// "warm", "building" or "cold" (a build failed; retried by the next lookup).
+  var status: (name: String, units: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    if let s = state { return ("warm", s.ids.count) }
+    return (building ? "building" : "cold", 0)
+  }
+
+  /// Starts the background build unless one runs or the index is warm (and
+  /// not sooner than 2 s after a failed one).
+  func startBuilding() {
+    lock.lock()
+    let now = Date().timeIntervalSince1970
+    guard state == nil, !building, now - lastFailure >= 2 else {
+      lock.unlock()
+      return
+    }
+    building = true
+    generationCounter += 1
+    let dir = folder + "/\(generationCounter)"
+    lock.unlock()
+    let t = Thread { [self] in
+      let start = Date()
+      do {
+        let s = try build(in: dir)
+        lock.lock()
+        state = s
+        building = false
+        warmupSeconds = Date().timeIntervalSince(start)
+        builds += 1
+        lock.unlock()
+        // The previous generations' files.
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
+          for n in names where folder + "/" + n != dir { try? FileManager.default.removeItem(atPath: folder + "/" + n) }
+        }
+      } catch {
+        try? FileManager.default.removeItem(atPath: dir)
+        let message = (error as? TMError)?.message ?? "\(error)"
+        lock.lock()
+        building = false
+        lastFailure = Date().timeIntervalSince1970
+        let report = message != lastMessage
+        lastMessage = message
+        lock.unlock()
+        if report {
+          FileHandle.standardError.write(
+            Data("tm serve: the lookup index is not built (\(message)); lookups use the database meanwhile\n".utf8))
+        }
+        // Tried again in a while (or by the next lookup after that).
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2.5) { [weak self] in self?.startBuilding() }
+      }
+    }
+    t.stackSize = 8 << 20
+    t.start()
+  }
+
+  /// Streams the memory from one snapshot into `dir/memory.tsv` and opens
+  /// its index.
+  func build(in dir: String) throws -> State {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let path = dir + "/memory.tsv"
+    guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path)
+    else { throw TMError(.io, "cannot create the derived memory", file: path) }
+    defer { try? out.close() }
+    var generation = ""
+    var languages: [Language] = []
+    var ids: [Int] = []
+    var first = true
+    try store.snapshotUnits(
+      start: { g, l in
+        generation = g
+        languages = l
+      },
+      { batchIDs, units in
+        var bytes = MemoryFile.encoded(units, languages: languages)
+        if !first, let nl = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(...nl) }
+        first = false
+        try out.write(contentsOf: bytes)
+        ids.append(contentsOf: batchIDs)
+      })
+    try out.close()
+    if ids.isEmpty {
+      // Nothing to index: the first unit (a new column) starts a build.
+      return State(
+        generation: generation, languages: [], path: path, ids: [], highWater: 0,
+        snapshot: Snapshot(paths: [], indexesByPath: [:]))
+    }
+    let indexes = try LookupIndex.open(memoryPath: path).indexes
+    guard indexes.reduce(0, { $0 + $1.unitCount }) == ids.count else {
+      throw TMError(.io, "the derived index does not hold every unit", file: path)
+    }
+    return State(
+      generation: generation, languages: languages, path: path, ids: ids, highWater: ids.last ?? 0,
+      snapshot: Snapshot(paths: [path], indexesByPath: [path: indexes]))
+  }
+
+  /// The index, brought up to the database as of a moment after this call
+  /// began; nil when it is not built (the caller looks up in the database).
+  /// Throws when the database cannot be asked (the lookup fails as an
+  /// in-database one would).
+  func fresh() async throws -> State? {
+    if !isBuilt {
+      startBuilding()
+      return nil
+    }
+    return try await withCheckedThrowingContinuation { (c: CheckedContinuation<State?, any Error>) in enqueue(c) }
+  }
+
+  private var isBuilt: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return state != nil
+  }
+
+  private func enqueue(_ c: CheckedContinuation<State?, any Error>) {
+    lock.lock()
+    if checking {
+      // The running check may have read the database before this lookup
+      // arrived: wait for the next one.
+      waitingForNext.append(c)
+      lock.unlock()
+    } else {
+      checking = true
+      lock.unlock()
+      runCheck([c])
+    }
+  }
+
+  private func runCheck(_ waiters: [CheckedContinuation<State?, any Error>]) {
+    DispatchQueue.global().async { [self] in
+      let result = Result { try catchUp() }
+      lock.lock()
+      let next = waitingForNext
+      waitingForNext = []
+      if next.isEmpty { checking = false }
+      lock.unlock()
+      for w in waiters { w.resume(with: result) }
+      if !next.isEmpty { runCheck(next) }
+    }
+  }
+
+  /// Drops the index (a change that was not an append) and starts a new build.
+  private func invalidate() {
+    lock.lock()
+    state = nil
+    lock.unlock()
+    startBuilding()
+  }
+
+  /// Runs under `checking` (one at a time): fetches the units above the
+  /// high-water mark and appends them to the derived memory.
+  private func catchUp() throws -> State? {
+    lock.lock()
+    guard let old = state else {
+      lock.unlock()
+      return nil
+    }
+    lock.unlock()
+    var ids = old.ids
+    var high = old.highWater
+    var appended = false
+    while true {
+      // A database that cannot answer fails the lookup, as in the database.
+      let ch = try store.changes(after: high)
+      if ch.generation != old.generation {
+        invalidate()
+        return nil
+      }
+      if ch.units.isEmpty { break }
+      let have = Set(old.languages)
+      if ch.units.contains(where: { u in u.texts.keys.contains { !have.contains($0) } }) {
+        // A new language widens the header: a rewrite, not an append.
+        invalidate()
+        return nil
+      }
+      do {
+        let r = try MemoryFile.append(ch.units, to: old.path)
+        guard r.added == ch.units.count else {
+          invalidate()
+          return nil
+        }
+      } catch {
+        invalidate()
+        return nil
+      }
+      ids.append(contentsOf: ch.ids)
+      high = ch.ids.last ?? high
+      appended = true
+      if !ch.more { break }
+    }
+    if !appended { return old }
+    let indexes: [LookupIndex]
+    do {
+      indexes = try LookupIndex.open(memoryPath: old.path).indexes
+    } catch {
+      invalidate()
+      return nil
+    }
+    guard indexes.reduce(0, { $0 + $1.unitCount }) == ids.count else {
+      invalidate()
+      return nil
+    }
+    let s = State(
+      generation: old.generation, languages: old.languages, path: old.path, ids: ids, highWater: high,
+      snapshot: Snapshot(paths: [old.path], indexesByPath: [old.path: indexes], previous: old.snapshot))
+    lock.lock()
+    state = s
+    lock.unlock()
+    return s
+  }
+
+  /// The lookups on the index, numbered and named as the in-database path
+  /// numbers and names them.
+  func search(_ queries: [LookupQuery], in s: State, analysisFloor: Double?, name: String) -> SearchBatch {
+    let snap = s.snapshot
+    let ids = s.ids
+    func renumber(_ m: inout Match) {
+      m.memory = name
+      if m.unit >= 0 && m.unit < ids.count { m.unit = ids[m.unit] - 1 }
+    }
+    var results: [Result<LookupResult, TMError>] = []
+    results.reserveCapacity(queries.count)
+    snap.prepare(Array(Set(queries.map(\.language))))
+    snap.withMatcher { m in
+      for q in queries {
+        do {
+          var r = try m.lookup(q, analysisFloor: analysisFloor)
+          for i in r.matches.indices { renumber(&r.matches[i]) }
+          for i in r.concordance.indices { renumber(&r.concordance[i]) }
+          results.append(.success(r))
+        } catch let e as TMError {
+          results.append(.failure(e))
+        } catch {
+          results.append(.failure(TMError(.io, "\(error)")))
+        }
+      }
+    }
+    return SearchBatch(results: results)
+  }
+}
