@@ -12,12 +12,14 @@ and a closed server reached through /tmserver/k/TOKEN/. Exit 0 when all pass.
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netport import free_port  # noqa: E402
 
 MEMORY = """az\tru\ten\torigin\tcreated\tscore
 Bakıda hava yağışlı olacaq.\tВ Баку будет дождливая погода.\tThe weather in Baku will be rainy.\ttest\t2026-11-01T10:00:00Z\t
@@ -27,13 +29,6 @@ Hello %s\tПривет, %s\tHello %s\ttest\t2026-11-01T10:00:00Z\t
 """
 TOKEN = "weblate-check-token-0123456789"
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def setup_django(work):

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netport import free_port  # noqa: E402
+
 MEMORY = """az\tru\ten\torigin\tcreated\tscore
 Bakıda hava yağışlı olacaq.\tВ Баку будет дождливая погода.\tThe weather in Baku will be rainy.\ttest\t2026-11-01T10:00:00Z\t
 Prezident İlham Əliyev Gəncədə olub.\tПрезидент Ильхам Алиев побывал в Гяндже.\tPresident Ilham Aliyev visited Ganja.\ttest\t2026-11-01T10:00:00Z\t
@@ -42,13 +44,6 @@ SOURCE = "Azərbaycan Respublikası 1918-ci ildə yaradılıb. Paytaxtı Bakıd�
 TARGET = "Азербайджанская Республика основана в 1918 г. Столица — Баку. Население — 10 млн человек."
 TOKEN = "browser-test-token-0123456789"
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Check:
