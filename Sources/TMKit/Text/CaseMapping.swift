@@ -258,18 +258,10 @@ final class ScalarFolding: Sendable {
         if m == 0xFE { return nil }
         slot = Int(c)
         i += 1
-      } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
-        let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
-        guard v < Int(limit) else { return nil }
-        slot = v
-        i += 2
-      } else if c == 0xE2 && i + 2 < n {
-        let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
-        guard punctuation.contains(v) else { return nil }
-        slot = Int(limit) + Int(v - punctuation.lowerBound)
-        i += 3
       } else {
-        return nil
+        guard let (s, width) = Self.tableSlot(c, b, i, limit: limit, punctuation: punctuation) else { return nil }
+        slot = s
+        i += width
       }
       let e = entries[slot]
       let len = Int(e & 0xFF)
@@ -279,6 +271,26 @@ final class ScalarFolding: Sendable {
       o += len
     }
     return o
+  }
+
+  /// The table slot of the non-ASCII character starting with byte `c` at
+  /// `i` (two-byte scalars below `limit`, three-byte ones in `punctuation`)
+  /// and its width in bytes; nil when it is outside the table. Shared by
+  /// the byte path and the `String` path of the key.
+  @inline(__always)
+  private static func tableSlot(
+    _ c: UInt8, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, limit: UInt32, punctuation: ClosedRange<UInt32>
+  ) -> (Int, Int)? {
+    let n = b.count
+    if c >= 0xC2 && c < 0xE0 && i + 1 < n {
+      let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
+      return v < Int(limit) ? (v, 2) : nil
+    }
+    if c == 0xE2 && i + 2 < n {
+      let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+      return punctuation.contains(v) ? (Int(limit) + Int(v - punctuation.lowerBound), 3) : nil
+    }
+    return nil
   }
 
   /// Whether scalar `v` is in the table (its key is computed here).
@@ -315,18 +327,10 @@ final class ScalarFolding: Sendable {
       if c < 0x80 {
         slot = Int(c)
         i += 1
-      } else if c >= 0xC2 && c < 0xE0 && i + 1 < n {
-        let v = Int(c & 0x1F) << 6 | Int(b[i + 1] & 0x3F)
-        guard v < Int(limit) else { return nil }
-        slot = v
-        i += 2
-      } else if c == 0xE2 && i + 2 < n {
-        let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
-        guard punctuation.contains(v) else { return nil }
-        slot = Int(limit) + Int(v - punctuation.lowerBound)
-        i += 3
       } else {
-        return nil
+        guard let (s, width) = Self.tableSlot(c, b, i, limit: limit, punctuation: punctuation) else { return nil }
+        slot = s
+        i += width
       }
       let e = entries[half + slot]
       let len = Int(e & 0xFF)
