@@ -294,6 +294,43 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     #expect(entity?.message.contains("entity") == true)
     #expect(tmxError("<html><body>no</body></html>")?.message.contains("no <tmx>") == true)
   }
+
+  /// FoundationXML on Linux read NULL pointers for these DTD declarations and
+  /// crashed (scripts/fuzz.sh in CI); the internal subset is now blanked
+  /// before XMLParser sees it.
+  @Test func tmxWithDeclarationsInItsDoctypeReadsWithoutThem() throws {
+    let body = "<tmx version=\"1.4\"><header srclang=\"az\"/>\n<body>\n"
+      + "<tu><tuv xml:lang=\"az\"><seg>Bakı Azərbaycanın paytaxtıdır.</seg></tuv>\n"
+      + "<tuv xml:lang=\"ru\"><seg>Баку — столица Азербайджана.</seg></tuv></tu>\n</body></tmx>\n"
+    let subsets = [
+      "<!ATTLIST tu note CDATA #IMPLIED>",
+      "<!NOTATION gif SYSTEM \"image/gif\">",
+      "<!NOTATION gif PUBLIC \"-//x//gif\"> <!ENTITY logo SYSTEM \"logo.gif\" NDATA gif>",
+      "<!-- a ] in a comment --> <!ELEMENT seg (#PCDATA)> <!ATTLIST seg x CDATA \"]\">",
+      "\n<!ELEMENT tu (tuv+)>\n<?pi ]?>\n",
+    ]
+    for subset in subsets {
+      let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE tmx SYSTEM \"tmx14.dtd\" [ \(subset) ]>\n" + body
+      let r = try TMX.decode(Array(xml.utf8), name: "dtd.tmx", now: "n")
+      #expect(r.units.count == 1, "\(subset)")
+      #expect(r.units.first?.texts[.az] == "Bakı Azərbaycanın paytaxtıdır.")
+      #expect(r.notes.contains { $0.contains("DOCTYPE") }, "\(subset)")
+    }
+    // Line numbers after a subset over several lines stay those of the file.
+    let multi = "<?xml version=\"1.0\"?>\n<!DOCTYPE tmx [\n<!NOTATION a SYSTEM \"a\">\n]>\n" + body
+      .replacingOccurrences(of: "<seg>Bakı", with: "<seg>&nbsp;Bakı")
+    #expect(tmxError(multi)?.line == 7)
+    // An entity the subset declares is an error now, not text silently dropped.
+    let entity = "<?xml version=\"1.0\"?>\n<!DOCTYPE tmx [ <!ENTITY co \"Acme\"> ]>\n"
+      + body.replacingOccurrences(of: "paytaxtıdır.", with: "paytaxtıdır &co;")
+    #expect(tmxError(entity)?.message.contains("'&co;'") == true)
+    // A subset that never ends is malformed XML, with a line.
+    let open = "<?xml version=\"1.0\"?>\n<!DOCTYPE tmx [ <!ATTLIST tu a CDATA #IMPLIED>\n" + body
+    #expect(tmxError(open)?.line != nil)
+    // No DOCTYPE, or one without a subset: the bytes go through as they are.
+    let plain = Array(("<?xml version=\"1.0\"?>\n<!DOCTYPE tmx SYSTEM \"tmx[1].dtd\">\n" + body).utf8)
+    #expect(TMX.withoutInternalSubset(plain) == (plain, false))
+  }
 }
 
 @Suite struct GettextTests {

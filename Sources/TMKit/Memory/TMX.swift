@@ -249,8 +249,14 @@ public enum TMX {
     // UTF-8 document with bad bytes or one in an encoding it cannot read
     // (found by scripts/fuzz.sh). So XMLParser only ever sees valid UTF-8.
     // It also reads a NULL pointer for a processing instruction without data
-    // (`<?target?>`), so one space is put into each of those.
-    let bytes = withDataInEveryPI(try utf8Document(bytes, name: name))
+    // (`<?target?>`), so one space is put into each of those. And it reads
+    // NULL pointers for DTD declarations (`<!ATTLIST ... #IMPLIED>`,
+    // `<!NOTATION n SYSTEM "x">`, unparsed entities), so the internal subset
+    // of the DOCTYPE is blanked: TMX defines no entities or defaults of its
+    // own, and an entity the subset declared is then reported as undeclared
+    // (before, its text was silently dropped).
+    let (blanked, hadSubset) = withoutInternalSubset(try utf8Document(bytes, name: name))
+    let bytes = withDataInEveryPI(blanked)
     // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
     // chunk, which fails on documents over 10 MB (libxml2's limit without
     // XML_PARSE_HUGE); from a stream it is fed in pieces.
@@ -289,6 +295,9 @@ public enum TMX {
         file: name, line: lines, hint: "the file is incomplete; export or copy it again")
     }
     var notes: [String] = []
+    if hadSubset {
+      notes.append("\(name): the declarations inside <!DOCTYPE ... [ ]> were not read (TMX needs none)")
+    }
     if !d.unknownLanguages.isEmpty {
       notes.append(
         "\(name): skipped segments in languages tm does not handle: "
@@ -364,6 +373,92 @@ public enum TMX {
         + text[end.upperBound...]
     }
     return Array(text.utf8)
+  }
+
+  /// `bytes` with the internal subset of its DOCTYPE (`[` to `]`, declarations,
+  /// comments and quoted literals inside it) replaced by spaces, line breaks
+  /// kept so that line numbers in errors stay right; and whether there was
+  /// one. An internal subset that never ends is blanked to the end of the
+  /// document (libxml2 then reports the DOCTYPE as unterminated). Only the
+  /// prolog is searched: a `<!DOCTYPE` after the root element starts is
+  /// libxml2's to reject.
+  static func withoutInternalSubset(_ bytes: [UInt8]) -> ([UInt8], Bool) {
+    let n = bytes.count
+    func starts(_ i: Int, _ u: String) -> Bool {
+      let u = Array(u.utf8)
+      return i + u.count <= n && bytes[i..<(i + u.count)].elementsEqual(u)
+    }
+    func skip(past u: String, from i: Int) -> Int {
+      let u = Array(u.utf8)
+      var j = i
+      while j + u.count <= n {
+        if bytes[j] == u[0] && bytes[j..<(j + u.count)].elementsEqual(u) { return j + u.count }
+        j += 1
+      }
+      return n
+    }
+    // The prolog: the XML declaration, comments, PIs and white space.
+    var i = 0
+    var doctype: Int?
+    while i < n {
+      if bytes[i] != 0x3C {
+        i += 1
+        continue
+      }
+      if starts(i, "<!--") {
+        i = skip(past: "-->", from: i + 4)
+      } else if starts(i, "<?") {
+        i = skip(past: "?>", from: i + 2)
+      } else if starts(i, "<!DOCTYPE") {
+        doctype = i + 9
+        break
+      } else {
+        break  // the root element (or something libxml2 will reject)
+      }
+    }
+    guard var j = doctype else { return (bytes, false) }
+    // To the `[` of the internal subset, past quoted system and public ids.
+    var open: Int?
+    while j < n {
+      let c = bytes[j]
+      if c == 0x22 || c == 0x27 {
+        j += 1
+        while j < n, bytes[j] != c { j += 1 }
+        j += 1
+      } else if c == 0x3E {
+        return (bytes, false)
+      } else if c == 0x5B {
+        open = j
+        break
+      } else {
+        j += 1
+      }
+    }
+    guard let start = open else { return (bytes, false) }
+    // To the `]` that closes it: declarations may hold quoted literals,
+    // comments and PIs, any of which may contain `]`.
+    var k = start + 1
+    var end = n
+    while k < n {
+      let c = bytes[k]
+      if c == 0x22 || c == 0x27 {
+        k += 1
+        while k < n, bytes[k] != c { k += 1 }
+        k += 1
+      } else if starts(k, "<!--") {
+        k = skip(past: "-->", from: k + 4)
+      } else if starts(k, "<?") {
+        k = skip(past: "?>", from: k + 2)
+      } else if c == 0x5D {
+        end = k + 1
+        break
+      } else {
+        k += 1
+      }
+    }
+    var out = bytes
+    for m in start..<min(end, n) where out[m] != 0x0A && out[m] != 0x0D { out[m] = 0x20 }
+    return (out, true)
   }
 
   /// `bytes` with a space after the target of every processing instruction
