@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// How a stored segment matches a query.
 public enum MatchKind: String, Sendable, Comparable {
   /// The same text after NFC: 100.
@@ -1261,7 +1265,23 @@ public final class CharacterKeys: @unchecked Sendable {
       key.withUTF8 { c.put(e, $0) }
     }
     c.frozen = true
+    c.blob.withUnsafeBytes { CharacterKeys.collapse($0) }
+    c.dense.withUnsafeBytes { CharacterKeys.collapse($0) }
     return c
+  }
+
+  /// Asks the kernel to back the whole 2 MiB pages inside `b` with huge
+  /// pages now (`MADV_COLLAPSE`): rescoring reads a table at random entries.
+  /// Nothing happens where it cannot.
+  static func collapse(_ b: UnsafeRawBufferPointer) {
+    let huge = UInt(2 << 20)
+    guard let base = b.baseAddress, b.count >= Int(huge) else { return }
+    let lo = (UInt(bitPattern: base) + huge - 1) / huge * huge
+    let hi = (UInt(bitPattern: base) + UInt(b.count)) / huge * huge
+    guard hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) else { return }
+    #if canImport(Glibc)
+      _ = Glibc.madvise(p, Int(hi - lo), 25)  // MADV_COLLAPSE (Linux 6.1)
+    #endif
   }
 
   @inline(__always) private func slot(_ e: Int) -> UInt64 {
