@@ -147,6 +147,26 @@ import Testing
     }
   }
 
+  /// The server's copy of an index in huge pages reads as the same index
+  /// and answers as the original does.
+  @Test func anIndexInHugePagesAnswersLikeTheMappedOne() throws {
+    var r = Rng(s: 31)
+    let mem = Self.memory(&r, units: 700)
+    let idx = try LookupFixture.index(mem)
+    let huge = try #require(idx.inHugePages())
+    #expect(huge.sameIndex(as: idx) && idx.sameIndex(as: huge))
+    #expect(huge.byteCount == idx.byteCount && huge.unitCount == idx.unitCount)
+    #expect(!idx.sameIndex(as: try LookupFixture.index(Self.memory(&r, units: 20))))
+    let keys = LookupKeys()
+    for k in 0..<80 {
+      let l = r.pick([Language.az, .ru, .en, .azCyrl])
+      let q = LookupQuery(text: Self.sentence(&r, l, maxWords: k % 2 == 0 ? 3 : 8), language: l, minScore: 50)
+      #expect(
+        Self.shown(try Matcher(indexes: [huge], keys: keys).lookup(q))
+          == Self.shown(try Matcher(indexes: [idx], keys: keys).lookup(q)), "query \(q.text)")
+    }
+  }
+
   @Test func theVocabularyMaskBoundKeepsEverySimilarWord() throws {
     var r = Rng(s: 5)
     let mem = Self.memory(&r, units: 600)
