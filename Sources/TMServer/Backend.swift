@@ -118,6 +118,8 @@ public final class Snapshot: @unchecked Sendable {
   private var pools: [String: [(Matcher, Int)]] = [:]
   /// At most this many sets of memories get pooled matchers.
   static let maxPools = 32
+  /// Full indexes of at least this many bytes are copied into huge pages.
+  static let hugePagesFrom = 8 << 20
   /// Per index and section language, the complete character-key table
   /// (made in the background, see `prepare`), shared by every matcher.
   private var tables: [ObjectIdentifier: [Language: CharacterKeys]] = [:]
@@ -224,7 +226,18 @@ public final class Snapshot: @unchecked Sendable {
         byPath[p] = old
         continue
       }
-      byPath[p] = try LookupIndex.open(memoryPath: p).indexes
+      // The full index in huge pages (the posting scan's random reads
+      // miss the TLB less); after an append the full index is the same
+      // file, so the copy (and its character-key tables) is kept.
+      var opened = try LookupIndex.open(memoryPath: p).indexes
+      if let first = opened.first {
+        if let kept = previous?.indexesByPath[p]?.first, kept.sameIndex(as: first) {
+          opened[0] = kept
+        } else if first.byteCount >= Snapshot.hugePagesFrom, let huge = first.inHugePages() {
+          opened[0] = huge
+        }
+      }
+      byPath[p] = opened
     }
     return Snapshot(paths: paths, indexesByPath: byPath, previous: previous)
   }

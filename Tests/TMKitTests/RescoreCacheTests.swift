@@ -110,6 +110,63 @@ import Testing
     }
   }
 
+  /// Fuzzy candidates kept as (entry, score) until the pool is chosen, and
+  /// the character similarity of those whose bound cannot reach the pool
+  /// not computed: the same answers as every candidate made a `Match` and
+  /// scored, on two memories at once (ties at the pool's edge go by memory
+  /// order), short queries (thousands of similar-word candidates) and long.
+  @Test func candidatePairsAnswerLikeMatches() throws {
+    var r = Rng(s: 23)
+    for round in 0..<2 {
+      var a = Self.memory(&r, units: 500 + 400 * round)
+      a.path = "/tmp/rescore-pairs-a.tsv"
+      var b = Self.memory(&r, units: 300)
+      b.path = "/tmp/rescore-pairs-b.tsv"
+      let indexes = [try LookupFixture.index(a), try LookupFixture.index(b)]
+      let keys = LookupKeys()
+      var short = 0
+      for k in 0..<200 {
+        let l = r.pick([Language.az, .ru, .en, .az, .azCyrl])
+        var text = Self.sentence(&r, l, maxWords: k % 2 == 0 ? 3 : 8)
+        if k % 3 == 0, let s = a.units[Int(r.next() % UInt64(a.units.count))].texts[l] {
+          var w = s.split(separator: " ").map(String.init)
+          if w.count > 2 { w[Int(r.next() % UInt64(w.count))] = r.pick(Self.words[l] ?? []) }
+          text = w.joined(separator: " ")
+        }
+        if text.split(separator: " ").count <= 3 { short += 1 }
+        let q = LookupQuery(
+          text: text, language: l, limit: [1, 5, 20, 45][k % 4], minScore: [40, 50, 70, 85][Int(r.next() % 4)])
+        let slow = Matcher(indexes: indexes, keys: keys)
+        slow.materializeCandidates = true
+        for floor in [nil, 50.0] {
+          let fast = try Matcher(indexes: indexes, keys: keys).lookup(q, analysisFloor: floor)
+          #expect(Self.shown(fast) == Self.shown(try slow.lookup(q, analysisFloor: floor)), "query \(q.text) (\(q.language))")
+        }
+      }
+      #expect(short > 50)
+    }
+  }
+
+  /// The server's copy of an index in huge pages reads as the same index
+  /// and answers as the original does.
+  @Test func anIndexInHugePagesAnswersLikeTheMappedOne() throws {
+    var r = Rng(s: 31)
+    let mem = Self.memory(&r, units: 700)
+    let idx = try LookupFixture.index(mem)
+    let huge = try #require(idx.inHugePages())
+    #expect(huge.sameIndex(as: idx) && idx.sameIndex(as: huge))
+    #expect(huge.byteCount == idx.byteCount && huge.unitCount == idx.unitCount)
+    #expect(!idx.sameIndex(as: try LookupFixture.index(Self.memory(&r, units: 20))))
+    let keys = LookupKeys()
+    for k in 0..<80 {
+      let l = r.pick([Language.az, .ru, .en, .azCyrl])
+      let q = LookupQuery(text: Self.sentence(&r, l, maxWords: k % 2 == 0 ? 3 : 8), language: l, minScore: 50)
+      #expect(
+        Self.shown(try Matcher(indexes: [huge], keys: keys).lookup(q))
+          == Self.shown(try Matcher(indexes: [idx], keys: keys).lookup(q)), "query \(q.text)")
+    }
+  }
+
   @Test func theVocabularyMaskBoundKeepsEverySimilarWord() throws {
     var r = Rng(s: 5)
     let mem = Self.memory(&r, units: 600)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// How a stored segment matches a query.
 public enum MatchKind: String, Sendable, Comparable {
   /// The same text after NFC: 100.
@@ -132,6 +136,9 @@ public final class Matcher {
   /// Per index and section, the byte masks of the vocabulary (`vocabularyMasks`).
   var vocabMasks: [ObjectIdentifier: [VocabularyMasks?]] = [:]
   var scratch = DistanceScratch()
+  /// Tests: every fuzzy candidate made a ``Match`` before rescoring (the
+  /// straightforward path the candidate pairs must answer like).
+  var materializeCandidates = false
 
   /// `keys`: reuse one (with its ICU objects) across matchers on one thread.
   public init(indexes: [LookupIndex], keys: LookupKeys = LookupKeys()) {
@@ -192,14 +199,20 @@ public final class Matcher {
       let retrieval = max(1, floor - Matcher.retrievalMargin)
       let pool = max(q.limit, Matcher.rescorePool)
       var floors: [Double?] = []
+      var pending: [FuzzyCandidate] = []
       for (ii, idx) in indexes.enumerated() {
         var r: Double? = nil
-        matches += search(
-          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: retrieval, keep: pool, reached: &r)
+        matches += collect(
+          idx, order: ii, query: q, text: text, key: qKey, tokens: qTokens, floor: retrieval, keep: pool, reached: &r,
+          pending: &pending)
         if idx.section(q.language) != nil { floors.append(r) }
       }
       if !floors.isEmpty, floors.allSatisfy({ $0 != nil }) { reached = floors.compactMap { $0 }.min() }
-      rescore(&matches, text: text, key: qKey, language: q.language, pool: pool, limit: q.limit)
+      if materializeCandidates {
+        for c in pending where c.order < indexes.count { matches.append(Matcher.match(c, indexes[c.order])) }
+        pending = []
+      }
+      rescore(&matches, pending: pending, text: text, key: qKey, language: q.language, pool: pool, limit: q.limit)
       matches.sort(by: Matcher.before)
       best = matches.first?.score
       matches = matches.filter { $0.score >= q.minScore }
@@ -249,11 +262,15 @@ public final class Matcher {
   static let rescorePool = 40
 
   /// Gives fuzzy candidates their ``FuzzyScore`` and every candidate its
-  /// character similarity for ordering ties.
+  /// character similarity for ordering ties. `pending`: fuzzy candidates
+  /// not made a ``Match`` yet (``collect``); those outside the rescoring
+  /// pool never are, and are left out of `matches` as the pool leaves out
+  /// the fuzzy matches outside it.
   func rescore(
-    _ matches: inout [Match], text: String, key qKey: String, language: Language, pool: Int, limit: Int = .max
+    _ matches: inout [Match], pending: [FuzzyCandidate] = [], text: String, key qKey: String, language: Language,
+    pool: Int, limit: Int = .max
   ) {
-    guard !matches.isEmpty else { return }
+    guard !matches.isEmpty || !pending.isEmpty else { return }
     let scorer = FuzzyScore.standard
     let qChars = FuzzyScore.characterKey(qKey)
     let pattern = ScalarLCSPattern(qChars)
@@ -270,6 +287,10 @@ public final class Matcher {
       characterKeys[id]?[si] = c
       return c
     }
+    func similarity(_ lcs: Int, _ scalars: Int) -> Double {
+      let total = qChars.count + scalars
+      return total == 0 ? 100 : 200 * Double(lcs) / Double(total)
+    }
     for i in matches.indices {
       let entry = matches[i].entry, order = matches[i].order
       let cache = entry >= 0 && order >= 0 && order < caches.count ? caches[order] : nil
@@ -283,31 +304,102 @@ public final class Matcher {
         }
       }
       let (lcs, scalars) = r ?? (0, 0)
-      let total = qChars.count + scalars
-      matches[i].tieBreak = total == 0 ? 100 : 200 * Double(lcs) / Double(total)
+      matches[i].tieBreak = similarity(lcs, scalars)
+    }
+    // The texts of pending candidates read because their key was not kept.
+    var texts: [Int: String] = [:]
+    func similarity(of c: FuzzyCandidate, _ j: Int) -> Double {
+      let cache = c.order >= 0 && c.order < caches.count ? caches[c.order] : nil
+      if let r = cache?.withKey(c.entry, { pattern.lcs(utf8: $0) }) { return similarity(r.lcs, r.scalars) }
+      guard c.order >= 0, c.order < indexes.count else { return similarity(0, 0) }
+      let source = indexes[c.order].text(unit: c.localUnit, column: c.column)
+      texts[j] = source
+      var key = keys.key(source, language: c.language)
+      let r = key.withUTF8 { b in
+        cache?.put(c.entry, b)
+        return pattern.lcs(utf8: b)
+      }
+      return similarity(r.lcs, r.scalars)
     }
     // Only the most promising fuzzy candidates get the full score (it
     // tokenises the stored text again): by the same blend over the index's
-    // word-token score.
+    // word-token score. The `pool` best by this proxy; ties by memory
+    // order, so the pool (and what is shown) does not depend on the order
+    // candidates were collected in.
     let share = scorer.tokenShare
-    var fuzzy = matches.indices.filter { matches[$0].kind == .fuzzy }
-    if fuzzy.count > pool {
-      let proxy = fuzzy.map { share * matches[$0].score + (1 - share) * matches[$0].tieBreak }
-      // The `pool` best by proxy; ties by memory order, so the pool (and
-      // what is shown) does not depend on the order candidates were
-      // collected in. Only the candidates at the pool's edge are ordered.
-      var sortedProxy = proxy
+    // The fuzzy candidates: `ref` ≥ 0 a match, < 0 the pending candidate
+    // −1 − ref; `proxy` the blend.
+    var items: [(proxy: Double, order: Int, unit: Int, ref: Int)] = []
+    items.reserveCapacity(min(pending.count, 4 * pool) + 64)
+    for i in matches.indices where matches[i].kind == .fuzzy {
+      items.append((share * matches[i].score + (1 - share) * matches[i].tieBreak, matches[i].order, matches[i].unit, i))
+    }
+    var tie = [Double](repeating: 0, count: pending.count)
+    if items.count + pending.count <= pool {
+      for j in pending.indices {
+        tie[j] = similarity(of: pending[j], j)
+        items.append((0, pending[j].order, pending[j].unit, -1 - j))
+      }
+    } else {
+      // A pending candidate's proxy is at most `share × score + (1 −
+      // share) × 100`: taken best score first, the character similarity of
+      // the rest is not computed once that bound is below the `pool`-th
+      // best proxy so far (it can only rise, so they could not enter the
+      // pool, not even in a tie at its edge).
+      var top: [Double] = []  // the `pool` best proxies so far, ascending
+      top.reserveCapacity(pool + 1)
+      func noteProxy(_ p: Double) {
+        if top.count == pool {
+          guard p > top[0] else { return }
+          top.removeFirst()
+        }
+        var lo = 0, hi = top.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if top[mid] < p { lo = mid + 1 } else { hi = mid }
+        }
+        top.insert(p, at: lo)
+      }
+      for it in items { noteProxy(it.proxy) }
+      let byScore = pending.indices.sorted { pending[$0].score > pending[$1].score }
+      for j in byScore {
+        let c = pending[j]
+        if top.count == pool, share * c.score + (1 - share) * 100 < top[0] { break }
+        tie[j] = similarity(of: c, j)
+        let p = share * c.score + (1 - share) * tie[j]
+        items.append((p, c.order, c.unit, -1 - j))
+        noteProxy(p)
+      }
+    }
+    if items.count > pool {
+      var sortedProxy = items.map(\.proxy)
       sortedProxy.sort(by: >)
       let edge = sortedProxy[pool - 1]
-      var chosen = proxy.indices.filter { proxy[$0] > edge }
-      var tied = proxy.indices.filter { proxy[$0] == edge }
-      tied.sort { a, b in
-        let x = fuzzy[a], y = fuzzy[b]
-        if matches[x].order != matches[y].order { return matches[x].order < matches[y].order }
-        return matches[x].unit < matches[y].unit
-      }
+      var chosen = items.filter { $0.proxy > edge }
+      var tied = items.filter { $0.proxy == edge }
+      // Only the candidates at the pool's edge are ordered.
+      tied.sort { a, b in a.order != b.order ? a.order < b.order : a.unit < b.unit }
       chosen += tied.prefix(pool - chosen.count)
-      fuzzy = chosen.map { fuzzy[$0] }
+      items = chosen
+    }
+    var fuzzy: [Int] = []
+    fuzzy.reserveCapacity(items.count)
+    for it in items {
+      if it.ref >= 0 {
+        fuzzy.append(it.ref)
+        continue
+      }
+      let j = -1 - it.ref
+      var c = pending[j]
+      c.tieBreak = tie[j]
+      guard c.order >= 0, c.order < indexes.count else { continue }
+      var m = Matcher.match(c, indexes[c.order])
+      if let t = texts[j] {
+        m.source = t
+        m.sourcePending = false
+      }
+      fuzzy.append(matches.count)
+      matches.append(m)
     }
     // The fuzzy score is at most `share × 100 + (1 − share) × tieBreak`: a
     // candidate whose bound is below the `limit`-th best score so far cannot
@@ -419,6 +511,53 @@ public final class Matcher {
   func search(
     _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
     tokens qTokens: [LookupKeys.KeyToken], floor: Double, keep: Int = 0, reached: inout Double?
+  ) -> [Match] {
+    var pending: [FuzzyCandidate] = []
+    var out = collect(
+      idx, order: order, query: q, text: text, key: key, tokens: qTokens, floor: floor, keep: keep, reached: &reached,
+      pending: &pending)
+    out.reserveCapacity(out.count + pending.count)
+    for c in pending { out.append(Matcher.match(c, idx)) }
+    return out
+  }
+
+  /// A fuzzy candidate whose own text (the direct column of its entry) is
+  /// shown: what `collect` finds thousands of for a short query, kept as
+  /// plain numbers (no strings, arrays or reference counts) until the
+  /// rescoring pool is chosen; only the pool's become a ``Match``.
+  struct FuzzyCandidate {
+    var order: Int
+    var entry: Int
+    var localUnit: Int
+    /// The unit's number in the memory (the index's offset added).
+    var unit: Int
+    var column: Int
+    var language: Language
+    /// The word-token score, at most 99.
+    var score: Double
+    var tieBreak: Double = 0
+  }
+
+  /// The ``Match`` a candidate becomes, its text not read yet.
+  static func match(_ c: FuzzyCandidate, _ idx: LookupIndex) -> Match {
+    var m = Match(
+      kind: .fuzzy, score: c.score, memory: idx.memoryPath, unit: c.unit, sourceLanguage: c.language, source: "",
+      targets: [], differences: [], marks: [])
+    m.tieBreak = c.tieBreak
+    m.order = c.order
+    m.localUnit = c.localUnit
+    m.entry = c.entry
+    m.column = c.column
+    m.sourcePending = true
+    return m
+  }
+
+  /// ``search(_:order:query:text:key:tokens:floor:keep:reached:)`` with the
+  /// fuzzy candidates shown in their own text left in `pending`.
+  func collect(
+    _ idx: LookupIndex, order: Int, query q: LookupQuery, text: String, key: String,
+    tokens qTokens: [LookupKeys.KeyToken], floor: Double, keep: Int = 0, reached: inout Double?,
+    pending: inout [FuzzyCandidate]
   ) -> [Match] {
     reached = nil
     guard let sec = idx.section(q.language),
@@ -653,8 +792,14 @@ public final class Matcher {
       // from `characterKeys` once seen. (Its text is not the query's: that
       // text would have been found by the exact hash.)
       let direct = col == Int(sec.entryColumn[e])
-      let pending = kind == .fuzzy && direct
-      let src = pending ? "" : idx.text(unit: unit, column: col)
+      if kind == .fuzzy && direct {
+        pending.append(
+          FuzzyCandidate(
+            order: order, entry: e, localUnit: unit, unit: idx.unitOffset + unit, column: col, language: colLang,
+            score: min(tokenScore, 99)))
+        continue
+      }
+      let src = idx.text(unit: unit, column: col)
       var m = Match(
         kind: kind, score: kind == .exact ? 100 : min(tokenScore, 99), memory: idx.memoryPath,
         unit: idx.unitOffset + unit, sourceLanguage: idx.column(col) ?? colLang, source: src, targets: [],
@@ -663,8 +808,7 @@ public final class Matcher {
       m.localUnit = unit
       m.entry = direct ? e : -1
       m.column = col
-      m.sourcePending = pending
-      if !pending && src == text {
+      if src == text {
         m.kind = .exact
         m.score = 100
       } else if kind == .exact {
@@ -1121,7 +1265,23 @@ public final class CharacterKeys: @unchecked Sendable {
       key.withUTF8 { c.put(e, $0) }
     }
     c.frozen = true
+    c.blob.withUnsafeBytes { CharacterKeys.collapse($0) }
+    c.dense.withUnsafeBytes { CharacterKeys.collapse($0) }
     return c
+  }
+
+  /// Asks the kernel to back the whole 2 MiB pages inside `b` with huge
+  /// pages now (`MADV_COLLAPSE`): rescoring reads a table at random entries.
+  /// Nothing happens where it cannot.
+  static func collapse(_ b: UnsafeRawBufferPointer) {
+    let huge = UInt(2 << 20)
+    guard let base = b.baseAddress, b.count >= Int(huge) else { return }
+    let lo = (UInt(bitPattern: base) + huge - 1) / huge * huge
+    let hi = (UInt(bitPattern: base) + UInt(b.count)) / huge * huge
+    guard hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) else { return }
+    #if canImport(Glibc)
+      _ = Glibc.madvise(p, Int(hi - lo), 25)  // MADV_COLLAPSE (Linux 6.1)
+    #endif
   }
 
   @inline(__always) private func slot(_ e: Int) -> UInt64 {
