@@ -117,6 +117,7 @@ extension PostgresStore {
       SELECT unit_id, max(ub) AS ub FROM (
         SELECT unit_id, ub FROM r
         UNION ALL SELECT unit_id, NULL FROM tm_entries WHERE exact_hash = $1 OR skel_hash = $2
+        UNION ALL SELECT unnest($12::bigint[]), NULL
       ) a GROUP BY unit_id
     ) x JOIN tm_units u ON u.id = x.unit_id
     ORDER BY u.id
@@ -140,7 +141,9 @@ extension PostgresStore {
     """
 
   /// The candidates at threshold `t`, at most `limit` of them ranked (nil: all).
-  static func stage(_ c: PGConnection, _ qt: QueryTokens, t: Double, limit: Int?) throws -> Stage {
+  /// `similar`: the short query's similar-word candidates (`similarUnits`),
+  /// fetched with every stage.
+  static func stage(_ c: PGConnection, _ qt: QueryTokens, t: Double, limit: Int?, similar: [Int] = []) throws -> Stage {
     let lq = qt.lq
     let known = qt.order.filter { qt.freq($0) > 0 }
     var posting: [Int32] = []
@@ -183,6 +186,7 @@ extension PostgresStore {
       [
         String(qt.exactHash), String(qt.skelHash), CopyText.intArray(posting), CopyText.intArray(flat), fifth,
         String(lq), String(lo), String(known.count), String(qt.section), String(t), limit.map(String.init),
+        "{" + similar.map(String.init).joined(separator: ",") + "}",
       ])
     var out = Stage()
     out.ids.reserveCapacity(r.rows)
@@ -231,8 +235,9 @@ extension PostgresStore {
     // one stage at the floor.
     var t = qt.order.contains { qt.freq($0) > 0 } ? max(floor, firstStage) : floor
     var limit: Int? = stageLimit
+    let similar = try similarUnits(c, q, analysisFloor: analysisFloor)
     for round in 0..<12 {
-      let st = try stage(c, qt, t: t, limit: limit)
+      let st = try stage(c, qt, t: t, limit: limit, similar: similar)
       let result = try narrowedScore(
         q, analysisFloor: analysisFloor, ids: st.ids, units: st.units, languages: langs, own: own, name: name,
         keys: c.keys)
