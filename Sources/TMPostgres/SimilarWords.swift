@@ -81,6 +81,7 @@ extension PostgresStore {
     let lq = toks.count
     let floor = max(1, min(q.minScore, analysisFloor ?? q.minScore) - Matcher.retrievalMargin)
     guard lq > 0, lq <= Matcher.similarWordQueryLength, floor < 100, q.concordance != true else { return [] }
+    let started = Date()
     var chosen: [String] = []
     var units = Set<Int>()
     var done = Set<[UInt8]>()
@@ -117,6 +118,7 @@ extension PostgresStore {
       }
     }
     guard !chosen.isEmpty else { return [] }
+    let wordsDone = Date()
     // Each chosen word's first segments of 1…|q|+2 tokens, shortest first,
     // then in unit order (the index's posting order).
     let maxLength = lq + 2
@@ -137,6 +139,10 @@ extension PostgresStore {
       """,
       [CopyText.intArray(keys), String(chosen.count), String(maxLength), String(s), String(similarSegmentsRead)])
     for row in 0..<r.rows { if let u = r.int(row, 0) { units.insert(u) } }
+    if trace {
+      FileHandle.standardError.write(
+        Data("similar: \(chosen.count) words, \(units.count) units, \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms (words \(String(format: "%.1f", wordsDone.timeIntervalSince(started) * 1000)) ms)\n".utf8))
+    }
     return units.sorted()
   }
 
