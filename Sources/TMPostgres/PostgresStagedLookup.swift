@@ -117,7 +117,6 @@ extension PostgresStore {
       SELECT unit_id, max(ub) AS ub FROM (
         SELECT unit_id, ub FROM r
         UNION ALL SELECT unit_id, NULL FROM tm_entries WHERE exact_hash = $1 OR skel_hash = $2
-        UNION ALL SELECT unnest($12::bigint[]), NULL
       ) a GROUP BY unit_id
     ) x JOIN tm_units u ON u.id = x.unit_id
     ORDER BY u.id
@@ -141,9 +140,7 @@ extension PostgresStore {
     """
 
   /// The candidates at threshold `t`, at most `limit` of them ranked (nil: all).
-  /// `similar`: the short query's similar-word candidates (`similarUnits`),
-  /// fetched with every stage.
-  static func stage(_ c: PGConnection, _ qt: QueryTokens, t: Double, limit: Int?, similar: [Int] = []) throws -> Stage {
+  static func stage(_ c: PGConnection, _ qt: QueryTokens, t: Double, limit: Int?) throws -> Stage {
     let lq = qt.lq
     let known = qt.order.filter { qt.freq($0) > 0 }
     var posting: [Int32] = []
@@ -186,7 +183,6 @@ extension PostgresStore {
       [
         String(qt.exactHash), String(qt.skelHash), CopyText.intArray(posting), CopyText.intArray(flat), fifth,
         String(lq), String(lo), String(known.count), String(qt.section), String(t), limit.map(String.init),
-        "{" + similar.map(String.init).joined(separator: ",") + "}",
       ])
     var out = Stage()
     out.ids.reserveCapacity(r.rows)
