@@ -27,6 +27,13 @@ NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
 # The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
 PEER_SERVER = os.environ.get("TM_BENCH_PEER_SERVER", "/work/baseline3/tm-server")
+# The baseline's tm-postgres: its first load and its in-database lookup of
+# the short queries, in the same run (none when the file is missing).
+BASE_TOOL = os.environ.get("TM_BENCH_BASELINE", "/work/baseline4/tm-postgres")
+# What to run: all (default), or "load" (the first load, ours and the
+# baseline's) or "short" (the load, then the short queries) alone.
+PARTS = os.environ.get("BENCH_PARTS", "all")
+NSHORT = int(os.environ.get("NSHORT", "300"))
 os.makedirs(WORK, exist_ok=True)
 
 _argv = sys.argv
@@ -49,6 +56,29 @@ def sh(cmd, **kw):
 
 def psql(sql):
     return sh(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])[0].stdout
+
+
+def pg_cpu():
+    """CPU seconds of the cluster's PostgreSQL processes so far (user + system
+    of the live ones, from /proc; the backends of finished connections are
+    counted through their parent's cutime/cstime)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                st = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"postgres" not in cmd.split(b"\0")[0]:
+            continue
+        fields = st.rsplit(")", 1)[1].split()
+        total += sum(int(x) for x in fields[11:15]) / tick
+    return total
 
 
 def main():
@@ -79,11 +109,24 @@ def main():
     print(f"memory: {len(units)} units ({len(pairs)} real en-ru pairs from the catalogs, the rest variants); "
           f"{len(queries)} queries ({len(held)} held-out msgids)", flush=True)
 
-    # First load.
-    psql("DROP TABLE IF EXISTS tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE")
-    sh([TOOL, "migrate"])
-    p, load_s = sh([TOOL, "load", mem, "--threads", "2"])
-    print(f"first load: {p.stderr.strip()} (wall {load_s:.1f} s, target <= 60 s)", flush=True)
+    # First load: the baseline's, then ours (the one kept), on the same cluster.
+    def timed_load(tool):
+        psql("DROP TABLE IF EXISTS tm_entries, tm_tokens, tm_units, tm_words, tm_meta, tm_schema_version CASCADE")
+        sh([tool, "migrate"])
+        before = pg_cpu()
+        p, load_s = sh(["/usr/bin/time", "-f", "TIME %U %S", tool, "load", mem, "--threads", "2"])
+        m = re.search(r"TIME ([\d.]+) ([\d.]+)", p.stderr)
+        cpu = float(m.group(1)) + float(m.group(2)) if m else float("nan")
+        return re.sub(r"\s*TIME [\d.]+ [\d.]+\s*", " ", p.stderr).strip(), load_s, cpu, pg_cpu() - before
+    if os.path.exists(BASE_TOOL):
+        msg, load_s, cpu, pgc = timed_load(BASE_TOOL)
+        print(f"first load, baseline {BASE_TOOL}: wall {load_s:.1f} s, its CPU {cpu:.1f} s, PostgreSQL CPU {pgc:.1f} s: {msg}", flush=True)
+    msg, load_s, cpu, pgc = timed_load(TOOL)
+    print(f"first load, ours: wall {load_s:.1f} s, its CPU {cpu:.1f} s, PostgreSQL CPU {pgc:.1f} s (target <= 60 s): {msg}", flush=True)
+    words = psql("SELECT count(*), pg_size_pretty(pg_total_relation_size('tm_words')) FROM tm_words").strip()
+    print(f"tm_words (the vocabulary for short queries): rows | size with indexes: {words}", flush=True)
+    if PARTS == "load":
+        return
     size = psql("SELECT pg_size_pretty(pg_database_size(current_database())), "
                 "pg_size_pretty(pg_relation_size('tm_entries_keys'))").strip()
     print(f"database size | GIN index: {size}; memory TSV {os.path.getsize(mem) / 1e6:.0f} MB", flush=True)
@@ -95,14 +138,14 @@ def main():
     print(f"pg_trgm index on en: {time.perf_counter() - t:.1f} s", flush=True)
     psql("ANALYZE")
 
-    def bench(mode, threads, procs=1, label="", qfile=None, env=None):
+    def bench(mode, threads, procs=1, label="", qfile=None, env=None, tool=None):
         outs = []
         t = time.perf_counter()
         ps = []
         extra = ["--memory", mem] if mode == "tsv" else []
         nq = len(queries) if qfile is None else sum(1 for _ in open(qfile, encoding="utf-8"))
         for i in range(procs):
-            ps.append(subprocess.Popen([TOOL, "bench", qfile or qpath, "--mode", mode, "--threads", str(threads)] + extra,
+            ps.append(subprocess.Popen([tool or TOOL, "bench", qfile or qpath, "--mode", mode, "--threads", str(threads)] + extra,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                        env=dict(os.environ, **(env or {}))))
         lat = []
@@ -237,6 +280,47 @@ def main():
             for p in procs:
                 p.wait()
         return result
+
+    # Short queries (1-3 words: words of the memory, some misspelt, and spans
+    # of its sources), which also take the segments holding a word spelt
+    # like theirs: in the database through tm_words. Parity of the top match
+    # with the TSV memory's index, ours and the baseline's in-database path.
+    srng = random.Random(5)
+    stored = [u[0] for u in units[:50000] if len(u[0].split()) >= 3]
+    short = []
+    while len(short) < NSHORT:
+        kind = srng.randrange(4)
+        if kind <= 1:
+            w = srng.choice(vocab)
+            if kind == 1 and len(w) > 4:
+                i = srng.randrange(1, len(w) - 1)
+                w = w[:i] + w[i + 1:] if srng.random() < 0.5 else w[:i] + w[i + 1] + w[i] + w[i + 2:]
+            short.append(w)
+        else:
+            ws = srng.choice(stored).split()
+            n = min(len(ws), kind)
+            i = srng.randrange(0, len(ws) - n + 1)
+            short.append(" ".join(ws[i:i + n]))
+    spath = os.path.join(WORK, "queries-short.tsv")
+    with open(spath, "w", encoding="utf-8") as f:
+        for q in short:
+            f.write(f"en\t{q}\n")
+    print(f"short queries ({len(short)}, 1-3 words) at {len(units)} units, top match, in process:", flush=True)
+    psql("ANALYZE")
+    sh([TOOL, "bench", spath, "--mode", "tsv", "--memory", mem])  # builds the TSV index once
+    stsv = bench("tsv", 1, label="TSV memory's index, 1 thread", qfile=spath)
+    sours = bench("tm", 1, label="ours in the database, 1 thread", qfile=spath)
+    def same_lines(a, b):
+        return sum(1 for x, y in zip(a.splitlines(), b.splitlines()) if x == y)
+    answered = sum(1 for l in stsv[0].splitlines() if len(l.split("\t")) >= 3 and l.split("\t")[1] not in ("", "error"))
+    print(f"  parity of the top match with the TSV memory (in the database): ours {same_lines(sours[0], stsv[0])}/{len(short)}"
+          f" ({answered} with a match on TSV)", flush=True)
+    if os.path.exists(BASE_TOOL):
+        sbase = bench("tm", 1, label=f"baseline {BASE_TOOL}, 1 thread", qfile=spath, tool=BASE_TOOL)
+        print(f"  parity of the baseline's in-database path: {same_lines(sbase[0], stsv[0])}/{len(short)}; "
+              f"ours/baseline speed {sours[1] / sbase[1]:.2f}x", flush=True)
+    if PARTS == "short":
+        return
 
     print(f"lookups at {len(units)} units, {len(queries)} queries en->ru, top match:", flush=True)
     warm = bench("tm", 2, label="(warm-up: ours, 2 threads)")

@@ -58,7 +58,7 @@ again=$(q "SELECT count(*) FROM tm_units")
 [ "$stored" -le $((acked + 20 * errors)) ] && echo "ok: nothing beyond the acknowledged units and the failed batches' (at most) was stored" || { echo "FAIL: more units stored than acknowledged"; fail=1; }
 
 echo "== 2. SIGKILL a first load at three moments (COPY, index builds, near the end), then load"
-q "DROP TABLE tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE" >/dev/null
+q "DROP TABLE IF EXISTS tm_entries, tm_tokens, tm_units, tm_words, tm_meta, tm_schema_version CASCADE" >/dev/null
 python3 scripts/gen-memory.py 200000 > "$W/big.tsv"
 "$TOOL" migrate >/dev/null
 # How long a whole load takes here, to kill at fractions of it.
@@ -66,7 +66,7 @@ start=$(date +%s.%N)
 "$TOOL" load "$W/big.tsv" > /dev/null 2>"$W/err" || { cat "$W/err"; echo "FAIL: the first load failed"; exit 1; }
 whole=$(echo "$(date +%s.%N) - $start" | bc)
 expected=$(q "SELECT count(*) FROM tm_units")
-q "DROP TABLE tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE" >/dev/null
+q "DROP TABLE IF EXISTS tm_entries, tm_tokens, tm_units, tm_words, tm_meta, tm_schema_version CASCADE" >/dev/null
 "$TOOL" migrate >/dev/null
 for frac in 0.2 0.55 0.85; do
   "$TOOL" load "$W/big.tsv" 2>/dev/null &
@@ -77,7 +77,7 @@ for frac in 0.2 0.55 0.85; do
     wait $loader 2>/dev/null || true
     n=$(q "SELECT count(*) FROM tm_units")
     [ "$n" = "$expected" ] && echo "ok: the load ended before the kill at $frac, with all $n units" || { echo "FAIL: $n of $expected units"; fail=1; }
-    q "DROP TABLE tm_entries, tm_tokens, tm_units, tm_meta, tm_schema_version CASCADE" >/dev/null
+    q "DROP TABLE IF EXISTS tm_entries, tm_tokens, tm_units, tm_words, tm_meta, tm_schema_version CASCADE" >/dev/null
     "$TOOL" migrate >/dev/null 2>&1
     continue
   fi

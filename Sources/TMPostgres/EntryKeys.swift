@@ -16,6 +16,10 @@ struct EntryKeys {
     var postingKeys: [Int32]
     /// Distinct document-frequency keys: hash(section, token).
     var tokenKeys: [Int32]
+    /// The distinct tokens themselves (the section's vocabulary, `tm_words`)
+    /// and their hashes (`tokenHash`), in the order of `tokenKeys`.
+    var words: [String]
+    var wordHashes: [UInt64]
   }
 
   static let sectionSeeds: [UInt64] = (0..<3).map { fnv1a64([UInt8(0x53), UInt8($0)]) }
@@ -58,16 +62,21 @@ struct EntryKeys {
       seen.reserveCapacity(toks.count)
       var pk: [Int32] = []
       var tk: [Int32] = []
+      var words: [String] = []
+      var wh: [UInt64] = []
       for t in toks {
         let h = tokenHash(s, t.text)
         guard seen.insert(h).inserted else { continue }
         pk.append(postingKey(h, length: toks.count))
         tk.append(tokenKey(h))
+        words.append(t.text)
+        wh.append(h)
       }
       out.append(
         Entry(
           section: s, length: toks.count, exactHash: exactHash(s, text.nfc),
-          skelHash: Int64(bitPattern: fnv1a64(skel.utf8, seed: sectionSeeds[s])), postingKeys: pk, tokenKeys: tk))
+          skelHash: Int64(bitPattern: fnv1a64(skel.utf8, seed: sectionSeeds[s])), postingKeys: pk, tokenKeys: tk,
+          words: words, wordHashes: wh))
     }
     return out
   }

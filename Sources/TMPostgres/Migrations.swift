@@ -59,6 +59,28 @@ public enum PostgresMigrations {
       }
       applied.append(m.version)
     }
+    if applied.contains(3) { try backfillWords(c) }
     return applied
+  }
+
+  /// Migration 003's `tm_words` for the units stored before it: their
+  /// tokens are computed by TMKit, so the SQL cannot fill it (run once,
+  /// under the migrations' lock; appends meanwhile add their own words).
+  static func backfillWords(_ c: PGConnection) throws {
+    var last = 0
+    while true {
+      let r = try c.exec(
+        "SELECT id, \(PostgresStore.textColumns) FROM tm_units WHERE id > $1 ORDER BY id LIMIT 5000", [String(last)])
+      if r.rows == 0 { return }
+      var words: [(section: Int, word: String, unit: Int)] = []
+      for row in 0..<r.rows {
+        guard let id = r.int(row, 0) else { continue }
+        last = max(last, id)
+        for e in EntryKeys.entries(of: PostgresStore.unit(r, row, from: 1), keys: c.keys) {
+          for w in e.words { words.append((e.section, w, id)) }
+        }
+      }
+      try PostgresStore.insertWords(c, words)
+    }
   }
 }

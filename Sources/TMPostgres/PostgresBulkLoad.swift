@@ -53,7 +53,7 @@ extension PostgresStore {
       try a.exec("SET lock_timeout = 0")
       defer { _ = try? a.exec("SELECT pg_advisory_unlock(\(lock))") }
       try PostgresStore.refuseNonEmpty(a)
-      try a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load")
+      try a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load, tm_words_load")
       do {
         let b = UncheckedBox(try PGConnection(conninfo: conninfo))
         var staged = try PostgresStore.stage(units, a: a, b: b, threads: threads)
@@ -74,25 +74,41 @@ extension PostgresStore {
             try a.exec("CREATE INDEX tm_entries_load_exact ON tm_entries_load (exact_hash)")
             try a.exec("CREATE INDEX tm_entries_load_skel ON tm_entries_load (skel_hash)")
           }
+          // The vocabulary, while the GIN index is built.
+          try a.transaction {
+            try a.exec("CREATE TABLE tm_words_load (LIKE tm_words)")
+            try a.copyIn("COPY tm_words_load (section, word, nbytes, mask, unit_id) FROM STDIN") { send in
+              var at = 0
+              while at < staged.words.count {
+                var part = Array(staged.words[at..<min(at + (1 << 20), staged.words.count)])
+                at += part.count
+                try send(&part)
+              }
+            }
+            staged.words = []
+            try a.exec("SET LOCAL maintenance_work_mem = '512MB'")
+            try a.exec("CREATE UNIQUE INDEX tm_words_load_pkey ON tm_words_load (section, word)")
+            try a.exec("CREATE INDEX tm_words_load_length ON tm_words_load (section, nbytes) INCLUDE (mask)")
+          }
         } catch {
           _ = try? gin.wait()
           throw error
         }
-        seconds["index units and hashes (beside the GIN)"] = Date().timeIntervalSince(other)
+        seconds["index units and hashes, copy words (beside the GIN)"] = Date().timeIntervalSince(other)
         try gin.wait()
         lap("index keys (GIN, beside the rest)")
         try a.transaction {
           // Units become visible here: take the write-order lock before the
           // table locks, as appends take it (ids commit in order).
           try PostgresStore.lockWriteOrder(a)
-          try a.exec("LOCK TABLE tm_units, tm_entries, tm_tokens IN ACCESS EXCLUSIVE MODE")
+          try a.exec("LOCK TABLE tm_units, tm_entries, tm_tokens, tm_words IN ACCESS EXCLUSIVE MODE")
           try PostgresStore.refuseNonEmpty(a)
           try a.exec("SET LOCAL synchronous_commit = on")
           guard let seq = try a.exec("SELECT pg_get_serial_sequence('tm_units', 'id')").string(0, 0) else {
             throw TMError(.io, "the database memory's tm_units.id has no sequence: was the schema changed by hand?")
           }
           try a.exec("ALTER SEQUENCE \(seq) OWNED BY NONE")
-          try a.exec("DROP TABLE tm_entries, tm_units")
+          try a.exec("DROP TABLE tm_entries, tm_units, tm_words")
           try a.exec("ALTER TABLE tm_units_load RENAME TO tm_units")
           try a.exec("ALTER TABLE tm_entries_load RENAME TO tm_entries")
           try a.exec("ALTER SEQUENCE \(seq) OWNED BY tm_units.id")
@@ -102,6 +118,9 @@ extension PostgresStore {
           try a.exec("ALTER INDEX tm_entries_load_keys RENAME TO tm_entries_keys")
           try a.exec("ALTER INDEX tm_entries_load_exact RENAME TO tm_entries_exact")
           try a.exec("ALTER INDEX tm_entries_load_skel RENAME TO tm_entries_skel")
+          try a.exec("ALTER TABLE tm_words_load RENAME TO tm_words")
+          try a.exec("ALTER TABLE tm_words ADD CONSTRAINT tm_words_pkey PRIMARY KEY USING INDEX tm_words_load_pkey")
+          try a.exec("ALTER INDEX tm_words_load_length RENAME TO tm_words_length")
           // NOT VALID: every entry was made here from a unit of this load,
           // so checking them all again (a probe of tm_units per entry, 2M at
           // 1M units) proves nothing; rows added later are checked.
@@ -123,7 +142,7 @@ extension PostgresStore {
         lap("put in place, tokens, foreign key")
         return LoadReport(added: staged.added, duplicates: staged.duplicates, seconds: seconds)
       } catch {
-        if a.isUsable { _ = try? a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load") }
+        if a.isUsable { _ = try? a.exec("DROP TABLE IF EXISTS tm_entries_load, tm_units_load, tm_words_load") }
         throw error
       }
     }
@@ -142,6 +161,8 @@ extension PostgresStore {
     var added: Int
     var duplicates: Int
     var df: [Int32: Int]
+    /// `tm_words` rows in COPY's text format.
+    var words: [UInt8]
   }
 
   /// The COPY phase: `threads` workers turn chunks of units into COPY rows
@@ -174,6 +195,8 @@ extension PostgresStore {
     var seen = Set<UnitHash>()
     seen.reserveCapacity(units.count)
     var df: [Int32: Int] = [:]
+    var seenWords = Set<UInt64>()
+    var words: [UInt8] = []
     var id = 0
     var dups = 0
     do {
@@ -220,6 +243,19 @@ extension PostgresStore {
               at = end
             }
             for (t, v) in r.df where v != 0 { df[t, default: 0] += v }
+            // Each word new to the load, with the first stored unit holding it.
+            var resolved = [Bool](repeating: false, count: r.wordHashes.count)
+            for k in 0..<r.hashes.count where keep[k] {
+              for j in (k == 0 ? 0 : r.tokenEnds[k - 1])..<r.tokenEnds[k] {
+                let d = Int(r.tokenWords[j])
+                if resolved[d] { continue }
+                resolved[d] = true
+                guard seenWords.insert(r.wordHashes[d]).inserted else { continue }
+                words.append(contentsOf: r.wordRows[(d == 0 ? 0 : r.wordEnds[d - 1])..<r.wordEnds[d]])
+                words.append(contentsOf: String(ids[k]).utf8)
+                words.append(0x0A)
+              }
+            }
             try queue.put(entryBuf)
             try send(&unitBuf)
           }
@@ -234,7 +270,7 @@ extension PostgresStore {
       _ = try? entries.wait()
       throw error
     }
-    return Staged(added: id, duplicates: dups, df: df)
+    return Staged(added: id, duplicates: dups, df: df, words: words)
   }
 
   /// The texts as stored (NFC, empty dropped), without validation errors.
@@ -339,6 +375,13 @@ where Units.Index == Int {
     /// Document-frequency keys of every unit (for the duplicates to take back).
     var tokenKeys: [Int32] = []
     var tokenEnds: [Int] = []
+    /// Beside each of `tokenKeys`, its word among the chunk's distinct
+    /// words, whose `tm_words` rows (without the unit id) are
+    /// `wordRows[wordEnds[d - 1]..<wordEnds[d]]`, with their hashes.
+    var tokenWords: [Int32] = []
+    var wordHashes: [UInt64] = []
+    var wordRows: [UInt8] = []
+    var wordEnds: [Int] = []
     var df: [Int32: Int] = [:]
     var error: (any Error)?
   }
@@ -410,6 +453,7 @@ where Units.Index == Int {
 
   private func make(_ ci: Int, keys: LookupKeys) -> Chunk {
     let c = Chunk()
+    var wordOf: [UInt64: Int32] = [:]
     let range = (ci * chunk)..<min((ci + 1) * chunk, units.count)
     c.hashes.reserveCapacity(range.count)
     c.unitRows.reserveCapacity(range.count * 160)
@@ -448,6 +492,25 @@ where Units.Index == Int {
           for t in e.tokenKeys {
             c.df[t, default: 0] += 1
             c.tokenKeys.append(t)
+          }
+          for (w, h) in zip(e.words, e.wordHashes) {
+            if let d = wordOf[h] {
+              c.tokenWords.append(d)
+              continue
+            }
+            let d = Int32(c.wordHashes.count)
+            wordOf[h] = d
+            c.tokenWords.append(d)
+            c.wordHashes.append(h)
+            c.wordRows.append(contentsOf: String(e.section).utf8)
+            c.wordRows.append(0x09)
+            CopyText.append(w, to: &c.wordRows)
+            c.wordRows.append(0x09)
+            c.wordRows.append(contentsOf: String(w.utf8.count).utf8)
+            c.wordRows.append(0x09)
+            c.wordRows.append(contentsOf: String(PostgresStore.byteMask(w.utf8)).utf8)
+            c.wordRows.append(0x09)
+            c.wordEnds.append(c.wordRows.count)
           }
         }
         c.tokenEnds.append(c.tokenKeys.count)

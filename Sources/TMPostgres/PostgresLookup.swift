@@ -170,6 +170,11 @@ extension PostgresStore {
       params.append(String(lq))
       params.append(String(t))
     }
+    let similar = try similarUnits(c, q, analysisFloor: analysisFloor)
+    if !similar.isEmpty {
+      sql += " UNION SELECT unnest($\(params.count + 1)::bigint[])"
+      params.append("{" + similar.map(String.init).joined(separator: ",") + "}")
+    }
     let wantConcordance = q.concordance ?? (toks.filter { !$0.isNumber }.count >= 1 && toks.filter { !$0.isNumber }.count <= 2)
     if wantConcordance, let rare = order.min(by: { freq($0) < freq($1) }), freq(rare) > 0, let h = hashes[rare] {
       let all = (1...concordanceMaxLength).map { EntryKeys.postingKey(h, length: $0) }

@@ -232,6 +232,7 @@ extension PostgresStore {
     var t = qt.order.contains { qt.freq($0) > 0 } ? max(floor, firstStage) : floor
     var limit: Int? = stageLimit
     for round in 0..<12 {
+      let stageStart = Date()
       let st = try stage(c, qt, t: t, limit: limit)
       let result = try narrowedScore(
         q, analysisFloor: analysisFloor, ids: st.ids, units: st.units, languages: langs, own: own, name: name,
@@ -246,12 +247,13 @@ extension PostgresStore {
         return !hit || st.lowestBound < R - 1e-9
       }()
       if trace {
+        FileHandle.standardError.write(Data("stage \(round) took \(String(format: "%.1f", Date().timeIntervalSince(stageStart) * 1000)) ms\n".utf8))
         FileHandle.standardError.write(
           Data(
             "stage \(round): t \(t) limit \(limit.map(String.init) ?? "-") fetched \(st.ids.count) ranked \(st.ranked) lowest \(st.lowestBound) R \(reached.map { String($0) } ?? "-") \(proven ? "proven" : "")\n"
               .utf8))
       }
-      if proven { return result }
+      if proven { return try withSimilarWords(c, q, analysisFloor: analysisFloor, stage: st, result: result, langs: langs, own: own, name: name) }
       if let R = reached, R >= t - 1e-9 {
         // The limit cut the ranking at or above R: every entry that could
         // reach R is needed (the ties at R are many), so no limit.
@@ -270,6 +272,32 @@ extension PostgresStore {
       }
     }
     return nil
+  }
+
+  /// The proven stage's answer with a short query's similar-word candidates
+  /// (`similarUnits`) added: the Matcher over the stage's units and those.
+  /// The stages run without them: the retrieval floor R and the fuzzy pool
+  /// the proof is about come from the token scan, before the similar words
+  /// are added, and a similar-word unit that would enter that pool scores
+  /// ≥ R, so the proven stage holds it already; the pool is the same with
+  /// or without them, and they are added once instead of to every stage.
+  static func withSimilarWords(
+    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, stage st: Stage, result: LookupResult,
+    langs: [Language], own: [Language], name: String
+  ) throws -> LookupResult {
+    let similar = try similarUnits(c, q, analysisFloor: analysisFloor)
+    let have = Set(st.ids)
+    let missing = similar.filter { !have.contains($0) }
+    guard !missing.isEmpty else { return result }
+    let r = try c.execPrepared(
+      "tm_units_by_id", "SELECT u.id, \(columns("u")) FROM tm_units u WHERE u.id = ANY($1::bigint[])",
+      ["{" + missing.map(String.init).joined(separator: ",") + "}"])
+    var rows: [(Int, TranslationUnit)] = Array(zip(st.ids, st.units))
+    for row in 0..<r.rows { rows.append((r.int(row, 0) ?? 0, PostgresStore.unit(r, row, from: 1))) }
+    rows.sort { $0.0 < $1.0 }
+    return try narrowedScore(
+      q, analysisFloor: analysisFloor, ids: rows.map(\.0), units: rows.map(\.1), languages: langs, own: own, name: name,
+      keys: c.keys)
   }
 
   /// TMKit's Matcher over a stage's candidates. Many candidates are first

@@ -221,6 +221,7 @@ public final class PostgresStore: Sendable {
       try PostgresStore.widenLanguages(c, for: prepared)
       var added = 0
       var df: [Int32: Int] = [:]
+      var words: [(section: Int, word: String, unit: Int)] = []
       for chunk in stride(from: 0, to: prepared.count, by: 500) {
         let part = Array(prepared[chunk..<min(chunk + 500, prepared.count)])
         // Insert the units; duplicates come back without an id.
@@ -257,6 +258,7 @@ public final class PostgresStore: Sendable {
             ek.append(String(e.skelHash))
             ekeys.append(CopyText.intArray(e.postingKeys))
             for k in e.tokenKeys { df[k, default: 0] += 1 }
+            if let unit = Int(id) { for w in e.words { words.append((e.section, w, unit)) } }
           }
         }
         if !eu.isEmpty {
@@ -270,6 +272,7 @@ public final class PostgresStore: Sendable {
             [eu, es, el, ex, ek, ekeys].map { PostgresStore.textArray($0) })
         }
       }
+      try PostgresStore.insertWords(c, words)
       if !df.isEmpty {
         // Sorted, so concurrent writers take the row locks in one order.
         let keys = df.keys.sorted()
