@@ -118,8 +118,15 @@ public final class Snapshot: @unchecked Sendable {
   private var pools: [String: [(Matcher, Int)]] = [:]
   /// At most this many sets of memories get pooled matchers.
   static let maxPools = 32
-  /// Full indexes of at least this many bytes are copied into huge pages.
-  static let hugePagesFrom = 8 << 20
+  /// Full indexes of at least this many bytes are copied into huge pages,
+  /// unless `TM_SERVER_HUGE_PAGES=off` (the copy is resident in full: a 1M
+  /// unit memory's index is about 450 MB of memory the kernel cannot drop
+  /// as it can the file's pages) or the kernel has them off.
+  static let hugePagesFrom: Int = {
+    if ProcessInfo.processInfo.environment["TM_SERVER_HUGE_PAGES"] == "off" { return .max }
+    let thp = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
+    return thp.contains("[never]") ? .max : 8 << 20
+  }()
   /// Per index and section language, the complete character-key table
   /// (made in the background, see `prepare`), shared by every matcher.
   private var tables: [ObjectIdentifier: [Language: CharacterKeys]] = [:]
