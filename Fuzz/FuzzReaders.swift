@@ -208,7 +208,7 @@ let contentTypes = """
 /// written back with no changes, the document is the same bytes (a zip: the
 /// same parts, since the archive itself is rebuilt); with every block's text
 /// changed (a letter added to each text run, or a target for a bilingual
-/// format), the output reads again into as many blocks.
+/// format), the output reads again, into as many blocks (but Markdown).
 func document(_ format: any DocumentFormat, _ bytes: [UInt8], name: String) throws {
   let doc = try format.read(DocumentProbe(name: name, bytes: bytes))
   _ = doc.plainText
@@ -239,7 +239,9 @@ func document(_ format: any DocumentFormat, _ bytes: [UInt8], name: String) thro
     report("fuzz(\(format.id)): what the writer wrote with every block changed does not read again: \(e)")
     abort()
   }
-  if again.blocks.count != doc.blocks.count {
+  // Markdown: a letter added can change a line's syntax ("|" alone is a
+  // paragraph, "|ş" a table row), so only the reading again is checked.
+  if again.blocks.count != doc.blocks.count && format.id != "markdown" {
     report("fuzz(\(format.id)): \(doc.blocks.count) blocks read, \(again.blocks.count) after writing every block changed")
     abort()
   }

@@ -20,7 +20,7 @@ public struct PODocumentFormat: DocumentFormat {
   }
 
   public func read(_ probe: DocumentProbe) throws -> Document {
-    _ = try TextDecoder.decode(probe.bytes, source: probe.name)
+    try ByteLines.requireUTF8(probe.bytes, name: probe.name)  // valid UTF-8, else line and offset
     let bytes = probe.bytes
     let lines = ByteLines.ranges(bytes)
     func str(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
