@@ -95,6 +95,41 @@ import Testing
     _ = try format.read(DocumentProbe(name: name, bytes: Array(text.utf8)))
   }
 
+  @Test func aPOStringWithCRLFIsWrittenBackEscaped() throws {
+    // "\r\n" is one Character: split and escaped by Characters, it went out raw.
+    let po = "msgid \"Sətir 1\\r\\nSətir 2\"\nmsgstr \"\"\n"
+    let f = PODocumentFormat()
+    let doc = try f.read(DocumentProbe(name: "crlf.po", bytes: Array(po.utf8)))
+    #expect(doc.blocks.first?.plainText == "Sətir 1\r\nSətir 2")
+    let out = try f.write(doc, translations: [0: [.text("Строка 1\r\nСтрока 2")]], annotations: [:])
+    let again = try f.read(DocumentProbe(name: "crlf.po", bytes: out))
+    #expect(again.blocks.first?.target == [.text("Строка 1\r\nСтрока 2")])
+    #expect(!String(decoding: out, as: UTF8.self).contains("\r"))
+    // The fuzzer's input: what it reads, it writes back readable.
+    let seed = try Self.seed("po-doc", "regression-crlf-in-string.po")
+    let d = try f.read(DocumentProbe(name: "seed.po", bytes: seed))
+    let changed = try f.write(d, translations: [0: d.blocks[0].content + [.text("ş")]], annotations: [:])
+    #expect(try f.read(DocumentProbe(name: "seed.po", bytes: changed)).blocks.count == d.blocks.count)
+  }
+
+  @Test func aNonASCIITagInALegacyPageKeepsItsBytes() throws {
+    // The tag's UTF-8 name never matched its windows-1251 bytes: the tag went
+    // into the next text slot, and writing that text removed the tag.
+    let html = "<html><head><meta charset=\"windows-1251\"></head><body><p>Новости</p><Тег x>Текст</Тег><p>Конец</p></body></html>"
+    let bytes = try LegacyEncoding.encode(html, to: "windows-1251")
+    let f = HTMLFormat()
+    let doc = try f.read(DocumentProbe(name: "cp1251.html", bytes: bytes))
+    var translations: [Int: [Inline]] = [:]
+    for (i, b) in doc.blocks.enumerated() { translations[i] = b.content + [.text("ş")] }
+    let out = try f.write(doc, translations: translations, annotations: [:])
+    #expect(try f.read(DocumentProbe(name: "cp1251.html", bytes: out)).blocks.count == doc.blocks.count)
+    let seed = try f.read(DocumentProbe(name: "seed.html", bytes: try Self.seed("html", "regression-non-ascii-tag-cp1251.html")))
+    var all: [Int: [Inline]] = [:]
+    for (i, b) in seed.blocks.enumerated() { all[i] = b.content + [.text("ş")] }
+    let written = try f.write(seed, translations: all, annotations: [:])
+    #expect(try f.read(DocumentProbe(name: "seed.html", bytes: written)).blocks.count == seed.blocks.count)
+  }
+
   /// The line tests that replaced the regular expressions answer as they did.
   @Test func markdownLineTestsMatchTheOldRegularExpressions() throws {
     func re(_ pattern: String, _ s: String) -> Int? {
