@@ -130,6 +130,17 @@ import Testing
     #expect(try f.read(DocumentProbe(name: "seed.html", bytes: written)).blocks.count == seed.blocks.count)
   }
 
+  @Test func anEncodingTheWriterCannotWriteIsRefusedWhenRead() throws {
+    // libxml2 read a page declared 'windows-12-51'; writing it back then failed.
+    do {
+      _ = try HTMLFormat().read(DocumentProbe(name: "enc.html", bytes: try Self.seed("html", "regression-unwritable-encoding.html")))
+      Issue.record("an encoding iconv cannot write was read")
+    } catch let e as TMError {
+      #expect(e.message.contains("windows-12-51"))
+      #expect(e.file == "enc.html")
+    }
+  }
+
   /// The line tests that replaced the regular expressions answer as they did.
   @Test func markdownLineTestsMatchTheOldRegularExpressions() throws {
     func re(_ pattern: String, _ s: String) -> Int? {

@@ -121,6 +121,13 @@ public struct HTMLFormat: DocumentFormat {
     if encoding.lowercased().hasPrefix("utf-16") {
       throw TMError(.invalidInput, "UTF-16 HTML is not read", file: probe.name, hint: "convert it to UTF-8 (iconv -f utf-16 -t utf-8)")
     }
+    // What libxml2 reads, the writer must write: it took 'windows-12-51',
+    // iconv does not, and writing the page back failed (scripts/fuzz.sh).
+    if !utf8, !LegacyEncoding.canWrite(encoding) {
+      throw TMError(
+        .invalidInput, "unknown character encoding '\(encoding)' declared by the HTML", file: probe.name,
+        hint: "convert the file to UTF-8 (iconv -f … -t utf-8)")
+    }
 
     var blocks: [Block] = []
     var builder: BlockBuilder?
@@ -365,6 +372,14 @@ import Foundation
 /// Encoding text into a legacy charset through iconv; characters the
 /// charset cannot hold become numeric character references.
 enum LegacyEncoding {
+  /// Whether iconv can write `encoding`.
+  static func canWrite(_ encoding: String) -> Bool {
+    let cd = iconv_open(encoding, "UTF-8")
+    if cd == iconv_t(bitPattern: -1) { return false }
+    iconv_close(cd)
+    return true
+  }
+
   static func encode(_ s: String, to encoding: String) throws -> [UInt8] {
     let e = encoding.lowercased()
     if e == "utf-8" || e == "utf8" { return Array(s.utf8) }
