@@ -141,6 +141,17 @@ import Testing
     }
   }
 
+  @Test func anEncoderErrorInALegacyPageIsNoTrap() throws {
+    // libxml2 reported its consumed count as -1 after "encoder error".
+    let bytes = try Self.seed("html", "regression-encoder-error.html")
+    do {
+      let doc = try HTMLFormat().read(DocumentProbe(name: "enc.html", bytes: bytes))
+      _ = try HTMLFormat().write(doc, translations: [:], annotations: [:])
+    } catch let e as TMError {
+      #expect(e.file == "enc.html")
+    }
+  }
+
   /// The line tests that replaced the regular expressions answer as they did.
   @Test func markdownLineTestsMatchTheOldRegularExpressions() throws {
     func re(_ pattern: String, _ s: String) -> Int? {

@@ -92,7 +92,10 @@ public struct HTMLFormat: DocumentFormat {
       var pos: Int64 = 0
       withUnsafeMutableBytes(of: &pos) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + i + 1, count: 8)) }
       i += 9
-      var e = Event(kind: kind, pos: Int(pos), name: "", attributes: [])
+      // libxml2's consumed count is -1 after an encoder error (a legacy
+      // page with bytes its encoding lacks): a position before the first
+      // byte indexed the input at -1 and trapped (found by scripts/fuzz.sh).
+      var e = Event(kind: kind, pos: max(0, Int(pos)), name: "", attributes: [])
       switch kind {
       case 0x53:  // S
         e.name = str().lowercased()
