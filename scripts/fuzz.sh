@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Fuzzes the readers (memory TSV as TSVCodec and as MemoryTable, TMX, PO, MO,
-# CSV) with libFuzzer. TMKit is compiled as a module of its own with
+# Fuzzes every reader with libFuzzer: the memory formats (memory TSV as
+# TSVCodec and as MemoryTable, TMX, PO, MO, CSV, the review TSV) and the
+# documents (DOCX and ODT whole and as their XML inside a valid zip, HTML,
+# Markdown, PO as a document, SRT/VTT, XLIFF as document, memory and merge). TMKit is compiled as a module of its own with
 # `swiftc -sanitize=fuzzer,address` and Fuzz/FuzzReaders.swift linked against
 # it, into .build-fuzz/ (the normal `swift build` is untouched);
 # TM_FUZZ_TARGET picks the reader (see Fuzz/README.md).
 #
-#   scripts/fuzz.sh                 # CI: 40,000 runs per target (~1 min in all)
+#   scripts/fuzz.sh                 # CI: a fixed number of runs per target (~2.5 min in all)
 #   scripts/fuzz.sh --time 600      # by hand: 600 s per target
 #   scripts/fuzz.sh --runs 20000 tmx po
 #
@@ -27,13 +29,21 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --time) time="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(tsv table tmx po mo csv)
-# CI budget: executions per target, sized so that all six take about a minute here.
-[ -n "$runs$time" ] || runs=40000
+all=(tsv table tmx po mo csv review docx docx-xml odt odt-xml html markdown po-doc subtitles xliff)
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+# CI budget (no --runs/--time): executions per target, sized to its speed here
+# so that all targets together take about two and a half minutes.
+ci_runs() {
+  case "$1" in
+    docx|odt) echo 6000 ;;
+    docx-xml|odt-xml|xliff) echo 15000 ;;
+    *) echo 40000 ;;
+  esac
+}
 
 bin="$out/tm-fuzz"
 mkdir -p "$out/include" "$out/obj"
@@ -42,8 +52,9 @@ sources=$(find Sources/TMKit -name '*.swift' | sort)
 lib="$out/obj/TMKit.o"
 # TMKit's dependencies: the ICU and libxml2 shims (C, instrumented) and
 # ZIPFoundation (Swift, from the package's checkout, not instrumented).
-swift package resolve >/dev/null
 zipsrc="$root/.build/checkouts/ZIPFoundation/Sources"
+# (resolve only when needed: it waits for any `swift build` running here)
+[ -d "$zipsrc/ZIPFoundation" ] || swift package resolve >/dev/null
 [ -d "$zipsrc/ZIPFoundation" ] || { echo "fuzz: ZIPFoundation checkout not found in $zipsrc" >&2; exit 2; }
 # 1. TMKit as a module of its own (-enable-testing: the harness reaches the
 #    internal readers with @testable import), rebuilt when its sources change.
@@ -93,7 +104,7 @@ for t in "${targets[@]}"; do
   work="$out/corpus/$t"
   crashes="$out/crashes/$t"
   mkdir -p "$work" "$crashes"
-  limit=(-runs="$runs")
+  limit=(-runs="${runs:-$(ci_runs "$t")}")
   [ -n "$time" ] && limit=(-max_total_time="$time")
   log="$out/$t.log"
   start=$(date +%s)
@@ -102,7 +113,8 @@ for t in "${targets[@]}"; do
       -artifact_prefix="$crashes/" -print_final_stats=1 "$work" "$seeds" > "$log" 2>&1; then
     execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
     cov=$(grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1 | grep -oE 'cov: [0-9]+' || true)
-    echo "fuzz $t: ok, ${execs:-?} executions in $(( $(date +%s) - start )) s${cov:+, $cov}"
+    rss=$(grep -E '^stat::peak_rss_mb' "$log" | awk '{print $2}')
+    echo "fuzz $t: ok, ${execs:-?} executions in $(( $(date +%s) - start )) s${cov:+, $cov}, peak RSS ${rss:-?} MB"
     total=$(( total + ${execs:-0} ))
   else
     status=1

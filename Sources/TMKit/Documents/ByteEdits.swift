@@ -1,5 +1,18 @@
 /// Byte-level helpers the line-based readers and the patching writers share.
 enum ByteLines {
+  /// Checks that `bytes` are UTF-8 text, as the line-based readers (PO,
+  /// subtitles, Markdown) read and patch them. A UTF-16 file (its BOM) is
+  /// refused by name: decoding it would pass, but its lines are not UTF-8
+  /// and text written back into it would be (found by scripts/fuzz.sh).
+  static func requireUTF8(_ bytes: [UInt8], name: String) throws {
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+      throw TMError(
+        .invalidInput, "UTF-16 text is not read in this format", file: name, line: 1, byteOffset: 0,
+        hint: "convert it to UTF-8 (iconv -f utf-16 -t utf-8)")
+    }
+    _ = try TextDecoder.decode(bytes, encoding: "UTF-8", source: name)
+  }
+
   /// The byte ranges of the lines of `bytes`, without their line endings
   /// (LF or CRLF); a last line without an ending counts.
   static func ranges(_ bytes: [UInt8]) -> [Range<Int>] {

@@ -24,7 +24,7 @@ public struct MarkdownFormat: DocumentFormat {
   }
 
   public func read(_ probe: DocumentProbe) throws -> Document {
-    _ = try TextDecoder.decode(probe.bytes, source: probe.name)
+    try ByteLines.requireUTF8(probe.bytes, name: probe.name)  // valid UTF-8, else line and offset
     let bytes = probe.bytes
     var lines: [Line] = []
     var s = 0
@@ -62,17 +62,14 @@ public struct MarkdownFormat: DocumentFormat {
         var text = String(decoding: bytes[start..<lines[li].range.upperBound], as: UTF8.self)
         if k == para.count - 1, kindOverride == nil, paraKind == .heading {
           // ATX closing hashes stay out of the text.
-          let trimmed = text.replacingOccurrences(of: "\\s+#+\\s*$", with: "", options: .regularExpression)
-          text = trimmed
+          let cut = MarkdownLine.closingHashes(text)
+          if cut > 0 { text = String(decoding: Array(text.utf8).dropLast(cut), as: UTF8.self) }
         }
         content.append(contentsOf: MarkdownInline.parse(text, nextID: &nextID))
       }
       var end = lines[last.0].range.upperBound
       if paraKind == .heading, kindOverride == nil {
-        let full = String(decoding: bytes[first.1..<end], as: UTF8.self)
-        if let r = full.range(of: "\\s+#+\\s*$", options: .regularExpression) {
-          end -= full[r].utf8.count
-        }
+        end -= MarkdownLine.closingHashes(String(decoding: bytes[first.1..<end], as: UTF8.self))
       }
       var b = Block(kind: kindOverride ?? paraKind, content: InlineText.normalized(content))
       b.slots = [Slot(part: 0, range: first.1..<end, span: 0, wrap: .render)]
@@ -124,22 +121,22 @@ public struct MarkdownFormat: DocumentFormat {
         while i < lines.count && !lines[i].text.trimmingCharacters(in: .whitespaces).isEmpty { i += 1 }
         continue
       }
-      if trimmed.range(of: "^([-*_])( *\\1){2,} *$", options: .regularExpression) != nil {
+      if MarkdownLine.isThematicBreak(trimmed) {
         flush()
         i += 1
         continue
       }
-      if trimmed.range(of: "^\\[[^\\]]+\\]:\\s", options: .regularExpression) != nil && para.isEmpty {
+      if para.isEmpty && MarkdownLine.isLinkReference(trimmed) {
         i += 1
         continue
       }
       let base = line.range.lowerBound
       func offset(_ chars: Int) -> Int { base + String(t.prefix(chars)).utf8.count }
       // ATX heading
-      if let m = t.range(of: "^ {0,3}#{1,6}( +|$)", options: .regularExpression) {
+      if let m = MarkdownLine.atxHeadingPrefix(t) {
         flush()
         paraKind = .heading
-        para = [(i, offset(t.distance(from: t.startIndex, to: m.upperBound)))]
+        para = [(i, offset(m))]
         flush()
         paraKind = .paragraph
         i += 1
@@ -148,7 +145,7 @@ public struct MarkdownFormat: DocumentFormat {
       // Table row
       if trimmed.hasPrefix("|") && trimmed.count > 1 {
         flush()
-        if trimmed.range(of: "^\\|[ :|-]+\\|?$", options: .regularExpression) == nil {
+        if !trimmed.dropFirst().allSatisfy({ $0 == " " || $0 == ":" || $0 == "|" || $0 == "-" }) {
           var cellStart: Int?
           var k = 0
           let u = Array(t.utf8)
@@ -178,13 +175,10 @@ public struct MarkdownFormat: DocumentFormat {
       // Block quote / list item prefixes
       var prefixEnd = 0
       var isItem = false
-      if let m = t.range(of: "^ {0,3}(> ?)+", options: .regularExpression) {
-        prefixEnd = t.distance(from: t.startIndex, to: m.upperBound)
-      }
-      let rest = String(t.dropFirst(prefixEnd))
-      if let m = rest.range(of: "^ {0,3}([-*+]|[0-9]{1,9}[.)])( +|$)", options: .regularExpression) {
+      if let m = MarkdownLine.quotePrefix(t) { prefixEnd = m }
+      if let m = MarkdownLine.listItemPrefix(t.dropFirst(prefixEnd)) {
         flush()
-        prefixEnd += rest.distance(from: rest.startIndex, to: m.upperBound)
+        prefixEnd += m
         isItem = true
       }
       if isItem {
@@ -207,10 +201,123 @@ public struct MarkdownFormat: DocumentFormat {
   }
 }
 
+/// The block-level line tests, by hand rather than as regular expressions:
+/// Foundation compiles a pattern on every `range(of:options:.regularExpression)`,
+/// which made a 30,000-line paragraph take 28 s under the fuzzer (found by
+/// scripts/fuzz.sh). Prefix lengths are in Characters, as `offset` takes them.
+enum MarkdownLine {
+  /// `^([-*_])( *\1){2,} *$`: three or more of one of `-*_`, spaces between.
+  static func isThematicBreak(_ s: String) -> Bool {
+    guard let f = s.first, f == "-" || f == "*" || f == "_" else { return false }
+    var n = 0
+    for ch in s {
+      if ch == f { n += 1 } else if ch != " " { return false }
+    }
+    return n >= 3
+  }
+
+  /// `^\[[^\]]+\]:\s`: a link reference definition.
+  static func isLinkReference(_ s: String) -> Bool {
+    let u = Array(s.unicodeScalars)
+    guard u.count > 1, u[0] == "[", u[1] != "]", let close = u[1...].firstIndex(of: "]") else { return false }
+    return close + 2 < u.count && u[close + 1] == ":" && isSpace(u[close + 2])
+  }
+
+  /// `^ {0,3}#{1,6}( +|$)`: the length of an ATX heading's opening.
+  static func atxHeadingPrefix(_ t: String) -> Int? {
+    var s = t[...]
+    var n = 0
+    while n < 3 && s.first == " " {
+      s = s.dropFirst()
+      n += 1
+    }
+    let hashes = s.prefix(while: { $0 == "#" }).count
+    guard (1...6).contains(hashes) else { return nil }
+    s = s.dropFirst(hashes)
+    return spacesOrEnd(s).map { n + hashes + $0 }
+  }
+
+  /// `^ {0,3}(> ?)+`: the length of a block quote's markers.
+  static func quotePrefix(_ t: String) -> Int? {
+    var s = t[...]
+    var n = 0
+    while n < 3 && s.first == " " {
+      s = s.dropFirst()
+      n += 1
+    }
+    guard s.first == ">" else { return nil }
+    while s.first == ">" {
+      s = s.dropFirst()
+      n += 1
+      if s.first == " " {
+        s = s.dropFirst()
+        n += 1
+      }
+    }
+    return n
+  }
+
+  /// `^ {0,3}([-*+]|[0-9]{1,9}[.)])( +|$)`: the length of a list item's marker.
+  static func listItemPrefix(_ rest: Substring) -> Int? {
+    var s = rest
+    var n = 0
+    while n < 3 && s.first == " " {
+      s = s.dropFirst()
+      n += 1
+    }
+    guard let f = s.first else { return nil }
+    if f == "-" || f == "*" || f == "+" {
+      s = s.dropFirst()
+      n += 1
+    } else {
+      let digits = s.prefix(while: { $0.isASCII && $0.isNumber }).count
+      guard (1...9).contains(digits) else { return nil }
+      s = s.dropFirst(digits)
+      guard s.first == "." || s.first == ")" else { return nil }
+      s = s.dropFirst()
+      n += digits + 1
+    }
+    return spacesOrEnd(s).map { n + $0 }
+  }
+
+  /// `( +|$)`: the number of spaces, 0 at the end (or before a last `\r`), else nil.
+  private static func spacesOrEnd(_ s: Substring) -> Int? {
+    if s.isEmpty || s == "\r" { return 0 }
+    let spaces = s.prefix(while: { $0 == " " }).count
+    return spaces > 0 ? spaces : nil
+  }
+
+  /// The UTF-8 length of an ATX heading's closing sequence (`\s+#+\s*$`), or 0.
+  static func closingHashes(_ s: String) -> Int {
+    let u = Array(s.unicodeScalars)
+    var i = u.count
+    while i > 0 && isSpace(u[i - 1]) { i -= 1 }
+    let hashEnd = i
+    while i > 0 && u[i - 1] == "#" { i -= 1 }
+    guard i < hashEnd, i > 0, isSpace(u[i - 1]) else { return 0 }
+    while i > 0 && isSpace(u[i - 1]) { i -= 1 }
+    return u[i...].reduce(0) { $0 + UTF8.width($1) }
+  }
+
+  /// ICU's `\s`: `[\t\n\f\r\p{Z}]`.
+  static func isSpace(_ u: Unicode.Scalar) -> Bool {
+    switch u.properties.generalCategory {
+    case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+    default: return u == "\t" || u == "\n" || u == "\u{0C}" || u == "\r"
+    }
+  }
+}
+
 /// Markdown inline markup as codes.
 enum MarkdownInline {
-  static func parse(_ s: String, nextID: inout Int) -> [Inline] {
+  /// Every scan forward from one position (the bracket or parenthesis that
+  /// closes this one, the next `>`, a closing run of backticks) is made at
+  /// most once per text, so a line of 60,000 unmatched `[` is linear, not
+  /// quadratic (it hung the fuzzer). Link text nests at most `maxDepth`
+  /// links deep; deeper, it is plain text (the recursion stays shallow).
+  static func parse(_ s: String, nextID: inout Int, depth: Int = 0) -> [Inline] {
     let c = Array(s.unicodeScalars)
+    var scans = Scans(c)
     var out: [Inline] = []
     var text = ""
     var open: [(marker: String, index: Int, id: Int)] = []
@@ -234,17 +341,7 @@ enum MarkdownInline {
       if ch == "`" {
         var n = 0
         while i + n < c.count && c[i + n] == "`" { n += 1 }
-        let ticks = String(repeating: "`", count: n)
-        var j = i + n
-        var found: Int?
-        while j + n <= c.count {
-          if str(j, j + n) == ticks && (j + n == c.count || c[j + n] != "`") {
-            found = j
-            break
-          }
-          j += 1
-        }
-        if let f = found {
+        if let f = scans.closingTicks(n, after: i + n) {
           flush()
           out.append(.standalone(InlineCode(id: nextID, kind: .code, text: str(i + n, f), native: str(i, f + n))))
           nextID += 1
@@ -252,21 +349,23 @@ enum MarkdownInline {
           continue
         }
       }
-      if ch == "!" && i + 1 < c.count && c[i + 1] == "[", let end = linkEnd(c, i + 1) {
+      if ch == "!" && i + 1 < c.count && c[i + 1] == "[", let end = scans.linkEnd(i + 1) {
         flush()
         out.append(.standalone(InlineCode(id: nextID, kind: .image, native: str(i, end))))
         nextID += 1
         i = end
         continue
       }
-      if ch == "[", let close = matching(c, i), close + 1 < c.count, c[close + 1] == "(", let end = parenEnd(c, close + 1) {
+      if ch == "[", let close = scans.matching(i), close + 1 < c.count, c[close + 1] == "(", let end = scans.parenEnd(close + 1) {
         flush()
         let id = nextID
         nextID += 1
         out.append(.open(InlineCode(id: id, kind: .link, native: "[", nativeClose: str(close, end))))
-        var inner = parse(str(i + 1, close), nextID: &nextID)
-        out.append(contentsOf: inner)
-        inner.removeAll()
+        if depth < maxDepth {
+          out.append(contentsOf: parse(str(i + 1, close), nextID: &nextID, depth: depth + 1))
+        } else if close > i + 1 {
+          out.append(.text(str(i + 1, close)))
+        }
         out.append(.close(id))
         i = end
         continue
@@ -307,7 +406,7 @@ enum MarkdownInline {
         i += n
         continue
       }
-      if ch == "<", let end = c[i...].firstIndex(of: ">"), end > i + 1, c[i + 1].properties.isAlphabetic || c[i + 1] == "/" {
+      if ch == "<", let end = scans.nextGreater(i), end > i + 1, c[i + 1].properties.isAlphabetic || c[i + 1] == "/" {
         flush()
         out.append(.standalone(InlineCode(id: nextID, kind: .other, native: str(i, end + 1))))
         nextID += 1
@@ -322,6 +421,96 @@ enum MarkdownInline {
       if case .open(let code) = out[o.index] { out[o.index] = .text(code.native ?? "") }
     }
     return InlineText.normalized(out)
+  }
+
+  static let maxDepth = 16
+
+  /// The forward scans of one text, each answered from one pass over it.
+  struct Scans {
+    let c: [Unicode.Scalar]
+    /// For each `[` the scan from the start counts: its `]`, or -1.
+    private var brackets: [Int: Int]?
+    /// For each `(`: its `)`, or -1 (the scan has no escapes).
+    private var parens: [Int: Int]?
+    private var greater: (from: Int, at: Int?)?
+    /// Backtick run lengths with no closing run after where they were asked.
+    private var unclosedTicks: Set<Int> = []
+
+    init(_ c: [Unicode.Scalar]) { self.c = c }
+
+    /// `MarkdownInline.matching(c, i)`: from the pass when `i` is a `[` it
+    /// counted (so the pass and a scan from `i` see the same escapes).
+    mutating func matching(_ i: Int) -> Int? {
+      if brackets == nil {
+        var map: [Int: Int] = [:]
+        var stack: [Int] = []
+        var j = 0
+        while j < c.count {
+          if c[j] == "\\" {
+            j += 2
+            continue
+          }
+          if c[j] == "[" {
+            stack.append(j)
+            map[j] = -1
+          } else if c[j] == "]", let o = stack.popLast() {
+            map[o] = j
+          }
+          j += 1
+        }
+        brackets = map
+      }
+      guard let m = brackets?[i] else { return MarkdownInline.matching(c, i) }
+      return m < 0 ? nil : m
+    }
+
+    /// `MarkdownInline.parenEnd(c, i)`.
+    mutating func parenEnd(_ i: Int) -> Int? {
+      if parens == nil {
+        var map: [Int: Int] = [:]
+        var stack: [Int] = []
+        for (j, ch) in c.enumerated() {
+          if ch == "(" {
+            stack.append(j)
+            map[j] = -1
+          } else if ch == ")", let o = stack.popLast() {
+            map[o] = j
+          }
+        }
+        parens = map
+      }
+      guard let m = parens?[i] else { return nil }
+      return m < 0 ? nil : m + 1
+    }
+
+    mutating func linkEnd(_ i: Int) -> Int? {
+      guard let close = matching(i), close + 1 < c.count, c[close + 1] == "(" else { return nil }
+      return parenEnd(close + 1)
+    }
+
+    /// The first `>` at or after `i`.
+    mutating func nextGreater(_ i: Int) -> Int? {
+      if let g = greater, g.from <= i, g.at.map({ $0 >= i }) ?? true { return g.at }
+      let at = c[i...].firstIndex(of: ">")
+      greater = (i, at)
+      return at
+    }
+
+    /// The first place at or after `from` where `n` backticks end a run
+    /// (not followed by another), as the code span scan always had it; a
+    /// length once found unclosed stays unclosed further on.
+    mutating func closingTicks(_ n: Int, after from: Int) -> Int? {
+      if unclosedTicks.contains(n) { return nil }
+      var j = from
+      while j + n <= c.count {
+        var k = 0
+        while k < n && c[j + k] == "`" { k += 1 }
+        if k == n && (j + n == c.count || c[j + n] != "`") { return j }
+        j += 1
+      }
+      unclosedTicks.insert(n)
+      return nil
+    }
   }
 
   /// `[`…`]` matching bracket index.

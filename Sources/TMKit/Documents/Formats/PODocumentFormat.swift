@@ -20,7 +20,7 @@ public struct PODocumentFormat: DocumentFormat {
   }
 
   public func read(_ probe: DocumentProbe) throws -> Document {
-    _ = try TextDecoder.decode(probe.bytes, source: probe.name)
+    try ByteLines.requireUTF8(probe.bytes, name: probe.name)  // valid UTF-8, else line and offset
     let bytes = probe.bytes
     let lines = ByteLines.ranges(bytes)
     func str(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
@@ -127,14 +127,14 @@ public struct PODocumentFormat: DocumentFormat {
 
   static func quote(_ s: String) -> String {
     var out = "\""
-    for c in s {
+    for c in s.unicodeScalars {
       switch c {
       case "\"": out += "\\\""
       case "\\": out += "\\\\"
       case "\n": out += "\\n"
       case "\t": out += "\\t"
       case "\r": out += "\\r"
-      default: out.append(c)
+      default: out.unicodeScalars.append(c)
       }
     }
     return out + "\""
@@ -151,11 +151,14 @@ public struct PODocumentFormat: DocumentFormat {
       if text == existing && (annotations[i] == nil || fuzzy == (b.targetState == "needs-review-translation")) { continue }
       guard b.slots.count == 2 else { continue }
       var rendered = "msgstr "
-      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      // By scalars: "\r\n" is one Character, so splitting and escaping by
+      // Characters left a raw line break inside a string (a PO that no
+      // longer parsed; found by scripts/fuzz.sh).
+      let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
       if lines.count > 1 {
         rendered += "\"\""
         for (k, l) in lines.enumerated() where !(k == lines.count - 1 && l.isEmpty) {
-          rendered += "\n" + Self.quote(String(l) + (k < lines.count - 1 ? "\n" : ""))
+          rendered += "\n" + Self.quote(l + (k < lines.count - 1 ? "\n" : ""))
         }
       } else {
         rendered += Self.quote(text)
