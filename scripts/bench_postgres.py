@@ -44,6 +44,9 @@ spec.loader.exec_module(bl)
 sys.argv = _argv
 from rapidfuzz import fuzz
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from short_queries import short_queries  # noqa: E402
+
 
 def sh(cmd, **kw):
     t = time.perf_counter()
@@ -285,22 +288,8 @@ def main():
     # of its sources), which also take the segments holding a word spelt
     # like theirs: in the database through tm_words. Parity of the top match
     # with the TSV memory's index, ours and the baseline's in-database path.
-    srng = random.Random(5)
     stored = [u[0] for u in units[:50000] if len(u[0].split()) >= 3]
-    short = []
-    while len(short) < NSHORT:
-        kind = srng.randrange(4)
-        if kind <= 1:
-            w = srng.choice(vocab)
-            if kind == 1 and len(w) > 4:
-                i = srng.randrange(1, len(w) - 1)
-                w = w[:i] + w[i + 1:] if srng.random() < 0.5 else w[:i] + w[i + 1] + w[i] + w[i + 2:]
-            short.append(w)
-        else:
-            ws = srng.choice(stored).split()
-            n = min(len(ws), kind)
-            i = srng.randrange(0, len(ws) - n + 1)
-            short.append(" ".join(ws[i:i + n]))
+    short = short_queries(vocab, stored, NSHORT)
     spath = os.path.join(WORK, "queries-short.tsv")
     with open(spath, "w", encoding="utf-8") as f:
         for q in short:

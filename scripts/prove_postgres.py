@@ -40,6 +40,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netport import free_port  # noqa: E402
+from short_queries import short_queries  # noqa: E402
 
 TM, WORK = sys.argv[1], sys.argv[2]
 os.makedirs(WORK, exist_ok=True)
@@ -475,21 +476,7 @@ try:
     # Short queries (1-3 words), which also take the segments holding a word
     # spelt like theirs (Matcher.similarWordEntries; in the database through
     # tm_words): single words, some with a typo, and spans of stored sources.
-    srng = random.Random(5)
-    short = []
-    while len(short) < NSHORT:
-        kind = srng.randrange(4)
-        if kind <= 1:
-            w = srng.choice(vocab)
-            if kind == 1 and len(w) > 4:
-                i = srng.randrange(1, len(w) - 1)
-                w = w[:i] + w[i + 1:] if srng.random() < 0.5 else w[:i] + w[i + 1] + w[i] + w[i + 2:]
-            short.append(w)
-        else:
-            ws = srng.choice(stored).split()
-            n = min(len(ws), kind)
-            i = srng.randrange(0, len(ws) - n + 1)
-            short.append(" ".join(ws[i:i + n]))
+    short = short_queries(vocab, stored, NSHORT)
     queries += [q for q in short if q.strip()]
 
     def answer(base, q):

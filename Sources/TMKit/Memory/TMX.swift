@@ -384,19 +384,8 @@ public enum TMX {
   /// libxml2's to reject.
   static func withoutInternalSubset(_ bytes: [UInt8]) -> ([UInt8], Bool) {
     let n = bytes.count
-    func starts(_ i: Int, _ u: String) -> Bool {
-      let u = Array(u.utf8)
-      return i + u.count <= n && bytes[i..<(i + u.count)].elementsEqual(u)
-    }
-    func skip(past u: String, from i: Int) -> Int {
-      let u = Array(u.utf8)
-      var j = i
-      while j + u.count <= n {
-        if bytes[j] == u[0] && bytes[j..<(j + u.count)].elementsEqual(u) { return j + u.count }
-        j += 1
-      }
-      return n
-    }
+    func starts(_ i: Int, _ u: String) -> Bool { bytes.hasBytes(Array(u.utf8), at: i) }
+    func skip(past u: String, from i: Int) -> Int { bytes.index(past: Array(u.utf8), from: i) }
     // The prolog: the XML declaration, comments, PIs and white space.
     var i = 0
     var doctype: Int?
@@ -473,17 +462,8 @@ public enum TMX {
     let cdata = Array("<![CDATA[".utf8)
     let commentEnd = Array("-->".utf8)
     let cdataEnd = Array("]]>".utf8)
-    func starts(_ i: Int, _ u: [UInt8]) -> Bool {
-      i + u.count <= n && bytes[i..<(i + u.count)].elementsEqual(u)
-    }
-    func skip(past u: [UInt8], from i: Int) -> Int {
-      var j = i
-      while j + u.count <= n {
-        if bytes[j] == u[0] && bytes[j..<(j + u.count)].elementsEqual(u) { return j + u.count }
-        j += 1
-      }
-      return n
-    }
+    func starts(_ i: Int, _ u: [UInt8]) -> Bool { bytes.hasBytes(u, at: i) }
+    func skip(past u: [UInt8], from i: Int) -> Int { bytes.index(past: u, from: i) }
     var i = 0
     while i + 1 < n {
       guard bytes[i] == 0x3C else {
@@ -970,5 +950,24 @@ public struct UnitCodes: Sendable, Hashable {
     case let x where x.hasPrefix("x-") && InlineTags.isTag("<\(x.dropFirst(2))1/>"): return String(x.dropFirst(2))
     default: return paired ? "g" : "x"
     }
+  }
+}
+
+extension [UInt8] {
+  /// Whether `u` is at `i` (the XML prolog scans of `TMX.decode`).
+  fileprivate func hasBytes(_ u: [UInt8], at i: Int) -> Bool {
+    i >= 0 && i + u.count <= count && self[i..<(i + u.count)].elementsEqual(u)
+  }
+
+  /// The index just past the first `u` at or after `i`, or `count` when
+  /// there is none.
+  fileprivate func index(past u: [UInt8], from i: Int) -> Int {
+    guard let first = u.first else { return i }
+    var j = i
+    while j + u.count <= count {
+      if self[j] == first && self[j..<(j + u.count)].elementsEqual(u) { return j + u.count }
+      j += 1
+    }
+    return count
   }
 }
