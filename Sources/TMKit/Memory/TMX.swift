@@ -380,15 +380,19 @@ public enum TMX {
   /// kept so that line numbers in errors stay right; and whether there was
   /// one. An internal subset that never ends is blanked to the end of the
   /// document (libxml2 then reports the DOCTYPE as unterminated). Only the
-  /// prolog is searched: a `<!DOCTYPE` after the root element starts is
-  /// libxml2's to reject.
+  /// prolog is searched, read both as XML and as the bytes before the first
+  /// `<tmx`: a `<!DOCTYPE` after the root element starts is libxml2's to
+  /// reject.
   static func withoutInternalSubset(_ bytes: [UInt8]) -> ([UInt8], Bool) {
     let n = bytes.count
     func starts(_ i: Int, _ u: String) -> Bool { bytes.hasBytes(Array(u.utf8), at: i) }
     func skip(past u: String, from i: Int) -> Int { bytes.index(past: Array(u.utf8), from: i) }
-    // The prolog: the XML declaration, comments, PIs and white space.
+    // The prolog: the XML declaration, comments, PIs and white space. The
+    // XML declaration ends at its first `>`, as libxml2 ends one that lacks
+    // its `?` (it reads on after that error, DTD and all).
     var i = 0
-    var doctype: Int?
+    var doctypes: [Int] = []
+    if starts(0, "<?xml") { i = skip(past: ">", from: 5) }
     while i < n {
       if bytes[i] != 0x3C {
         i += 1
@@ -399,55 +403,75 @@ public enum TMX {
       } else if starts(i, "<?") {
         i = skip(past: "?>", from: i + 2)
       } else if starts(i, "<!DOCTYPE") {
-        doctype = i + 9
+        doctypes.append(i + 9)
         break
       } else {
         break  // the root element (or something libxml2 will reject)
       }
     }
-    guard var j = doctype else { return (bytes, false) }
-    // To the `[` of the internal subset, past quoted system and public ids.
-    var open: Int?
-    while j < n {
-      let c = bytes[j]
-      if c == 0x22 || c == 0x27 {
-        j += 1
-        while j < n, bytes[j] != c { j += 1 }
-        j += 1
-      } else if c == 0x3E {
-        return (bytes, false)
-      } else if c == 0x5B {
-        open = j
-        break
-      } else {
-        j += 1
+    // And, whatever the scan above made of comments and PIs, every
+    // `<!DOCTYPE` before the first `<tmx` (a TMX's root), so that a reading
+    // of a broken prolog that differs from libxml2's cannot leave it one.
+    var r = 0
+    while r < n {
+      guard bytes[r] == 0x3C else {
+        r += 1
+        continue
       }
-    }
-    guard let start = open else { return (bytes, false) }
-    // To the `]` that closes it: declarations may hold quoted literals,
-    // comments and PIs, any of which may contain `]`.
-    var k = start + 1
-    var end = n
-    while k < n {
-      let c = bytes[k]
-      if c == 0x22 || c == 0x27 {
-        k += 1
-        while k < n, bytes[k] != c { k += 1 }
-        k += 1
-      } else if starts(k, "<!--") {
-        k = skip(past: "-->", from: k + 4)
-      } else if starts(k, "<?") {
-        k = skip(past: "?>", from: k + 2)
-      } else if c == 0x5D {
-        end = k + 1
-        break
-      } else {
-        k += 1
-      }
+      if starts(r, "<tmx") { break }
+      if starts(r, "<!DOCTYPE"), !doctypes.contains(r + 9) { doctypes.append(r + 9) }
+      r += 1
     }
     var out = bytes
-    for m in start..<min(end, n) where out[m] != 0x0A && out[m] != 0x0D { out[m] = 0x20 }
-    return (out, true)
+
+    /// Blanks the internal subset of the DOCTYPE whose name starts at `j`.
+    func blankSubset(of d: Int) -> Bool {
+      var j = d
+      // To the `[` of the internal subset, past quoted system and public ids.
+      var open: Int?
+      while j < n {
+        let c = bytes[j]
+        if c == 0x22 || c == 0x27 {
+          j += 1
+          while j < n, bytes[j] != c { j += 1 }
+          j += 1
+        } else if c == 0x3E {
+          return false
+        } else if c == 0x5B {
+          open = j
+          break
+        } else {
+          j += 1
+        }
+      }
+      guard let start = open else { return false }
+      // To the `]` that closes it: declarations may hold quoted literals,
+      // comments and PIs, any of which may contain `]`.
+      var k = start + 1
+      var end = n
+      while k < n {
+        let c = bytes[k]
+        if c == 0x22 || c == 0x27 {
+          k += 1
+          while k < n, bytes[k] != c { k += 1 }
+          k += 1
+        } else if starts(k, "<!--") {
+          k = skip(past: "-->", from: k + 4)
+        } else if starts(k, "<?") {
+          k = skip(past: "?>", from: k + 2)
+        } else if c == 0x5D {
+          end = k + 1
+          break
+        } else {
+          k += 1
+        }
+      }
+      for m in start..<min(end, n) where out[m] != 0x0A && out[m] != 0x0D { out[m] = 0x20 }
+      return true
+    }
+    var blanked = false
+    for d in doctypes where blankSubset(of: d) { blanked = true }
+    return (out, blanked)
   }
 
   /// `bytes` with a space after the target of every processing instruction
