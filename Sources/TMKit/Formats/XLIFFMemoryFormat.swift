@@ -31,6 +31,11 @@ public struct XLIFFMemoryFormat: InterchangeFormat {
         .invalidInput, "the XLIFF names no target language tm handles (target-language=\"\(doc.targetLanguage ?? "")\")",
         file: path, hint: "give it with --to")
     }
+    guard from != to else {
+      throw TMError(
+        .invalidInput, "the XLIFF's source and target languages are both '\(from.tag)'", file: path,
+        hint: "a unit pairs two different languages; give them with --from and --to")
+    }
     var untranslated = 0
     let name = FileIO.baseName(of: path)
     for b in doc.blocks {
