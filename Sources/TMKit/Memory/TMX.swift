@@ -425,6 +425,12 @@ public enum TMX {
     var out = bytes
 
     /// Blanks the internal subset of the DOCTYPE whose name starts at `j`.
+    /// Just past the quoted literal that opens at `i` (its closing quote).
+    func pastLiteral(_ i: Int) -> Int {
+      var j = i + 1
+      while j < n, bytes[j] != bytes[i] { j += 1 }
+      return j + 1
+    }
     func blankSubset(of d: Int) -> Bool {
       var j = d
       // To the `[` of the internal subset, past quoted system and public ids.
@@ -432,9 +438,7 @@ public enum TMX {
       while j < n {
         let c = bytes[j]
         if c == 0x22 || c == 0x27 {
-          j += 1
-          while j < n, bytes[j] != c { j += 1 }
-          j += 1
+          j = pastLiteral(j)
         } else if c == 0x3E {
           return false
         } else if c == 0x5B {
@@ -452,9 +456,7 @@ public enum TMX {
       while k < n {
         let c = bytes[k]
         if c == 0x22 || c == 0x27 {
-          k += 1
-          while k < n, bytes[k] != c { k += 1 }
-          k += 1
+          k = pastLiteral(k)
         } else if starts(k, "<!--") {
           k = skip(past: "-->", from: k + 4)
         } else if starts(k, "<?") {
