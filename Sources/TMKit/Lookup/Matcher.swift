@@ -649,10 +649,17 @@ public final class Matcher {
       for id in prefix {
         let need = lq - Int((tEff * Double(lq) / 100 - 1e-9).rounded(.up)) + 1
         if coveredSoFar >= need { break }
+        // A segment first met in this token's postings contains none of the
+        // tokens before it (or it was met there, or ruled out there at a
+        // threshold no higher than now): it shares at most `rest` of the
+        // query's tokens, so it scores at most 100·rest/max(lq, len), which
+        // bounds its length from above more tightly than lq does.
+        let rest = lq - coveredSoFar
         coveredSoFar += occurrences[id] ?? 0
         guard id < UInt32(sec.vocabCount) else { continue }
+        hiNow = Int((Double(rest) * 100 / tEff + 1e-9).rounded(.down))
         let lo = max(1, Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up)))
-        let hi = max(lo, Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down)))
+        let hi = max(lo, hiNow)
         let post = sec.postings(Int(id), lengths: lo...hi)
         var up = sec.firstIndex(in: post, length: lq)
         var down = up - 1
@@ -711,7 +718,7 @@ public final class Matcher {
             guard marks[e] & 2 == 0 else { continue }
             // Tokens whose signature bit the query lacks are surely not shared.
             let outside = (bS[k] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
-            if 100 * Double(min(len - outside, lq)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
+            if 100 * Double(min(len - outside, rest)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
             marks[e] |= 2
             touched.append(UInt32(e))
             bE[m] = e
@@ -733,7 +740,7 @@ public final class Matcher {
             let e = bE[k]
             let toks = sec.tokens.slice(bLo[k], bHi[k])
             let longer = max(lq, toks.count)
-            if 100 * Double(min(bSh[k], lq)) / Double(longer) < tEff - 1e-9 { continue }
+            if 100 * Double(min(bSh[k], rest)) / Double(longer) < tEff - 1e-9 { continue }
             let limit = Int((Double(longer) * (100 - tEff) / 100 + 1e-9).rounded(.down))
             guard let d = scratch.distance(ids, toks, limit: limit) else { continue }
             let score = TokenDistance.score(distance: d, lq, toks.count)
@@ -744,7 +751,7 @@ public final class Matcher {
               if top.count > keep { top.removeLast() }
               if top.count == keep, top[keep - 1] > tEff {
                 tEff = top[keep - 1]
-                hiNow = Int((Double(lq) * 100 / tEff + 1e-9).rounded(.down))
+                hiNow = Int((Double(rest) * 100 / tEff + 1e-9).rounded(.down))
                 loNow = Int((Double(lq) * tEff / 100 - 1e-9).rounded(.up))
               }
             }
