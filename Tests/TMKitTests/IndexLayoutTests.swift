@@ -309,6 +309,79 @@ import Testing
     _ = table
   }
 
+  /// Queries not taken from a stored segment: words repeated (the same
+  /// frequent word two or three times, so one prefix token covers several
+  /// of the query's tokens), rare words and numbers mixed in, 4 to 30
+  /// tokens, against memories where many segments share the frequent words.
+  /// A segment first met in a later prefix token's postings is bounded by
+  /// the query tokens not yet scanned; this checks that bound loses
+  /// nothing against scoring every segment, at floors and pool sizes where
+  /// the threshold rises during the scan.
+  @Test func scanWithRepeatedAndRareQueryWordsEqualsScoringEverySegment() throws {
+    var compared = 0
+    for seed in [5, 21] as [UInt64] {
+      let dir = try Self.tempDir()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let path = dir + "/desk.tsv"
+      try MemoryFile.write(Self.units(900, seed: seed), languages: [.az, .azCyrl, .ru, .en], to: path)
+      let idx = try Self.fileIndex(path, chunkBytes: 5000)
+      let matcher = Matcher(indexes: [idx])
+      let keys = LookupKeys()
+      var r = FastPathTests.Rng(s: seed &* 1000 &+ 3)
+      for round in 0..<60 {
+        let lang: Language = [.az, .ru, .en][round % 3]
+        let si = LookupIndex.sections.firstIndex(of: lang) ?? 0
+        let sec = idx.sectionData[si]
+        var qw: [String] = []
+        let n = 4 + Int(r.next() % 27)
+        while qw.count < n {
+          switch r.next() % 8 {
+          case 0: qw.append(String(r.next() % 5000))
+          case 1, 2:
+            let w = Self.words[Int(r.next() % 20)]
+            for _ in 0..<(1 + Int(r.next() % 3)) { qw.append(w) }
+          case 3...5: qw.append(Self.words[Int(r.next() % 20)])
+          default: qw.append(r.pick(Self.words))
+          }
+        }
+        let text = qw.joined(separator: " ")
+        let q = LookupQuery(text: text, language: lang)
+        let key = keys.key(text.nfc, language: lang)
+        let qTokens = keys.tokens(ofKey: key, language: lang)
+        let qWords = qTokens.map { String($0.text) }
+        guard qWords.count > Matcher.similarWordQueryLength else { continue }
+        let qSet = Set(qWords)
+        var scores: [Int: Double] = [:]
+        for e in 0..<sec.entryCount {
+          let words = sec.tokens(of: e).map { Self.word(sec, $0) }
+          guard words.contains(where: { qSet.contains($0) }) else { continue }
+          let d = TokenDistance.distance(qWords, words) ?? max(qWords.count, words.count)
+          scores[e] = TokenDistance.score(distance: d, qWords.count, words.count)
+        }
+        for (floor, keep) in [(20.0, 3), (40.0, 10), (60.0, 0), (15.0, 40), (1.0, 1)] {
+          let got = matcher.search(
+            idx, order: 0, query: q, text: text.nfc, key: key, tokens: qTokens, floor: floor, keep: keep)
+          var fuzzy: [Int: Double] = [:]
+          var others = Set<Int>()
+          for m in got {
+            if m.kind == .fuzzy { fuzzy[m.localUnit] = m.score } else { others.insert(m.localUnit) }
+          }
+          var cut = floor
+          let ranked = scores.values.filter { $0 >= floor }.sorted(by: >)
+          if keep > 0, ranked.count >= keep { cut = max(floor, ranked[keep - 1]) }
+          var want: [Int: Double] = [:]
+          for (e, s) in scores where s >= cut - 1e-9 {
+            let u = Int(sec.entryUnit[e])
+            if !others.contains(u) { want[u] = min(s, 99) }
+          }
+          #expect(fuzzy == want, "\(text) floor \(floor) keep \(keep)")
+          compared += 1
+        }
+      }
+    }
+    #expect(compared > 400)
+  }
+
   /// The file sink (direct I/O from a 4 MiB buffer, the last block padded
   /// then truncated, the table patched through the page cache) writes the
   /// same bytes as the in-memory sink.
