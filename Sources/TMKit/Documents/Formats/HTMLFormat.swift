@@ -268,7 +268,7 @@ public struct HTMLFormat: DocumentFormat {
           // is a bogus comment to HTML5; libxml2 drops the `</` and reads
           // "Тег>"): the markup stays as it is and the text's place is
           // just after it, empty.
-          let at = markup.outside(start)
+          let at = markup.boundary(near: start, in: bytes)
           slot = at..<at
         }
         if builder == nil {

@@ -174,13 +174,21 @@ struct HTMLMarkup {
     return runs
   }
 
-  /// The first offset at or after `offset` that no span covers.
-  func outside(_ offset: Int) -> Int {
+  /// A place between text and markup at or near `offset`: the first offset
+  /// at or after it that no span covers, but not the end of the file after a
+  /// span never closed (that runs to the end of the file, and text written
+  /// after it was inside it; found by scripts/fuzz.sh with `<<!D`): then the
+  /// start of the span `offset` is in.
+  func boundary(near offset: Int, in bytes: [UInt8]) -> Int {
     var at = offset
     var k = firstEnding(after: at)
+    let first = k
     while k < spans.count, spans[k].range.lowerBound <= at {
       at = max(at, spans[k].range.upperBound)
       k += 1
+    }
+    if at >= count, count > 0, bytes[count - 1] != 0x3E, first < spans.count, spans[first].range.lowerBound <= offset {
+      return spans[first].range.lowerBound
     }
     return min(at, count)
   }
