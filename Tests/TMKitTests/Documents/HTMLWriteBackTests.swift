@@ -162,7 +162,8 @@ import Testing
   }
 
   @Test func theFuzzInputsWriteBackWithTheirMarkup() throws {
-    for name in ["regression-write-cp1251-meta.html", "regression-title-gt.html", "regression-unclosed-bogus-comment.html"] {
+    for name in ["regression-write-cp1251-meta.html", "regression-title-gt.html", "regression-unclosed-bogus-comment.html", "regression-unclosed-script-cp1251.html",
+    ] {
       let bytes = try DocumentFuzzRegressionTests.seed("html", name)
       do {
         try Self.roundTrip(bytes, name: name, attributes: true, sameBlocks: false)

@@ -178,7 +178,7 @@ struct HTMLMarkup {
   /// at or after it that no span covers, but not the end of the file after a
   /// span never closed (that runs to the end of the file, and text written
   /// after it was inside it; found by scripts/fuzz.sh with `<<!D`): then the
-  /// start of the span `offset` is in.
+  /// start of the markup `offset` is in.
   func boundary(near offset: Int, in bytes: [UInt8]) -> Int {
     var at = offset
     var k = firstEnding(after: at)
@@ -188,7 +188,12 @@ struct HTMLMarkup {
       k += 1
     }
     if at >= count, count > 0, bytes[count - 1] != 0x3E, first < spans.count, spans[first].range.lowerBound <= offset {
-      return spans[first].range.lowerBound
+      // Back over the spans it follows without text between (the start tag
+      // of a script whose content runs to the end: fuzz.sh found text
+      // written inside it).
+      var k = first
+      while k > 0, spans[k - 1].range.upperBound == spans[k].range.lowerBound { k -= 1 }
+      return spans[k].range.lowerBound
     }
     return min(at, count)
   }
