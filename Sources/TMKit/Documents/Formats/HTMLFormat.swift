@@ -151,6 +151,7 @@ public struct HTMLFormat: DocumentFormat {
     var skipStack: [String] = []
     var lastPos = 0
     var lang: String?
+    let markup = HTMLMarkup(bytes)
     func flush() {
       if var b = builder, let block = b.finish() { blocks.append(block) }
       builder = nil
@@ -178,12 +179,12 @@ public struct HTMLFormat: DocumentFormat {
     try forEachEvent(bytes, encoding: encoding, name: probe.name) { e in
       switch e.kind {
       case 0x53:  // start
-        // The tag ends at the next '>' after the event's position.
-        var end = min(e.pos, bytes.count)
-        while end < bytes.count && bytes[end] != 0x3E { end += 1 }
-        let tagEnd = min(end + 1, bytes.count)
-        let tagStart = findTagStart(bytes, before: min(e.pos, bytes.count), name: e.name)
-        lastPos = max(lastPos, tagStart == nil ? lastPos : tagEnd)
+        // The tag in the source, as our tokenizer found it (a '>' in a
+        // quoted attribute value does not end it); nil for an implied tag.
+        let tag = markup.startTag(at: min(e.pos, bytes.count), name: e.name, in: bytes)
+        let tagStart = tag?.lowerBound
+        let tagEnd = tag?.upperBound ?? lastPos
+        if let tag { lastPos = max(lastPos, tag.upperBound) }
         if e.name == "html", lang == nil { lang = e.attributes.first { $0.0 == "lang" }?.1 }
         let noTranslate = e.attributes.contains { $0.0 == "translate" && $0.1.lowercased() == "no" }
           || e.attributes.contains { $0.0 == "class" && $0.1.split(separator: " ").contains("notranslate") }
@@ -242,26 +243,40 @@ public struct HTMLFormat: DocumentFormat {
         }
       case 0x54:  // text
         let end = min(max(e.pos, lastPos), bytes.count)
-        var start = min(lastPos, end)
-        // Markup libxml2 dropped without an event (a second <body>) is not
-        // the text's: skip whole tags before it (writing the text over them
-        // removed them; found by scripts/fuzz.sh). Text never starts with a
-        // tag in the source (a '<' that is text is not followed by a name
-        // libxml2 takes, and the text would start with the same bytes).
-        while start < end, bytes[start] == 0x3C, start + 1 < end,
-          bytes[start + 1] == 0x2F || bytes[start + 1] == 0x21 || (bytes[start + 1] | 0x20) >= 0x61 && (bytes[start + 1] | 0x20) <= 0x7A,
-          let gt = bytes[start..<end].firstIndex(of: 0x3E), !e.name.utf8.starts(with: bytes[start...gt])
-        {
-          start = gt + 1
-        }
+        let start = min(lastPos, end)
         lastPos = end
         if skipDepth > 0 { return }
+        // The slot is the text between markup in libxml2's range: markup
+        // libxml2 consumed without an event (a DOCTYPE, a second <body>) or
+        // read past is never the text's (writing over it dropped tags;
+        // found by scripts/fuzz.sh). Text in two places with markup between
+        // cannot take one translation: the file is refused with the
+        // position, not written wrong.
+        let slot: Range<Int>
+        let runs = start < end ? markup.textRuns(in: start..<end) : []
+        let filled = runs.filter { r in bytes[r].contains { !Self.space($0) } }
+        if filled.count > 1 {
+          let at = filled[0].upperBound
+          throw TMError(
+            .invalidInput, "the HTML parser read text across markup at byte \(at); its translation cannot be written back safely",
+            file: probe.name, byteOffset: at, hint: "check the markup there (an unclosed quote or a stray '<')")
+        }
+        if let r = filled.first ?? runs.first {
+          slot = r
+        } else {
+          // Text libxml2 found inside what HTML5 reads as markup (`</Тег>`
+          // is a bogus comment to HTML5; libxml2 drops the `</` and reads
+          // "Тег>"): the markup stays as it is and the text's place is
+          // just after it, empty.
+          let at = markup.boundary(near: start, in: bytes)
+          slot = at..<at
+        }
         if builder == nil {
           if !e.name.contains(where: { !$0.isWhitespace }) { return }
           builder = BlockBuilder(kind: blockKinds.last ?? .paragraph)
         }
         let key = inline.last.map { String($0.context) } ?? ""
-        builder?.text(e.name, key: key, code: inline.last.map { codeKind($0.name) } ?? .format, slot: (0, start..<end, .none))
+        builder?.text(e.name, key: key, code: inline.last.map { codeKind($0.name) } ?? .format, slot: (0, slot, .none))
       default:
         lastPos = max(lastPos, min(e.pos, bytes.count))
       }
@@ -273,33 +288,7 @@ public struct HTMLFormat: DocumentFormat {
     return doc
   }
 
-  /// The '<' of the start tag `name` that ends near `before`, if it is in
-  /// the source (an implied tag is not).
-  private func findTagStart(_ bytes: [UInt8], before: Int, name: String) -> Int? {
-    let n = Array(name.utf8)
-    var i = before - 1
-    let limit = max(0, before - 65536)
-    while i >= limit {
-      if bytes[i] == 0x3C {
-        // A name that is not ASCII is UTF-8 here but maybe not in the file
-        // (a windows-1251 page): the '<' is its start (else the tag's bytes
-        // went into the next text slot and were overwritten; scripts/fuzz.sh).
-        if !n.allSatisfy({ $0 < 0x80 }) { return i }
-        if i + n.count < bytes.count {
-          var ok = true
-          for (k, c) in n.enumerated() where bytes[i + 1 + k] | 0x20 != c | 0x20 {
-            ok = false
-            break
-          }
-          return ok ? i : nil
-        }
-        return nil
-      }
-      if bytes[i] == 0x3E { return nil }
-      i -= 1
-    }
-    return nil
-  }
+  static func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C }
 
   /// An attribute's raw value and its byte range in a start tag (quoted or not).
   private func attributeValue(_ bytes: [UInt8], _ tag: Range<Int>, _ name: String) -> (String, Range<Int>)? {
@@ -363,6 +352,19 @@ public struct HTMLFormat: DocumentFormat {
       }
     }
     if let failure { throw failure }
+    // The page must still say its encoding where a reader looks for it:
+    // translations longer than the texts before a <meta charset> can move it
+    // past the first 1024 bytes, and the page read back as UTF-8 (found by
+    // scripts/fuzz.sh with TM_FUZZ_HTML_WRITE=1).
+    func normal(_ e: String?) -> String {
+      let l = (e ?? "UTF-8").lowercased()
+      return l == "utf8" ? "utf-8" : l
+    }
+    if !translations.isEmpty, normal(Self.sniffEncoding(out[0])) != normal(encoding) {
+      throw TMError(
+        .invalidInput, "the translated page no longer declares its encoding '\(encoding)' in its first 1024 bytes",
+        file: document.name, hint: "move the <meta charset> to the top of <head>, or convert the page to UTF-8 (iconv -f \(encoding) -t utf-8)")
+    }
     return out[0]
   }
 }
