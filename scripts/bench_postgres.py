@@ -26,12 +26,24 @@ SERVER = os.environ.get("TM_BENCH_SERVER", os.path.join(os.path.dirname(TOOL), "
 NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
 # The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
-PEER_SERVER = os.environ.get("TM_BENCH_PEER_SERVER", "/work/baseline3/tm-server")
+def _baseline(name):
+    for d in ("/work/baseline5", "/work/baseline4"):
+        if os.path.exists(os.path.join(d, name)):
+            return os.path.join(d, name)
+    return ""
+
+
+PEER_SERVER = os.environ.get("TM_BENCH_PEER_SERVER", _baseline("tm-server"))
+# The baseline's tm-server on the same database (its derived index), beside ours.
+BASE_SERVER = os.environ.get("TM_BENCH_BASE_SERVER", _baseline("tm-server"))
 # The baseline's tm-postgres: its first load and its in-database lookup of
 # the short queries, in the same run (none when the file is missing).
-BASE_TOOL = os.environ.get("TM_BENCH_BASELINE", "/work/baseline4/tm-postgres")
+BASE_TOOL = os.environ.get("TM_BENCH_BASELINE", _baseline("tm-postgres"))
 # What to run: all (default), or "load" (the first load, ours and the
-# baseline's) or "short" (the load, then the short queries) alone.
+# baseline's) or "short" (the load, then the short queries) alone, or
+# "serve" (the load, then the servers: ours and the baseline's derived index,
+# the TSV server, pg_trgm on the first TRGM_QUERIES queries; no in-process
+# in-database rows).
 PARTS = os.environ.get("BENCH_PARTS", "all")
 NSHORT = int(os.environ.get("NSHORT", "300"))
 os.makedirs(WORK, exist_ok=True)
@@ -289,11 +301,13 @@ def main():
     # like theirs: in the database through tm_words. Parity of the top match
     # with the TSV memory's index, ours and the baseline's in-database path.
     stored = [u[0] for u in units[:50000] if len(u[0].split()) >= 3]
-    short = short_queries(vocab, stored, NSHORT)
+    short = short_queries(vocab, stored, NSHORT) if PARTS != "serve" else []
     spath = os.path.join(WORK, "queries-short.tsv")
     with open(spath, "w", encoding="utf-8") as f:
         for q in short:
             f.write(f"en\t{q}\n")
+    if PARTS == "serve":
+        return serve_only(serve, bench, queries, mem)
     print(f"short queries ({len(short)}, 1-3 words) at {len(units)} units, top match, in process:", flush=True)
     psql("ANALYZE")
     sh([TOOL, "bench", spath, "--mode", "tsv", "--memory", mem])  # builds the TSV index once
@@ -378,6 +392,28 @@ def main():
     print(f"  on the {len(both)} queries both answered: ours {mean([so[i] for i in both]):.1f}, "
           f"pg_trgm {mean([st[i] for i in both]):.1f}; top translations differ on "
           f"{sum(1 for i in both if go[i][1] != gt[i][1])}", flush=True)
+
+
+def serve_only(serve, bench, queries, mem):
+    """The rows through servers, ours beside the baseline's, in one run."""
+    print(f"lookups through tm serve at 1 and 2 servers, {len(queries)} queries en->ru, limit 1, "
+          f"wrk 8 connections per server for {SERVE_SECONDS} s:", flush=True)
+    d1 = serve(1, "ours: derived index, 1 server", warm=True)
+    b1 = serve(1, "baseline: derived index, 1 server", binary=BASE_SERVER, warm=True) if BASE_SERVER else None
+    d2 = serve(2, "ours: derived index, 2 servers", warm=True)
+    b2 = serve(2, "baseline: derived index, 2 servers", binary=BASE_SERVER, warm=True) if BASE_SERVER else None
+    t1 = serve(1, "TSV server (baseline), --memory", binary=PEER_SERVER, args=["--memory", mem]) if PEER_SERVER else None
+    if b1 and b2:
+        print(f"  ours/baseline: 1 server {d1['rate'] / b1['rate']:.2f}x, 2 servers {d2['rate'] / b2['rate']:.2f}x", flush=True)
+    if t1:
+        print(f"  ours (1 server) / TSV server: {d1['rate'] / t1['rate']:.2f}x", flush=True)
+    n = int(os.environ.get("TRGM_QUERIES", "100"))
+    qt = os.path.join(WORK, "queries-trgm.tsv")
+    with open(qt, "w", encoding="utf-8") as f:
+        for q, _ in queries[:n]:
+            f.write(f"en\t{q}\n")
+    bench("trgm", 1, label=f"pg_trgm similarity(), 1 thread, first {n}", qfile=qt)
+    bench("trgm", 2, label=f"pg_trgm similarity(), 2 threads, first {n}", qfile=qt)
 
 
 main()

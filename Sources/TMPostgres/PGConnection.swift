@@ -225,6 +225,9 @@ final class PGPool: Sendable {
   let size: Int
   private let state: Mutex<State>
   private let available = DispatchSemaphore(value: 0)
+  /// Calls of `with` so far (each runs one or more statements on one
+  /// connection: a lookup's round trips, for tests and `/healthz`).
+  let uses = Atomic<Int>(0)
 
   struct State: ~Copyable {
     var idle: [UInt] = []  // retained PGConnection, as a bit pattern
@@ -240,6 +243,7 @@ final class PGPool: Sendable {
   /// Runs `body` on a connection of the pool (waiting for a free one).
   /// A connection that broke is dropped, and the error is the caller's.
   func with<T>(_ body: (PGConnection) throws -> T) throws -> T {
+    uses.add(1, ordering: .relaxed)
     let conn = try checkout()
     defer { checkin(conn) }
     return try body(conn)

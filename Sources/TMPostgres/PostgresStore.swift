@@ -157,6 +157,10 @@ public final class PostgresStore: Sendable {
   static let textColumns = "az, az_cyrl, ru, en, origin, created, score"
 
   /// The memory's language columns in their order (as in a TSV header).
+  /// How many times the store has taken a connection to run statements
+  /// (a count of round trips, near enough: each is one or a few statements).
+  public var connectionUses: Int { pool.uses.load(ordering: .relaxed) }
+
   public func languages() throws -> [Language] {
     try run { try PostgresStore.languages($0) }
   }

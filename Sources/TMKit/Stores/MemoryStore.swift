@@ -69,6 +69,17 @@ public protocol MemoryStore: Sendable {
 
   /// What one memory holds (`tm stats`).
   func stats(of memory: MemoryRef) async throws -> MemoryStats
+
+  /// The store as one lookup sees it: `Lookup.run` asks for it once, when
+  /// the request arrives, and reads the memories, their languages and the
+  /// matches from it. Default: the store itself. A store whose every read
+  /// costs a round trip (PostgreSQL) answers all three from one consistent
+  /// view taken after the request arrived.
+  func lookupView() async throws -> any MemoryStore
+}
+
+extension MemoryStore {
+  public func lookupView() async throws -> any MemoryStore { self }
 }
 
 /// Names one memory inside a store.

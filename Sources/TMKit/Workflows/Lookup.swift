@@ -64,6 +64,7 @@ public struct Lookup: Sendable {
 
   public func run(_ request: Request) async throws -> LookupReport {
     let t0 = Stopwatch.now()
+    let store = try await self.store.lookupView()
     let infos = try await store.memories()
     let wanted = memories ?? infos.map(\.ref)
     if wanted.isEmpty {
