@@ -51,6 +51,38 @@ import Testing
     }
   }
 
+  @Test func aZIP64ArchiveIsAClearErrorNotATrap() throws {
+    // ZIPFoundation's in-memory reader trapped on the fuzzer's ZIP64 end
+    // record whose offsets point past the file; ZIP64 is refused by name.
+    for bytes in [try Self.seed("docx", "regression-zip64-offsets-past-end.docx")] + (try Self.zip64Variants()) {
+      do {
+        _ = try DOCXFormat().read(DocumentProbe(name: "zip64.docx", bytes: bytes))
+        Issue.record("a ZIP64 archive was read")
+      } catch let e as TMError {
+        #expect(e.message.contains("ZIP64"))
+        #expect(e.byteOffset != nil)
+      }
+      #expect(ZipParts.entryNames(bytes) == nil)
+    }
+  }
+
+  /// A real DOCX marked as ZIP64 in its end record (entries 0xFFFF) and in
+  /// its document's central record (compressed size 0xFFFFFFFF).
+  static func zip64Variants() throws -> [[UInt8]] {
+    var rng = SeededRandom(seed: 64)
+    let good = DocFixtures.docx(DocFixtures.random(&rng), rng: &rng)
+    var end = good
+    let marker: [UInt8] = [0x50, 0x4B, 5, 6]
+    let found: Int? = (0...(end.count - 22)).reversed().first { (i: Int) -> Bool in Array(end[i..<(i + 4)]) == marker }
+    let eocd = try #require(found)
+    end[eocd + 10] = 0xFF
+    end[eocd + 11] = 0xFF
+    var entry = good
+    let cd = try #require(Self.centralRecord(entry, "word/document.xml"))
+    for k in 0..<4 { entry[cd + 20 + k] = 0xFF }
+    return [end, entry]
+  }
+
   @Test func aDamagedDeflateStreamIsAnErrorNotAHang() throws {
     // ZIPFoundation's inflate loop asked for input past the entry forever.
     let docx = try Self.seed("docx", "regression-damaged-deflate.docx")
