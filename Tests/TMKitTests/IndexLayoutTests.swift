@@ -271,39 +271,9 @@ import Testing
         }
       }
       let text = qw.joined(separator: " ")
-      let q = LookupQuery(text: text, language: lang)
-      let key = keys.key(text.nfc, language: lang)
-      let qTokens = keys.tokens(ofKey: key, language: lang)
-      let qWords = qTokens.map { String($0.text) }
-      guard qWords.count > Matcher.similarWordQueryLength else { continue }
-      // Every segment sharing a word with the query, scored.
-      let qSet = Set(qWords)
-      var scores: [Int: Double] = [:]
-      for e in 0..<sec.entryCount {
-        let words = sec.tokens(of: e).map { Self.word(sec, $0) }
-        guard words.contains(where: { qSet.contains($0) }) else { continue }
-        let d = TokenDistance.distance(qWords, words) ?? max(qWords.count, words.count)
-        scores[e] = TokenDistance.score(distance: d, qWords.count, words.count)
-      }
-      for (floor, keep) in [(50.0, 0), (30.0, 5), (70.0, 1), (10.0, 40)] {
-        let got = matcher.search(
-          idx, order: 0, query: q, text: text.nfc, key: key, tokens: qTokens, floor: floor, keep: keep)
-        var fuzzy: [Int: Double] = [:]
-        var others = Set<Int>()
-        for m in got {
-          if m.kind == .fuzzy { fuzzy[m.localUnit] = m.score } else { others.insert(m.localUnit) }
-        }
-        var cut = floor
-        let ranked = scores.values.filter { $0 >= floor }.sorted(by: >)
-        if keep > 0, ranked.count >= keep { cut = max(floor, ranked[keep - 1]) }
-        var want: [Int: Double] = [:]
-        for (e, s) in scores where s >= cut - 1e-9 {
-          let u = Int(sec.entryUnit[e])
-          if !others.contains(u) { want[u] = min(s, 99) }
-        }
-        #expect(fuzzy == want, "\(text) floor \(floor) keep \(keep)")
-        compared += 1
-      }
+      compared += Self.expectScanEqualsScoringEverySegment(
+        matcher, idx, section: si, text: text, language: lang, keys: keys,
+        pools: [(50.0, 0), (30.0, 5), (70.0, 1), (10.0, 40)])
     }
     #expect(compared > 150)
     _ = table
@@ -331,7 +301,6 @@ import Testing
       for round in 0..<60 {
         let lang: Language = [.az, .ru, .en][round % 3]
         let si = LookupIndex.sections.firstIndex(of: lang) ?? 0
-        let sec = idx.sectionData[si]
         var qw: [String] = []
         let n = 4 + Int(r.next() % 27)
         while qw.count < n {
@@ -345,41 +314,55 @@ import Testing
           }
         }
         let text = qw.joined(separator: " ")
-        let q = LookupQuery(text: text, language: lang)
-        let key = keys.key(text.nfc, language: lang)
-        let qTokens = keys.tokens(ofKey: key, language: lang)
-        let qWords = qTokens.map { String($0.text) }
-        guard qWords.count > Matcher.similarWordQueryLength else { continue }
-        let qSet = Set(qWords)
-        var scores: [Int: Double] = [:]
-        for e in 0..<sec.entryCount {
-          let words = sec.tokens(of: e).map { Self.word(sec, $0) }
-          guard words.contains(where: { qSet.contains($0) }) else { continue }
-          let d = TokenDistance.distance(qWords, words) ?? max(qWords.count, words.count)
-          scores[e] = TokenDistance.score(distance: d, qWords.count, words.count)
-        }
-        for (floor, keep) in [(20.0, 3), (40.0, 10), (60.0, 0), (15.0, 40), (1.0, 1)] {
-          let got = matcher.search(
-            idx, order: 0, query: q, text: text.nfc, key: key, tokens: qTokens, floor: floor, keep: keep)
-          var fuzzy: [Int: Double] = [:]
-          var others = Set<Int>()
-          for m in got {
-            if m.kind == .fuzzy { fuzzy[m.localUnit] = m.score } else { others.insert(m.localUnit) }
-          }
-          var cut = floor
-          let ranked = scores.values.filter { $0 >= floor }.sorted(by: >)
-          if keep > 0, ranked.count >= keep { cut = max(floor, ranked[keep - 1]) }
-          var want: [Int: Double] = [:]
-          for (e, s) in scores where s >= cut - 1e-9 {
-            let u = Int(sec.entryUnit[e])
-            if !others.contains(u) { want[u] = min(s, 99) }
-          }
-          #expect(fuzzy == want, "\(text) floor \(floor) keep \(keep)")
-          compared += 1
-        }
+        compared += Self.expectScanEqualsScoringEverySegment(
+          matcher, idx, section: si, text: text, language: lang, keys: keys,
+          pools: [(20.0, 3), (40.0, 10), (60.0, 0), (15.0, 40), (1.0, 1)])
       }
     }
     #expect(compared > 400)
+  }
+
+  /// The matcher's fuzzy matches for `text` at each (floor, keep) against
+  /// scoring every segment of the section sharing a word with the query;
+  /// returns how many pools were compared (none for a short query, which
+  /// also takes similar words).
+  static func expectScanEqualsScoringEverySegment(
+    _ matcher: Matcher, _ idx: LookupIndex, section si: Int, text: String, language lang: Language,
+    keys: LookupKeys, pools: [(Double, Int)]
+  ) -> Int {
+    let sec = idx.sectionData[si]
+    let q = LookupQuery(text: text, language: lang)
+    let key = keys.key(text.nfc, language: lang)
+    let qTokens = keys.tokens(ofKey: key, language: lang)
+    let qWords = qTokens.map { String($0.text) }
+    guard qWords.count > Matcher.similarWordQueryLength else { return 0 }
+    let qSet = Set(qWords)
+    var scores: [Int: Double] = [:]
+    for e in 0..<sec.entryCount {
+      let words = sec.tokens(of: e).map { Self.word(sec, $0) }
+      guard words.contains(where: { qSet.contains($0) }) else { continue }
+      let d = TokenDistance.distance(qWords, words) ?? max(qWords.count, words.count)
+      scores[e] = TokenDistance.score(distance: d, qWords.count, words.count)
+    }
+    for (floor, keep) in pools {
+      let got = matcher.search(
+        idx, order: 0, query: q, text: text.nfc, key: key, tokens: qTokens, floor: floor, keep: keep)
+      var fuzzy: [Int: Double] = [:]
+      var others = Set<Int>()
+      for m in got {
+        if m.kind == .fuzzy { fuzzy[m.localUnit] = m.score } else { others.insert(m.localUnit) }
+      }
+      var cut = floor
+      let ranked = scores.values.filter { $0 >= floor }.sorted(by: >)
+      if keep > 0, ranked.count >= keep { cut = max(floor, ranked[keep - 1]) }
+      var want: [Int: Double] = [:]
+      for (e, s) in scores where s >= cut - 1e-9 {
+        let u = Int(sec.entryUnit[e])
+        if !others.contains(u) { want[u] = min(s, 99) }
+      }
+      #expect(fuzzy == want, "\(text) floor \(floor) keep \(keep)")
+    }
+    return pools.count
   }
 
   /// The file sink (direct I/O from a 4 MiB buffer, the last block padded
