@@ -15,21 +15,29 @@ enum ZipParts {
 
   /// The entry names, or nil when `bytes` is not a readable zip.
   static func entryNames(_ bytes: [UInt8]) -> [String]? {
-    guard looksLikeZip(bytes), structuralProblem(bytes) == nil, let archive = try? Archive(data: Data(bytes), accessMode: .read) else { return nil }
-    return archive.map(\.path)
+    guard looksLikeZip(bytes), case .success(let records) = layout(bytes) else { return nil }
+    return records.map(\.path)
   }
 
   /// Where one entry's data lies, from the central directory.
   struct Record {
+    var path: String
     var dataStart: Int
     var compressed: Int
+    var uncompressed: Int
     var method: Int
     var crc: UInt32
+    /// A directory entry (its name ends in `/`), or a symbolic link (a
+    /// Unix mode in the external attributes), which holds no part.
+    var directory: Bool
+    var symlink: Bool
   }
 
-  /// Checks the archive's structure before ZIPFoundation sees it (its
-  /// in-memory reader traps on offsets past the end): the end record, the
-  /// central directory and every entry's data must lie inside the bytes.
+  /// Checks the archive's structure: the end record, the central directory
+  /// (each record with its name, extra field and comment) and every entry's
+  /// data must lie inside the bytes. ZIPFoundation's reader is not used to
+  /// read: its in-memory file traps on offsets past the end (found by
+  /// scripts/fuzz.sh, in the central directory too).
   /// Returns a message and a byte offset for the first problem.
   static func structuralProblem(_ b: [UInt8]) -> (String, Int)? {
     if case .failure(let p) = layout(b) { return (p.message, p.offset) }
@@ -81,13 +89,21 @@ enum ZipParts {
       let extra = u16(p + 30)
       let comment = u16(p + 32)
       let local = u32(p + 42)
+      guard p + 46 + nameLength + extra + comment <= eocd else { return problem("a central directory entry runs past the directory", p) }
       guard local + 30 <= b.count, b[local] == 0x50, b[local + 1] == 0x4B, b[local + 2] == 3, b[local + 3] == 4 else {
         return problem("an entry's local header is missing", local)
       }
       let dataStart = local + 30 + u16(local + 26) + u16(local + 28)
       guard compressed != 0xFFFF_FFFF, u32(p + 24) != 0xFFFF_FFFF, local != 0xFFFF_FFFF else { return problem(zip64, p) }
       guard dataStart + compressed <= b.count else { return problem("an entry's data runs past the end of the file", local) }
-      records.append(Record(dataStart: dataStart, compressed: compressed, method: method, crc: crc))
+      let nameBytes = b[(p + 46)..<(p + 46 + nameLength)]
+      // Read as UTF-8 (flag bit 11, or ASCII as every DOCX and ODT name is).
+      let path = String(decoding: nameBytes, as: UTF8.self)
+      let unixMode = u16(p + 4) >> 8 == 3 ? u32(p + 38) >> 16 : 0
+      records.append(
+        Record(
+          path: path, dataStart: dataStart, compressed: compressed, uncompressed: u32(p + 24), method: method, crc: crc,
+          directory: path.hasSuffix("/"), symlink: unixMode & 0o170000 == 0o120000))
       p += 46 + nameLength + extra + comment
     }
     return .success(records)
@@ -100,29 +116,21 @@ enum ZipParts {
       throw TMError(.invalidInput, "not a readable zip archive: \(p.message)", file: name, byteOffset: p.offset, hint: "the file is damaged or truncated")
     case .success(let r): records = r
     }
-    let archive: Archive
-    do {
-      archive = try Archive(data: Data(bytes), accessMode: .read)
-    } catch {
-      throw TMError(.invalidInput, "not a readable zip archive (\(error))", file: name, hint: "the file is damaged or truncated")
-    }
     var parts: [Document.Part] = []
-    for (k, entry) in archive.enumerated() {
-      if entry.type == .directory {
-        parts.append(Document.Part(path: entry.path, bytes: [], stored: true, directory: true))
+    for r in records where !r.symlink {
+      if r.directory {
+        parts.append(Document.Part(path: r.path, bytes: [], stored: true, directory: true))
         continue
       }
-      guard entry.type == .file else { continue }
       let data: [UInt8]
       do {
-        guard k < records.count else { throw ExtractError(description: "more entries than the central directory counts") }
-        data = try extract(bytes, records[k], expected: entry.uncompressedSize)
+        data = try extract(bytes, r, expected: UInt64(r.uncompressed))
       } catch {
         throw TMError(
-          .invalidInput, "zip entry '\(entry.path)' cannot be extracted (\(error))", file: name,
-          byteOffset: k < records.count ? records[k].dataStart : nil, hint: "the archive is damaged")
+          .invalidInput, "zip entry '\(r.path)' cannot be extracted (\(error))", file: name,
+          byteOffset: r.dataStart, hint: "the archive is damaged")
       }
-      parts.append(Document.Part(path: entry.path, bytes: data, stored: !entry.isCompressed))
+      parts.append(Document.Part(path: r.path, bytes: data, stored: r.method == 0))
     }
     if parts.isEmpty { throw TMError(.invalidInput, "the zip archive has no entries", file: name) }
     return parts
