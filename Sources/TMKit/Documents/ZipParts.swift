@@ -51,9 +51,9 @@ enum ZipParts {
 
   /// The data of every entry in central directory order. A ZIP64 archive
   /// (an entry or the archive past 4 GiB, or over 65,535 entries) is refused:
-  /// ZIPFoundation's in-memory reader traps on a ZIP64 record's offsets past
-  /// the end (found by scripts/fuzz.sh), and no document worth translating
-  /// needs one.
+  /// this walk does not read ZIP64 records (ZIPFoundation, which did, trapped
+  /// on their offsets past the end; found by scripts/fuzz.sh), and no
+  /// document worth translating needs one.
   static func layout(_ b: [UInt8]) -> Result<[Record], Problem> {
     func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
     func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
@@ -85,6 +85,7 @@ enum ZipParts {
       let method = u16(p + 10)
       let crc = UInt32(u32(p + 16))
       let compressed = u32(p + 20)
+      let uncompressed = u32(p + 24)
       let nameLength = u16(p + 28)
       let extra = u16(p + 30)
       let comment = u16(p + 32)
@@ -94,7 +95,7 @@ enum ZipParts {
         return problem("an entry's local header is missing", local)
       }
       let dataStart = local + 30 + u16(local + 26) + u16(local + 28)
-      guard compressed != 0xFFFF_FFFF, u32(p + 24) != 0xFFFF_FFFF, local != 0xFFFF_FFFF else { return problem(zip64, p) }
+      guard compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF else { return problem(zip64, p) }
       guard dataStart + compressed <= b.count else { return problem("an entry's data runs past the end of the file", local) }
       let nameBytes = b[(p + 46)..<(p + 46 + nameLength)]
       // Read as UTF-8 (flag bit 11, or ASCII as every DOCX and ODT name is).
@@ -102,7 +103,7 @@ enum ZipParts {
       let unixMode = u16(p + 4) >> 8 == 3 ? u32(p + 38) >> 16 : 0
       records.append(
         Record(
-          path: path, dataStart: dataStart, compressed: compressed, uncompressed: u32(p + 24), method: method, crc: crc,
+          path: path, dataStart: dataStart, compressed: compressed, uncompressed: uncompressed, method: method, crc: crc,
           directory: path.hasSuffix("/"), symlink: unixMode & 0o170000 == 0o120000))
       p += 46 + nameLength + extra + comment
     }
