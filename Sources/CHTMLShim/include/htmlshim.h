@@ -30,4 +30,25 @@ void tmhtml_free(tmhtml_result *result);
 /* libxml2's version string, e.g. "20914". */
 const char *tmhtml_version(void);
 
+/* libxml2's XML parser (SAX2, no DTD, no entities but the five predefined
+ * and character references, nothing read from outside the bytes) over UTF-8
+ * bytes, for the TMX reader. Events in one flat buffer:
+ *   event := kind:u8 line:i32 ...
+ *   kind  'S' start tag (qname, u32 count, count x (qname, value))
+ *         'E' end tag (qname)   'T' text   'C' CDATA (both decoded UTF-8)
+ *   str   := len:u32 bytes; qname is prefix:local as written.
+ * The parse stops at the first error: error_code is libxml2's code (0 none),
+ * error_line its line, error_message its text. */
+typedef struct tmxml_result {
+  uint8_t *events;
+  int64_t length;
+  int32_t status; /* 0 ok, -1 out of memory, -2 no parser */
+  int32_t error_code;
+  int32_t error_line;
+  char error_message[200];
+} tmxml_result;
+
+tmxml_result tmxml_parse(const uint8_t *bytes, int64_t length);
+void tmxml_free(tmxml_result *result);
+
 #endif

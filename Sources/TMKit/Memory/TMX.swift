@@ -1,8 +1,5 @@
+import CHTMLShim
 import Foundation
-
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
 
 /// TMX 1.4b, level 1 (plain-text segments), reading and writing.
 ///
@@ -244,41 +241,33 @@ public enum TMX {
 
   /// Parses TMX bytes. `name` is used in errors and in the default origin.
   public static func decode(_ bytes: [UInt8], name: String, now: String) throws -> ImportResult {
-    // XMLParser on Linux stops the process (a force-unwrap in FoundationXML)
-    // on an element name that is not UTF-8, which libxml2 passes on for a
-    // UTF-8 document with bad bytes or one in an encoding it cannot read
-    // (found by scripts/fuzz.sh). So XMLParser only ever sees valid UTF-8.
-    // It also reads a NULL pointer for a processing instruction without data
-    // (`<?target?>`), so one space is put into each of those. And it reads
-    // NULL pointers for DTD declarations (`<!ATTLIST ... #IMPLIED>`,
-    // `<!NOTATION n SYSTEM "x">`, unparsed entities), so the internal subset
-    // of the DOCTYPE is blanked: TMX defines no entities or defaults of its
-    // own, and an entity the subset declared is then reported as undeclared
-    // (before, its text was silently dropped).
-    let (blanked, hadSubset) = withoutInternalSubset(try utf8Document(bytes, name: name))
-    let bytes = withDataInEveryPI(blanked)
-    // A stream, not one Data: XMLParser on Linux hands a Data to libxml2 in one
-    // chunk, which fails on documents over 10 MB (libxml2's limit without
-    // XML_PARSE_HUGE); from a stream it is fed in pieces.
-    let parser = XMLParser(stream: InputStream(data: Data(bytes)))
-    parser.shouldProcessNamespaces = false
-    parser.shouldResolveExternalEntities = false
+    // libxml2's XML parser through our shim (CHTMLShim/xmlshim.c), which
+    // checks every pointer libxml2 passes; FoundationXML's XMLParser, used
+    // before, crashed on NULL ones the fuzzer kept finding. It sees valid
+    // UTF-8 only, with the internal subset of the DOCTYPE blanked: TMX
+    // defines no entities or defaults of its own, and an entity the subset
+    // declared is then reported as undeclared (not silently dropped).
+    let (bytes, hadSubset) = withoutInternalSubset(try utf8Document(bytes, name: name))
+    var parsed = bytes.withUnsafeBufferPointer { tmxml_parse($0.baseAddress, Int64($0.count)) }
+    defer { tmxml_free(&parsed) }
+    guard parsed.status == 0 else {
+      throw TMError(.io, "cannot read TMX: out of memory", file: name)
+    }
     let d = Reader(name: name, now: now)
-    parser.delegate = d
-    let ok = parser.parse()
+    if let events = parsed.events {
+      d.read(UnsafeBufferPointer(start: events, count: Int(parsed.length)))
+    }
     if let e = d.failure { throw e }
-    if !ok {
-      let err = parser.parserError as NSError?
-      let code = err?.code ?? 0
+    if parsed.error_code != 0 {
+      let code = Int(parsed.error_code)
       var what = xmlErrorText(code)
-      if what.isEmpty { what = err?.localizedDescription ?? "malformed XML" }
-      var line = max(1, parser.lineNumber)
-      var shown = ""
-      if code == 26 || code == 27, let (l, entity) = firstUndeclaredEntity(bytes) {
-        // XMLParser on Linux reports this at the end of the document.
-        line = l
-        shown = " '&\(entity);'"
+      if what.isEmpty {
+        what = withUnsafeBytes(of: parsed.error_message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
       }
+      if what.isEmpty { what = "malformed XML" }
+      let line = max(1, Int(parsed.error_line))
+      var shown = ""
+      if code == 26 || code == 27, let (_, entity) = firstUndeclaredEntity(bytes) { shown = " '&\(entity);'" }
       throw TMError(
         .invalidInput, "not well-formed TMX: \(what)\(shown) (XML error \(code))", file: name,
         line: line,
@@ -288,7 +277,7 @@ public enum TMX {
       throw TMError(.invalidInput, "not a TMX file: no <tmx> root element", file: name, line: 1)
     }
     if d.depth != 0 || !d.closedTMX {
-      // XMLParser on Linux accepts a document cut short; the open elements say so.
+      // (libxml2 reports a document cut short itself; this is a second guard.)
       let lines = 1 + bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
       throw TMError(
         .invalidInput, "not well-formed TMX: the file ends inside <\(d.openElements.last ?? "tmx")> (truncated?)",
@@ -476,56 +465,6 @@ public enum TMX {
     return (out, blanked)
   }
 
-  /// `bytes` with a space after the target of every processing instruction
-  /// that has no data (`<?xm?>` -> `<?xm ?>`, the same instruction with empty
-  /// data), outside comments and CDATA sections; the bytes themselves when
-  /// there is none. FoundationXML on Linux calls strlen on the NULL data
-  /// libxml2 passes for those (found by scripts/fuzz.sh).
-  static func withDataInEveryPI(_ bytes: [UInt8]) -> [UInt8] {
-    var fixes: [Int] = []  // where to insert a space
-    let n = bytes.count
-    let comment = Array("<!--".utf8)
-    let cdata = Array("<![CDATA[".utf8)
-    let commentEnd = Array("-->".utf8)
-    let cdataEnd = Array("]]>".utf8)
-    func starts(_ i: Int, _ u: [UInt8]) -> Bool { bytes.hasBytes(u, at: i) }
-    func skip(past u: [UInt8], from i: Int) -> Int { bytes.index(past: u, from: i) }
-    var i = 0
-    while i + 1 < n {
-      guard bytes[i] == 0x3C else {
-        i += 1
-        continue
-      }
-      if bytes[i + 1] == 0x21 && starts(i, comment) {  // <!--
-        i = skip(past: commentEnd, from: i + 4)
-      } else if bytes[i + 1] == 0x21 && starts(i, cdata) {
-        i = skip(past: cdataEnd, from: i + 9)
-      } else if bytes[i + 1] == 0x3F {  // <?
-        var j = i + 2
-        while j < n, bytes[j] != 0x3F, bytes[j] != 0x20, bytes[j] != 0x09, bytes[j] != 0x0A, bytes[j] != 0x0D,
-          bytes[j] != 0x3C
-        {
-          j += 1
-        }
-        if j > i + 2, j + 1 < n, bytes[j] == 0x3F, bytes[j + 1] == 0x3E { fixes.append(j) }
-        i = j
-      } else {
-        i += 1
-      }
-    }
-    guard !fixes.isEmpty else { return bytes }
-    var out: [UInt8] = []
-    out.reserveCapacity(n + fixes.count)
-    var last = 0
-    for f in fixes {
-      out += bytes[last..<f]
-      out.append(0x20)
-      last = f
-    }
-    out += bytes[last...]
-    return out
-  }
-
   /// The lower-cased `encoding=` value of an XML declaration, if any.
   static func declaredEncoding(_ bytes: [UInt8]) -> String? {
     var head = bytes.prefix(256)
@@ -538,11 +477,11 @@ public enum TMX {
     return value.isEmpty ? nil : String(value)
   }
 
-  /// libxml2 error codes XMLParser passes on (the ones bad files cause).
+  /// libxml2 error codes (the ones bad files cause).
   static func xmlErrorText(_ code: Int) -> String {
     switch code {
     case 4: return "document is empty or not XML"
-    case 5: return "the file ends too early (truncated?)"
+    case 5: return "content after the end of the root element, or no root element at all"
     case 9: return "invalid character"
     case 23: return "'&' not followed by an entity name"
     case 26: return "undeclared entity"
@@ -560,7 +499,7 @@ public enum TMX {
     }
   }
 
-  final class Reader: NSObject, XMLParserDelegate {
+  final class Reader {
     let name: String
     let now: String
     var units: [TranslationUnit] = []
@@ -604,10 +543,52 @@ public enum TMX {
       self.now = now
     }
 
-    func parser(
-      _ parser: XMLParser, didStartElement el: String, namespaceURI: String?, qualifiedName: String?,
-      attributes a: [String: String] = [:]
-    ) {
+    /// The line of the event being read (for errors).
+    var line = 1
+
+    /// Reads the shim's events (`tmxml_parse` in htmlshim.h) until the end
+    /// or the first failure.
+    func read(_ e: UnsafeBufferPointer<UInt8>) {
+      var i = 0
+      let n = e.count
+      func u32() -> Int? {
+        guard i + 4 <= n else { return nil }
+        let v = Int(e[i]) | Int(e[i + 1]) << 8 | Int(e[i + 2]) << 16 | Int(e[i + 3]) << 24
+        i += 4
+        return v
+      }
+      func str() -> String? {
+        guard let l = u32(), i + l <= n else { return nil }
+        let s = String(decoding: UnsafeBufferPointer(rebasing: e[i..<(i + l)]), as: UTF8.self)
+        i += l
+        return s
+      }
+      while i < n, failure == nil {
+        let kind = e[i]
+        i += 1
+        guard let l = u32() else { return }
+        line = Int(Int32(truncatingIfNeeded: UInt32(l)))
+        switch kind {
+        case 0x53:  // S
+          guard let el = str(), let count = u32() else { return }
+          var attributes: [String: String] = [:]
+          for _ in 0..<count {
+            guard let k = str(), let v = str() else { return }
+            if attributes[k] == nil { attributes[k] = v }
+          }
+          start(el, attributes)
+        case 0x45:  // E
+          guard let el = str() else { return }
+          end(el)
+        case 0x54, 0x43:  // T, C
+          guard let t = str() else { return }
+          characters(t)
+        default: return
+        }
+      }
+    }
+
+    func start(_ el: String, _ a: [String: String]) {
       depth += 1
       openElements.append(el)
       if inSeg {
@@ -677,7 +658,7 @@ public enum TMX {
       }
     }
 
-    func parser(_ parser: XMLParser, foundCharacters s: String) {
+    func characters(_ s: String) {
       if inSeg {
         text(s)
       } else if propType != nil {
@@ -695,16 +676,7 @@ public enum TMX {
       }
     }
 
-    func parser(_ parser: XMLParser, foundCDATA data: Data) {
-      let s = String(decoding: data, as: UTF8.self)
-      if inSeg {
-        text(s)
-      } else if propType != nil {
-        propText += s
-      }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement el: String, namespaceURI: String?, qualifiedName: String?) {
+    func end(_ el: String) {
       depth -= 1
       if !openElements.isEmpty { openElements.removeLast() }
       if el == "tmx" && depth == 0 { closedTMX = true }
@@ -754,8 +726,7 @@ public enum TMX {
         if let s = props["x-score"] {
           guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite else {
             failure = TMError(
-              .invalidInput, "x-score '\(s)' is not a number", file: name, line: parser.lineNumber)
-            parser.abortParsing()
+              .invalidInput, "x-score '\(s)' is not a number", file: name, line: line)
             return
           }
           u.score = v
@@ -817,10 +788,6 @@ public enum TMX {
         if !t.isEmpty { texts[l] = t }
       }
       return UnitCodes(entries.keys.sorted().compactMap { entries[$0] }).field
-    }
-
-    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-      nil
     }
   }
 }
