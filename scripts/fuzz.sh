@@ -60,7 +60,7 @@ zipsrc="$root/.build/checkouts/ZIPFoundation/Sources"
 # 1. TMKit as a module of its own (-enable-testing: the harness reaches the
 #    internal readers with @testable import), rebuilt when its sources change.
 newest=$(ls -t $sources Sources/CICUShim/icushim.c Sources/CICUShim/include/icushim.h \
-  Sources/CHTMLShim/htmlshim.c Sources/CHTMLShim/include/htmlshim.h | head -n 1)
+  Sources/CHTMLShim/htmlshim.c Sources/CHTMLShim/xmlshim.c Sources/CHTMLShim/include/htmlshim.h | head -n 1)
 if [ ! -f "$lib" ] || [ "$newest" -nt "$lib" ]; then
   echo "== building TMKit for fuzzing (swiftc -sanitize=fuzzer,address into $out)"
   cat > "$out/include/module.modulemap" <<MAP
@@ -77,6 +77,8 @@ MAP
     Sources/CICUShim/icushim.c -o "$out/obj/icushim.o"
   clang -c -O1 -gline-tables-only -fsanitize=fuzzer-no-link,address -I Sources/CHTMLShim/include \
     -I/usr/include/libxml2 Sources/CHTMLShim/htmlshim.c -o "$out/obj/htmlshim.o"
+  clang -c -O1 -gline-tables-only -fsanitize=fuzzer-no-link,address -I Sources/CHTMLShim/include \
+    -I/usr/include/libxml2 Sources/CHTMLShim/xmlshim.c -o "$out/obj/xmlshim.o"
   swiftc -module-name ZIPFoundation -parse-as-library -swift-version 5 -O -wmo -Xcc -D_GNU_SOURCE=1 \
     -I "$zipsrc/CZLib" -emit-module -emit-module-path "$out/obj/ZIPFoundation.swiftmodule" \
     -c "$zipsrc"/ZIPFoundation/*.swift -o "$out/obj/ZIPFoundation.o" 2>&1 | grep -v '^warning: ' || true
@@ -91,7 +93,7 @@ fi
 if [ ! -x "$bin" ] || [ Fuzz/FuzzReaders.swift -nt "$bin" ]; then
   echo "== linking $bin"
   swiftc -module-name TMFuzz "${flags[@]}" -I "$out/include" -I "$out/obj" \
-    -I "$zipsrc/CZLib" Fuzz/FuzzReaders.swift "$lib" "$out/obj/icushim.o" "$out/obj/htmlshim.o" \
+    -I "$zipsrc/CZLib" Fuzz/FuzzReaders.swift "$lib" "$out/obj/icushim.o" "$out/obj/htmlshim.o" "$out/obj/xmlshim.o" \
     "$out/obj/ZIPFoundation.o" -licui18n -licuuc -licudata -lxml2 -lz -o "$bin" 2>&1 \
     | grep -v 'ld.gold: warning: Cannot export local symbol' || true
   [ -x "$bin" ] || { echo "fuzz: linking the harness failed" >&2; exit 2; }
