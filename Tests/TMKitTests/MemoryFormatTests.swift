@@ -296,8 +296,9 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
   }
 
   /// FoundationXML on Linux read NULL pointers for these DTD declarations and
-  /// crashed (scripts/fuzz.sh in CI); the internal subset is now blanked
-  /// before XMLParser sees it.
+  /// crashed (scripts/fuzz.sh in CI); the internal subset is blanked before
+  /// the parser sees it (and since stop 17 the parser is libxml2 through our
+  /// own shim, which checks every pointer).
   @Test func tmxWithDeclarationsInItsDoctypeReadsWithoutThem() throws {
     let body = "<tmx version=\"1.4\"><header srclang=\"az\"/>\n<body>\n"
       + "<tu><tuv xml:lang=\"az\"><seg>Bakı Azərbaycanın paytaxtıdır.</seg></tuv>\n"
@@ -335,6 +336,36 @@ func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: pa
     // No DOCTYPE, or one without a subset: the bytes go through as they are.
     let plain = Array(("<?xml version=\"1.0\"?>\n<!DOCTYPE tmx SYSTEM \"tmx[1].dtd\">\n" + body).utf8)
     #expect(TMX.withoutInternalSubset(plain) == (plain, false))
+  }
+  /// What FoundationXML's XMLParser crashed on or read wrongly, now that TMX
+  /// goes through libxml2 by our shim (xmlshim.c): processing instructions
+  /// without data, a prefix never bound, references in attribute values,
+  /// CDATA, and errors at the line where they are.
+  @Test func libxml2ShimReadsWhatXMLParserCrashedOn() throws {
+    let xml = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <?xml-stylesheet?><!-- a comment --><?tm?>
+      <tmx version="1.4"><header srclang="az" o-tmf="a &amp; b"/>
+      <body>
+      <tu tuid="1" x:note="unbound prefix"><prop type="x-origin">xəbər &lt;az&gt; &#x26; ru</prop>
+      <tuv xml:lang="az"><seg>Bakı <![CDATA[<b>qalası</b>]]> &amp; Gəncə<?pi?></seg></tuv>
+      <tuv xml:lang="ru-RU"><seg>Баку &#1240; &#x4D8; «крепость»</seg></tuv></tu>
+      </body></tmx>
+      """
+    let r = try TMX.decode(Array(xml.utf8), name: "shim.tmx", now: "n")
+    #expect(r.units.count == 1)
+    #expect(r.units.first?.texts[.az] == "Bakı <b>qalası</b> & Gəncə")
+    #expect(r.units.first?.texts[.ru] == "Баку Ә Ә «крепость»")
+    #expect(r.units.first?.origin == "xəbər <az> & ru")
+    // The error's line is where libxml2 met it, not the end of the file.
+    let lines = xml.replacingOccurrences(of: "Gəncə<?pi?>", with: "Gəncə</tuv>")
+    let e = tmxError(lines + "\n\n\n")
+    #expect(e?.line == 6)
+    #expect(e?.message.contains("end tag") == true || e?.message.contains("XML error 76") == true)
+    // Extra content after the root, and an empty file, are errors with a line.
+    #expect(tmxError(xml + "<tmx/>")?.line == 8)
+    #expect(tmxError("")?.line == 1)
+    #expect(tmxError("   \n")?.line != nil)
   }
 }
 
