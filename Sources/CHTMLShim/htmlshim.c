@@ -1,4 +1,5 @@
 #include "htmlshim.h"
+#include "eventbuf.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlversion.h>
@@ -11,24 +12,11 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void init_libxml2(void) { xmlInitParser(); }
 
 typedef struct buf {
-  uint8_t *p;
-  int64_t n, cap;
-  int failed;
+  eventbuf e;
   htmlParserCtxtPtr ctxt;
 } buf;
 
-static void put(buf *b, const void *d, int64_t n) {
-  if (b->failed) return;
-  if (b->n + n > b->cap) {
-    int64_t c = b->cap ? b->cap : 4096;
-    while (c < b->n + n) c *= 2;
-    uint8_t *q = realloc(b->p, (size_t)c);
-    if (!q) { b->failed = 1; return; }
-    b->p = q; b->cap = c;
-  }
-  memcpy(b->p + b->n, d, (size_t)n);
-  b->n += n;
-}
+static void put(buf *b, const void *d, int64_t n) { eventbuf_put(&b->e, d, n); }
 static void put_str(buf *b, const xmlChar *s, int64_t n) {
   uint32_t l = (uint32_t)(n < 0 ? (s ? strlen((const char *)s) : 0) : n);
   put(b, &l, 4);
@@ -87,7 +75,8 @@ tmhtml_result tmhtml_parse(const uint8_t *bytes, int64_t length, const char *enc
   sax.processingInstruction = on_pi;
   sax.warning = on_silent;
   sax.error = on_silent;
-  buf b = {0, 0, 0, 0, 0};
+  buf b;
+  memset(&b, 0, sizeof b);
   htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt((const char *)bytes, (int)length);
   if (!ctxt) { r.status = -2; return r; }
   htmlSAXHandlerPtr old = (htmlSAXHandlerPtr)ctxt->sax;
@@ -122,9 +111,9 @@ tmhtml_result tmhtml_parse(const uint8_t *bytes, int64_t length, const char *enc
   ctxt->sax = (xmlSAXHandlerPtr)old;
   ctxt->userData = NULL;
   htmlFreeParserCtxt(ctxt);
-  if (b.failed) { free(b.p); r.status = -1; return r; }
-  r.events = b.p;
-  r.length = b.n;
+  if (b.e.failed) { free(b.e.p); r.status = -1; return r; }
+  r.events = b.e.p;
+  r.length = b.e.n;
   return r;
 }
 

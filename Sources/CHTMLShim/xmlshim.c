@@ -1,4 +1,5 @@
 #include "htmlshim.h"
+#include "eventbuf.h"
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
@@ -16,29 +17,13 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void init_libxml2(void) { xmlInitParser(); }
 
 typedef struct state {
-  uint8_t *p;
-  int64_t n, cap;
-  int failed;
+  eventbuf e;
   xmlParserCtxtPtr ctxt;
   tmxml_result *r;
 } state;
 
 static void put(state *b, const void *d, int64_t n) {
-  if (b->failed) return;
-  if (b->n + n > b->cap) {
-    int64_t c = b->cap ? b->cap : 65536;
-    while (c < b->n + n) c *= 2;
-    uint8_t *q = realloc(b->p, (size_t)c);
-    if (!q) {
-      b->failed = 1;
-      if (b->ctxt) xmlStopParser(b->ctxt);
-      return;
-    }
-    b->p = q;
-    b->cap = c;
-  }
-  memcpy(b->p + b->n, d, (size_t)n);
-  b->n += n;
+  if (!eventbuf_put(&b->e, d, n) && b->ctxt) xmlStopParser(b->ctxt);
 }
 static void put_bytes(state *b, const xmlChar *s, int64_t n) {
   if (!s || n < 0) n = 0;
@@ -156,26 +141,26 @@ tmxml_result tmxml_parse(const uint8_t *bytes, int64_t length) {
   xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
   const int64_t chunk = 1 << 20;
   int64_t at = 0;
-  while (at < length && !r.error_code && !b.failed && ctxt->instate != XML_PARSER_EOF) {
+  while (at < length && !r.error_code && !b.e.failed && ctxt->instate != XML_PARSER_EOF) {
     int64_t n = length - at < chunk ? length - at : chunk;
     xmlParseChunk(ctxt, (const char *)bytes + at, (int)n, 0);
     at += n;
   }
-  if (!r.error_code && !b.failed && ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt, NULL, 0, 1);
-  if (!r.error_code && !b.failed && !ctxt->wellFormed) {
+  if (!r.error_code && !b.e.failed && ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt, NULL, 0, 1);
+  if (!r.error_code && !b.e.failed && !ctxt->wellFormed) {
     /* Not well-formed without an error that reached on_error (should not
      * happen): say so rather than accept it. */
     r.error_code = ctxt->errNo ? ctxt->errNo : -1;
     r.error_line = ctxt->input ? ctxt->input->line : 0;
   }
   xmlFreeParserCtxt(ctxt);
-  if (b.failed) {
-    free(b.p);
+  if (b.e.failed) {
+    free(b.e.p);
     r.status = -1;
     return r;
   }
-  r.events = b.p;
-  r.length = b.n;
+  r.events = b.e.p;
+  r.length = b.e.n;
   return r;
 }
 
