@@ -292,4 +292,15 @@ actor WriteQueue {
   }
 }
 
-func fileName(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+/// The last non-empty `/`-separated part of `path` (`path` itself when it
+/// has none): found on the UTF-8 bytes, as it runs several times a request.
+func fileName(_ path: String) -> String {
+  let u = path.utf8
+  var end = u.endIndex
+  while end > u.startIndex, u[u.index(before: end)] == 0x2F { end = u.index(before: end) }
+  guard end > u.startIndex else { return path }
+  var start = end
+  while start > u.startIndex, u[u.index(before: start)] != 0x2F { start = u.index(before: start) }
+  if start == u.startIndex && end == u.endIndex { return path }
+  return String(path[start..<end])
+}

@@ -10,17 +10,26 @@ enum URLCoding {
   /// Decodes `%XX` (and `+` when `plus`); nil for a bad escape or bytes
   /// that are not UTF-8.
   static func decode<S: StringProtocol>(_ s: S, plus: Bool = false) -> String? {
+    var s = String(s)
+    return s.withUTF8 { decode($0[...], plus: plus) }
+  }
+
+  /// ``decode(_:plus:)`` of a slice of UTF-8 bytes.
+  static func decode(_ b: Slice<UnsafeBufferPointer<UInt8>>, plus: Bool) -> String? {
     var out: [UInt8] = []
-    out.reserveCapacity(s.utf8.count)
-    var it = Array(s.utf8)[...]
-    while let b = it.popFirst() {
-      if b == 0x25 {
-        guard let h = it.popFirst(), let l = it.popFirst(), let hv = hex(h), let lv = hex(l) else { return nil }
+    out.reserveCapacity(b.count)
+    var i = b.startIndex
+    while i < b.endIndex {
+      let c = b[i]
+      i += 1
+      if c == 0x25 {
+        guard i + 1 < b.endIndex, let hv = hex(b[i]), let lv = hex(b[i + 1]) else { return nil }
         out.append(hv << 4 | lv)
-      } else if b == 0x2B && plus {
+        i += 2
+      } else if c == 0x2B && plus {
         out.append(0x20)
       } else {
-        out.append(b)
+        out.append(c)
       }
     }
     return String(validating: out, as: UTF8.self)
@@ -36,22 +45,31 @@ enum URLCoding {
   }
 
   /// `a=1&b=x+y` → `["a": "1", "b": "x y"]` (the last value of a repeated
-  /// name wins).
+  /// name wins). Parsed over the UTF-8 bytes (no substrings per part: it
+  /// runs on every request).
   static func query(_ q: String?) throws -> [String: String] {
-    guard let q, !q.isEmpty else { return [:] }
-    var out: [String: String] = [:]
-    for part in q.split(separator: "&") where !part.isEmpty {
-      let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-      guard let k = decode(kv[0], plus: true) else {
-        throw APIError.badRequest("a query parameter name is not valid percent-encoded UTF-8", field: "query")
+    guard var q, !q.isEmpty else { return [:] }
+    return try q.withUTF8 { b in
+      var out: [String: String] = [:]
+      var start = 0
+      while start <= b.count {
+        var end = start
+        while end < b.count && b[end] != 0x26 { end += 1 }  // '&'
+        if end > start {
+          var eq = start
+          while eq < end && b[eq] != 0x3D { eq += 1 }  // '='
+          guard let k = decode(b[start..<eq], plus: true) else {
+            throw APIError.badRequest("a query parameter name is not valid percent-encoded UTF-8", field: "query")
+          }
+          guard let v = decode(b[min(eq + 1, end)..<end], plus: true) else {
+            throw APIError.badRequest("the value is not valid percent-encoded UTF-8", field: k)
+          }
+          out[k] = v
+        }
+        start = end + 1
       }
-      let raw = kv.count > 1 ? kv[1] : ""
-      guard let v = decode(raw, plus: true) else {
-        throw APIError.badRequest("the value is not valid percent-encoded UTF-8", field: k)
-      }
-      out[k] = v
+      return out
     }
-    return out
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import Synchronization
 
 /// `/metrics` in the Prometheus text format (swift-prometheus): requests
 /// by route and status, a latency histogram by route, the units and
@@ -26,16 +27,31 @@ final class ServerMetrics: Sendable {
       descriptor: Self.name("tm_index_age", "seconds", "Seconds since the lookup indexes in force were built"))
   }
 
+  /// The collectors of a route and status, made once (the registry's
+  /// `make…` builds the label strings and looks them up under its lock on
+  /// every call; a request only needs the two objects).
+  private let made = Mutex<[Int: (Counter, DurationHistogram)]>([:])
+
   func record(route: String, status: Int, duration: Duration) {
-    let r = ServerMetrics.routes.contains(route) ? route : "other"
-    registry.makeCounter(
-      descriptor: Self.name("tm_http_requests", "total", "HTTP requests answered"),
-      labels: [("route", r), ("status", String(status))]
-    ).increment()
-    registry.makeDurationHistogram(
-      descriptor: Self.name("tm_http_request_duration", "seconds", "Time to answer a request"), labels: [("route", r)],
-      buckets: ServerMetrics.buckets
-    ).record(duration)
+    let ri = ServerMetrics.routes.firstIndex(of: route) ?? ServerMetrics.routes.count
+    let slot = ri << 16 | (status & 0xFFFF)
+    let pair =
+      made.withLock { $0[slot] }
+      ?? {
+        let r = ri < ServerMetrics.routes.count ? route : "other"
+        let p = (
+          registry.makeCounter(
+            descriptor: Self.name("tm_http_requests", "total", "HTTP requests answered"),
+            labels: [("route", r), ("status", String(status))]),
+          registry.makeDurationHistogram(
+            descriptor: Self.name("tm_http_request_duration", "seconds", "Time to answer a request"),
+            labels: [("route", r)], buckets: ServerMetrics.buckets)
+        )
+        made.withLock { $0[slot] = p }
+        return p
+      }()
+    pair.0.increment()
+    pair.1.record(duration)
   }
 
   static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

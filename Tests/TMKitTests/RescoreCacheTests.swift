@@ -96,6 +96,7 @@ import Testing
         }
       }
       #expect(!(warm.characterKeys.values.first?.compactMap { $0 }.isEmpty ?? true))
+      #expect(!warm.scoreTokenCache.isEmpty)
       // A matcher given the complete tables (what the server shares) too.
       let shared = Matcher(indexes: [idx])
       for l in idx.searchableSections {
@@ -194,6 +195,34 @@ import Testing
         let plain = m.similarWordEntries(sec, query: toks, maxLength: toks.count + 2)
         #expect(bounded == plain, "query \(q)")
       }
+    }
+  }
+
+  /// The matches shown are picked by sorting indexes over the compared
+  /// fields: the same as a stable sort of the `Match` values by
+  /// `Matcher.before`, the threshold and the limit after it, on many ties.
+  @Test func sortingIndexesPicksWhatSortingMatchesDid() {
+    var r = Rng(s: 31)
+    for round in 0..<300 {
+      var ms: [Match] = []
+      for k in 0..<Int(r.next() % 60) {
+        let kind = r.pick([MatchKind.exact, .nearExact, .fuzzy, .fuzzy])
+        var m = Match(
+          kind: kind, score: r.pick([100, 99, 97.5, 85, 85, 70, 64.25]), memory: "m\(r.next() % 2).tsv",
+          unit: Int(r.next() % 8), sourceLanguage: r.pick([.az, .ru, .en]), source: "Bakı \(k)", targets: [],
+          differences: [], marks: [])
+        m.tieBreak = r.pick([0, 50, 88.8, 100])
+        m.order = Int(r.next() % 2)
+        ms.append(m)
+      }
+      let minScore = r.pick([0.0, 70, 85, 99])
+      let limit = r.pick([0, 1, 5, 40])
+      let sorted = ms.sorted(by: Matcher.before)
+      let want = Array(sorted.filter { $0.score >= minScore }.prefix(limit))
+      var top: Double? = nil
+      let got = Matcher.best(ms, minScore: minScore, limit: limit, top: &top)
+      #expect(got.map(\.source) == want.map(\.source), "round \(round)")
+      #expect(top == sorted.first?.score)
     }
   }
 

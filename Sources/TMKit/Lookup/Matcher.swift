@@ -136,6 +136,13 @@ public final class Matcher {
   /// Per index and section, the byte masks of the vocabulary (`vocabularyMasks`).
   var vocabMasks: [ObjectIdentifier: [VocabularyMasks?]] = [:]
   var scratch = DistanceScratch()
+  /// The score tokens (``LookupKeys/scoreTokens(_:language:)``) of stored
+  /// segments rescored so far, by index, section and entry
+  /// (``scoreTokenSlot(order:section:entry:)``): like the character keys,
+  /// they depend on the stored text alone, so a segment rescored before is
+  /// neither read nor tokenised again. At most ``scoreTokenLimit`` entries.
+  var scoreTokenCache: [Int: [ScoreToken]] = [:]
+  static let scoreTokenLimit = 1 << 16
   /// Tests: every fuzzy candidate made a ``Match`` before rescoring (the
   /// straightforward path the candidate pairs must answer like).
   var materializeCandidates = false
@@ -157,6 +164,18 @@ public final class Matcher {
 
   /// Refuses queries a lookup cannot sensibly run.
   public static func validate(_ text: String) throws {
+    // ASCII without control characters (the common query): nothing to
+    // refuse unless it is all whitespace; anything else takes the full
+    // checks below, which also name what they refuse.
+    var ascii = true, blank = true
+    for b in text.utf8 {
+      if b >= 0x80 || b == 0x7F || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) {
+        ascii = false
+        break
+      }
+      if b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D { blank = false }
+    }
+    if ascii && !blank { return }
     if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
       throw TMError(.usage, "the query is empty", hint: "give the text to look up")
     }
@@ -213,10 +232,9 @@ public final class Matcher {
         pending = []
       }
       rescore(&matches, pending: pending, text: text, key: qKey, language: q.language, pool: pool, limit: q.limit)
-      matches.sort(by: Matcher.before)
-      best = matches.first?.score
-      matches = matches.filter { $0.score >= q.minScore }
-      matches = Array(matches.prefix(q.limit))
+      matches = Matcher.best(matches, minScore: q.minScore, limit: q.limit, top: &best)
+      // (Rescoring reads a text only when its score tokens are not kept.)
+      for i in matches.indices { loadSource(&matches[i]) }
       for i in matches.indices { decorate(&matches[i], query: q, text: text) }
     }
     var conc: [Match] = []
@@ -433,7 +451,7 @@ public final class Matcher {
         continue
       }
       let qt = queryTokens()
-      let st = keys.scoreTokens(matches[i].source, language: matches[i].sourceLanguage)
+      let st = storedScoreTokens(&matches[i], section: si)
       // Same words, but a placeholder or tag differs: that is an edit
       // the translation needs, so it is scored as fuzzy. (Inline codes are
       // moved into the translation: they stay near-exact.)
@@ -448,8 +466,7 @@ public final class Matcher {
     fuzzy.sort { bound[$0] != bound[$1] ? bound[$0] > bound[$1] : $0 < $1 }
     for i in fuzzy {
       if best.count == limit, let kth = best.last, bound[i] + 0.01 < kth { break }
-      loadSource(&matches[i])
-      let st = keys.scoreTokens(matches[i].source, language: matches[i].sourceLanguage)
+      let st = storedScoreTokens(&matches[i], section: si)
       let s = scorer.score(tokens: queryTokens(), st, characterScore: matches[i].tieBreak, rows: &rows)
       matches[i].score = min(99, (s * 100).rounded() / 100)
       keepIdx.append(i)
@@ -472,12 +489,61 @@ public final class Matcher {
     characterKeys[id]?[si] = table
   }
 
+  /// The slot of an entry's score tokens in ``scoreTokenCache``.
+  static func scoreTokenSlot(order: Int, section: Int, entry: Int) -> Int {
+    (order * LookupIndex.sections.count + section) << 32 | entry
+  }
+
+  /// The score tokens of a match's stored text: kept ones when its text is
+  /// its entry's own (`entry` ≥ 0; the section `si` is the query's), else
+  /// its text read and tokenised (and kept while there is room).
+  func storedScoreTokens(_ m: inout Match, section si: Int?) -> [ScoreToken] {
+    var slot = -1
+    if let si, m.entry >= 0, m.entry < 1 << 32, m.order >= 0, m.order < indexes.count {
+      slot = Matcher.scoreTokenSlot(order: m.order, section: si, entry: m.entry)
+      if let t = scoreTokenCache[slot] { return t }
+    }
+    loadSource(&m)
+    let t = keys.scoreTokens(m.source, language: m.sourceLanguage)
+    if slot >= 0, scoreTokenCache.count < Matcher.scoreTokenLimit { scoreTokenCache[slot] = t }
+    return t
+  }
+
   /// Reads a candidate's text if `search` left it for later.
   func loadSource(_ m: inout Match) {
     guard m.sourcePending else { return }
     m.sourcePending = false
     guard m.order >= 0, m.order < indexes.count else { return }
     m.source = indexes[m.order].text(unit: m.localUnit, column: m.column)
+  }
+
+  /// `matches` in ``before(_:_:)`` order (ties in their order in
+  /// `matches`, as a stable sort leaves them), those scoring at least
+  /// `minScore`, at most `limit`; `top` the best score of all. The sort
+  /// moves indexes over a plain array of the compared fields, not `Match`
+  /// values (strings and arrays, copied with their reference counts).
+  static func best(_ matches: [Match], minScore: Double, limit: Int, top: inout Double?) -> [Match] {
+    guard !matches.isEmpty else { return [] }
+    var keys: [(score: Double, kind: Int, tie: Double, order: Int, unit: Int)] = []
+    keys.reserveCapacity(matches.count)
+    for m in matches { keys.append((m.score, m.kind.rank, m.tieBreak, m.order, m.unit)) }
+    var order = Array(matches.indices)
+    keys.withUnsafeBufferPointer { k in
+      order.sort { i, j in
+        let a = k[i], b = k[j]
+        if a.score != b.score { return a.score > b.score }
+        if a.kind != b.kind { return a.kind < b.kind }
+        if a.tie != b.tie { return a.tie > b.tie }
+        if a.order != b.order { return a.order < b.order }
+        if a.unit != b.unit { return a.unit < b.unit }
+        return i < j
+      }
+    }
+    top = matches[order[0]].score
+    var out: [Match] = []
+    out.reserveCapacity(min(limit, order.count))
+    for i in order where out.count < limit && matches[i].score >= minScore { out.append(matches[i]) }
+    return out
   }
 
   static func before(_ a: Match, _ b: Match) -> Bool {

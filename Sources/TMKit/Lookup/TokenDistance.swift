@@ -206,29 +206,51 @@ public struct FuzzyScore: Sendable {
     let wa = a.map { weight($0.kind) }, wb = b.map { weight($0.kind) }
     let ta = wa.reduce(0, +), tb = wb.reduce(0, +)
     if a.isEmpty || b.isEmpty { return (max(ta, tb), ta, tb) }
-    var costs = [[Double]?](repeating: nil, count: b.count)
-    for j in b.indices where b[j].kind == .word {
-      if let r = rows[b[j].key] {
-        costs[j] = r
+    let na = a.count, nb = b.count
+    // The substitution costs in one flat table, query token `i` against
+    // stored token `j` at `i * nb + j` (the inner loop reads a row in
+    // order; no optional row per stored token).
+    var cost = [Double](repeating: 0, count: na * nb)
+    for j in 0..<nb {
+      if b[j].kind == .word {
+        let r: [Double]
+        if let x = rows[b[j].key] {
+          r = x
+        } else {
+          r = a.indices.map { a[$0].kind == .word ? substitution(a[$0], b[j], wa[$0], wb[j]) : wa[$0] + wb[j] }
+          rows[b[j].key] = r
+        }
+        for i in 0..<na { cost[i * nb + j] = r[i] }
       } else {
-        let r = a.indices.map { a[$0].kind == .word ? substitution(a[$0], b[j], wa[$0], wb[j]) : wa[$0] + wb[j] }
-        rows[b[j].key] = r
-        costs[j] = r
+        for i in 0..<na { cost[i * nb + j] = substitution(a[i], b[j], wa[i], wb[j]) }
       }
     }
-    var prev = [Double](repeating: 0, count: b.count + 1)
-    for j in 0..<b.count { prev[j + 1] = prev[j] + wb[j] }
+    var prev = [Double](repeating: 0, count: nb + 1)
+    for j in 0..<nb { prev[j + 1] = prev[j] + wb[j] }
     var cur = prev
-    for i in 0..<a.count {
-      cur[0] = prev[0] + wa[i]
-      for j in 0..<b.count {
-        let c = costs[j].map { $0[i] } ?? substitution(a[i], b[j], wa[i], wb[j])
-        let sub = prev[j] + c
-        cur[j + 1] = min(sub, prev[j + 1] + wa[i], cur[j] + wb[j])
+    var d = prev[nb]
+    cost.withUnsafeBufferPointer { cb in
+      wb.withUnsafeBufferPointer { wbp in
+        prev.withUnsafeMutableBufferPointer { pp in
+          cur.withUnsafeMutableBufferPointer { cp in
+            guard var p = pp.baseAddress, var c = cp.baseAddress, let w = wbp.baseAddress, let k = cb.baseAddress
+            else { return }
+            for i in 0..<na {
+              let wai = wa[i]
+              let row = k + i * nb
+              c[0] = p[0] + wai
+              for j in 0..<nb {
+                let sub = p[j] + row[j]
+                c[j + 1] = min(sub, p[j + 1] + wai, c[j] + w[j])
+              }
+              swap(&p, &c)
+            }
+            d = p[nb]
+          }
+        }
       }
-      swap(&prev, &cur)
     }
-    return (prev[b.count], ta, tb)
+    return (d, ta, tb)
   }
 
   /// `score` with the substitution rows of `tokenDistance(_:_:rows:)`.
