@@ -137,6 +137,13 @@ public final class PostgresServingStore: ServedStore {
     var f = ["\"index\":\"\(s.name)\""]
     if s.name == "warm" { f.append("\"index_units\":\(s.units)") }
     if let w = derived.warmupSeconds { f.append("\"index_build_seconds\":\((w * 1000).rounded() / 1000)") }
+    let r = derived.buildReport
+    if !r.phases.isEmpty {
+      f.append(
+        "\"index_build_phases\":{"
+          + r.phases.map { "\(JSON.string($0.0)):\(($0.1 * 1000).rounded() / 1000)" }.joined(separator: ",") + "}")
+    }
+    if r.failed > 0 { f.append("\"index_failed_builds\":\(r.failed)") }
     return f
   }
 

@@ -20,13 +20,23 @@ struct PostgresLookupViewTests {
 
   static func warm(_ s: PostgresServingStore, units: Int) async throws {
     // Under the whole suite on 2 cores the build of even three units took over 60 s (CI).
-    let deadline = Date().addingTimeInterval(300)
+    let start = Date()
+    let deadline = start.addingTimeInterval(300)
+    let d = try #require(s.derived)
     while Date() < deadline {
-      let st = try #require(s.derived).status
-      if st.name == "warm" && st.units == units { return }
+      let st = d.status
+      if st.name == "warm" && st.units == units {
+        let took = Date().timeIntervalSince(start)
+        if took > 5 {
+          let r = d.buildReport
+          print("PostgresLookupViewTests: warm with \(units) units after \(took) s; last build: \(r.phases), failed builds: \(r.failed)")
+        }
+        return
+      }
       try await Task.sleep(nanoseconds: 50_000_000)
     }
-    Issue.record("the derived index did not become warm with \(units) units")
+    let r = d.buildReport
+    Issue.record("the derived index did not become warm with \(units) units; last build: \(r.phases), failed builds: \(r.failed)")
   }
 
   static func top(_ s: PostgresServingStore, _ q: String, to: Language = .ru) async throws -> LookupMatch? {
