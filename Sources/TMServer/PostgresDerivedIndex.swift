@@ -214,9 +214,10 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     // The character-key tables the matchers share, made now rather than
     // by the first lookups (at 1M units several CPU seconds in the
     // background, while every lookup collected its keys itself): warm
-    // means ready.
+    // means ready. One section per thread (they are independent).
     phase("snapshot")
-    snapshot.prepare(snapshot.searchable, wait: true)
+    let sections = Array(Set(snapshot.searchable.map { LookupKeys.section(of: $0) })).sorted { $0.tag < $1.tag }
+    DispatchQueue.concurrentPerform(iterations: sections.count) { i in snapshot.prepare([sections[i]], wait: true) }
     phase("character-key tables")
     return State(
       generation: generation, languages: languages, path: path, ids: ids, highWater: ids.last ?? 0,
