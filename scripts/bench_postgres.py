@@ -243,9 +243,16 @@ def main():
                         time.sleep(0.5)
                     builds.append(healthz(b).get("index_build_seconds", float("nan")))
                 wall = time.perf_counter() - t0
+                # Ours makes the character-key tables right after it is
+                # warm (lookups use the index meanwhile): measured once
+                # they are made, as for the TSV server (`settle`).
+                for b in bases:
+                    while healthz(b).get("index_tables") == "building":
+                        time.sleep(0.5)
+                tables = time.perf_counter() - t0
                 cpu = [proc_cpu(p.pid) for p in procs]
                 mem = [proc_mem(p.pid) for p in procs]
-                print(f"  derived index warm on {count} server(s) {wall:.1f} s after their start (build "
+                print(f"  derived index warm on {count} server(s) {wall:.1f} s after their start, tables made {tables:.1f} s (build "
                       + ", ".join(f"{x:.1f} s" for x in builds) + "; server CPU so far "
                       + ", ".join(f"{c:.1f} s" for c in cpu) + "; RSS "
                       + ", ".join(f"{m.get('VmRSS', 0):.0f} MiB" for m in mem) + ")", flush=True)
