@@ -27,7 +27,7 @@ NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
 # The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
 def _baseline(name):
-    for d in ("/work/baseline5", "/work/baseline4"):
+    for d in ("/work/baseline6", "/work/baseline5", "/work/baseline4"):
         if os.path.exists(os.path.join(d, name)):
             return os.path.join(d, name)
     return ""
@@ -205,14 +205,17 @@ def main():
     def healthz(b):
         return json.loads(urllib.request.urlopen(b + "/healthz", timeout=5).read())
 
-    def serve(count, label, env=None, binary=None, args=None, warm=False, top=False):
+    def serve(count, label, env=None, binary=None, args=None, warm=False, top=False, settle=0):
         """`count` tm-server processes (--store postgres: the PG* variables,
         unless `args` says otherwise), one wrk per server (1 thread, 8
         connections) over GET /api/v1/lookup, all at once: total lookups/s,
         worst p50/p99, the servers' CPU seconds per lookup and memory.
         `warm`: wait until each server's derived index is built (reports how
         long that took). `top`: also fetch every query's top match from the
-        first server (for parity and usefulness)."""
+        first server (for parity and usefulness). `settle`: seconds to wait
+        after the warm-up queries (a TSV server makes its character-key
+        tables in the background after its first lookups; the derived index
+        makes them before it says warm)."""
         procs, bases = [], []
         t0 = time.perf_counter()
         for i in range(count):
@@ -240,9 +243,16 @@ def main():
                         time.sleep(0.5)
                     builds.append(healthz(b).get("index_build_seconds", float("nan")))
                 wall = time.perf_counter() - t0
+                # Ours makes the character-key tables right after it is
+                # warm (lookups use the index meanwhile): measured once
+                # they are made, as for the TSV server (`settle`).
+                for b in bases:
+                    while healthz(b).get("index_tables") == "building":
+                        time.sleep(0.5)
+                tables = time.perf_counter() - t0
                 cpu = [proc_cpu(p.pid) for p in procs]
                 mem = [proc_mem(p.pid) for p in procs]
-                print(f"  derived index warm on {count} server(s) {wall:.1f} s after their start (build "
+                print(f"  derived index warm on {count} server(s) {wall:.1f} s after their start, tables made {tables:.1f} s (build "
                       + ", ".join(f"{x:.1f} s" for x in builds) + "; server CPU so far "
                       + ", ".join(f"{c:.1f} s" for c in cpu) + "; RSS "
                       + ", ".join(f"{m.get('VmRSS', 0):.0f} MiB" for m in mem) + ")", flush=True)
@@ -252,6 +262,8 @@ def main():
                 for q, _ in queries[:20]:
                     urllib.request.urlopen(b + "/api/v1/lookup?" + urllib.parse.urlencode(
                         {"q": q, "from": "en", "to": "ru", "limit": "1"}), timeout=60).read()
+            if settle:
+                time.sleep(settle)
             lua = os.path.join(WORK, "paths.lua")
             with open(lua, "w", encoding="utf-8") as f:
                 f.write("paths = {\n")
@@ -402,11 +414,13 @@ def serve_only(serve, bench, queries, mem):
     b1 = serve(1, "baseline: derived index, 1 server", binary=BASE_SERVER, warm=True) if BASE_SERVER else None
     d2 = serve(2, "ours: derived index, 2 servers", warm=True)
     b2 = serve(2, "baseline: derived index, 2 servers", binary=BASE_SERVER, warm=True) if BASE_SERVER else None
-    t1 = serve(1, "TSV server (baseline), --memory", binary=PEER_SERVER, args=["--memory", mem]) if PEER_SERVER else None
+    settle = int(os.environ.get("TSV_SETTLE_SECONDS", "30"))
+    t1 = serve(1, "TSV server (baseline), --memory", binary=PEER_SERVER, args=["--memory", mem], settle=settle) if PEER_SERVER else None
+    t2 = serve(2, "TSV server (baseline), --memory, 2 servers", binary=PEER_SERVER, args=["--memory", mem], settle=settle) if PEER_SERVER else None
     if b1 and b2:
         print(f"  ours/baseline: 1 server {d1['rate'] / b1['rate']:.2f}x, 2 servers {d2['rate'] / b2['rate']:.2f}x", flush=True)
     if t1:
-        print(f"  ours (1 server) / TSV server: {d1['rate'] / t1['rate']:.2f}x", flush=True)
+        print(f"  ours (1 server) / TSV server: {d1['rate'] / t1['rate']:.2f}x; 2 servers {d2['rate'] / t2['rate']:.2f}x", flush=True)
     n = int(os.environ.get("TRGM_QUERIES", "100"))
     qt = os.path.join(WORK, "queries-trgm.tsv")
     with open(qt, "w", encoding="utf-8") as f:

@@ -95,6 +95,9 @@ extension PostgresStore: MemoryStore {
     return try await blocking { try self.languages() }
   }
 
+  /// The memory's language columns (`languages()`) off the cooperative pool.
+  public func languagesOffPool() async throws -> [Language] { try await blocking { try self.languages() } }
+
   /// `summary()` off the cooperative pool.
   public func summary() async throws -> Summary { try await blocking { try self.summary() } }
 }

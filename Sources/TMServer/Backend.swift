@@ -185,7 +185,9 @@ public final class Snapshot: @unchecked Sendable {
   /// Starts making, in the background, the character-key tables of the
   /// sections `languages` search (once per index and section): until one
   /// is in force, each matcher collects the keys it meets itself.
-  func prepare(_ languages: [Language]) {
+  /// `wait`: make them on this thread and return when they are in force
+  /// (a store that builds its index in the background, before it says warm).
+  func prepare(_ languages: [Language], wait: Bool = false) {
     var todo: [(LookupIndex, Language)] = []
     poolLock.lock()
     for idx in indexes {
@@ -199,7 +201,7 @@ public final class Snapshot: @unchecked Sendable {
     poolLock.unlock()
     guard !todo.isEmpty else { return }
     let work = todo
-    DispatchQueue.global(qos: .utility).async { [self] in
+    let make: @Sendable () -> Void = { [self] in
       for (idx, l) in work {
         guard let t = CharacterKeys.complete(idx, language: l) else { continue }
         poolLock.lock()
@@ -207,6 +209,11 @@ public final class Snapshot: @unchecked Sendable {
         tablesVersion += 1
         poolLock.unlock()
       }
+    }
+    if wait {
+      make()
+    } else {
+      DispatchQueue.global(qos: .utility).async(execute: make)
     }
   }
 

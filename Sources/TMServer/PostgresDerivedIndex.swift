@@ -61,6 +61,19 @@ final class PostgresDerivedIndex: @unchecked Sendable {
   /// Figures for `/healthz`.
   private(set) var warmupSeconds: Double?
   private(set) var builds = 0
+  /// Where the last build's time went (seconds per phase), and the builds
+  /// that failed so far: for tests and diagnostics.
+  private var lastPhases: [(String, Double)] = []
+  /// The warm index's character-key tables are made (see `startBuilding`).
+  private var tablesReady = false
+  private var failedBuilds = 0
+
+  /// The last build's phases (or the failed one's) and the failed builds.
+  var buildReport: (phases: [(String, Double)], failed: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    return (lastPhases, failedBuilds)
+  }
 
   static var enabledByEnvironment: Bool {
     let v = (ProcessInfo.processInfo.environment["TM_PG_INDEX_CACHE"] ?? "").lowercased()
@@ -101,6 +114,13 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     return (building ? "building" : "cold", 0)
   }
 
+  /// Whether the warm index's character-key tables are made.
+  var tablesAreReady: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return state != nil && tablesReady
+  }
+
   /// Starts the background build unless one runs or the index is warm (and
   /// not sooner than 2 s after a failed one).
   func startBuilding() {
@@ -112,17 +132,38 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     }
     building = true
     generationCounter += 1
-    let dir = folder + "/\(generationCounter)"
+    let generation = generationCounter
+    let dir = folder + "/\(generation)"
     lock.unlock()
+    let asked = Date()
     let t = Thread { [self] in
       let start = Date()
+      var phases: [(String, Double)] = [("thread start", start.timeIntervalSince(asked))]
       do {
-        let s = try build(in: dir)
+        let s = try build(in: dir, phases: &phases)
         lock.lock()
         state = s
         building = false
+        tablesReady = false
         warmupSeconds = Date().timeIntervalSince(start)
+        lastPhases = phases
         builds += 1
+        lock.unlock()
+        // The character-key tables the matchers share, made right away
+        // (they used to wait for the first lookups), one section per
+        // thread, while lookups already use the index (until a table is in
+        // force each matcher collects the keys it meets itself: slower, but
+        // far faster than the in-database path). At 1M units several CPU
+        // seconds; `/healthz` says `"index_tables":"building"` meanwhile.
+        let t0 = Date()
+        let snapshot = s.snapshot
+        let sections = Array(Set(snapshot.searchable.map { LookupKeys.section(of: $0) })).sorted { $0.tag < $1.tag }
+        DispatchQueue.concurrentPerform(iterations: sections.count) { i in snapshot.prepare([sections[i]], wait: true) }
+        lock.lock()
+        if generationCounter == generation {  // no rebuild since
+          tablesReady = true
+          lastPhases.append(("character-key tables (warm meanwhile)", Date().timeIntervalSince(t0)))
+        }
         lock.unlock()
         // The previous generations' files.
         if let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
@@ -133,6 +174,8 @@ final class PostgresDerivedIndex: @unchecked Sendable {
         let message = (error as? TMError)?.message ?? "\(error)"
         lock.lock()
         building = false
+        failedBuilds += 1
+        lastPhases = phases + [("failed: \(message)", Date().timeIntervalSince(start))]
         lastFailure = Date().timeIntervalSince1970
         let report = message != lastMessage
         lastMessage = message
@@ -151,7 +194,13 @@ final class PostgresDerivedIndex: @unchecked Sendable {
 
   /// Streams the memory from one snapshot into `dir/memory.tsv` and opens
   /// its index.
-  func build(in dir: String) throws -> State {
+  func build(in dir: String, phases: inout [(String, Double)]) throws -> State {
+    var mark = Date()
+    func phase(_ name: String) {
+      let now = Date()
+      phases.append((name, now.timeIntervalSince(mark)))
+      mark = now
+    }
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let path = dir + "/memory.tsv"
     guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path)
@@ -174,19 +223,44 @@ final class PostgresDerivedIndex: @unchecked Sendable {
         ids.append(contentsOf: batchIDs)
       })
     try out.close()
+    phase("snapshot stream")
     if ids.isEmpty {
       // Nothing to index: the first unit (a new column) starts a build.
       return State(
         generation: generation, languages: [], path: path, ids: [], highWater: 0,
         snapshot: Snapshot(paths: [], indexesByPath: [:]))
     }
-    let indexes = try LookupIndex.open(memoryPath: path).indexes
+    let opened = try LookupIndex.open(memoryPath: path).indexes
+    phase("index build")
+    let indexes = PostgresDerivedIndex.kept(opened, from: [])
+    phase("huge pages")
     guard indexes.reduce(0, { $0 + $1.unitCount }) == ids.count else {
       throw TMError(.io, "the derived index does not hold every unit", file: path)
     }
+    let snapshot = Snapshot(paths: [path], indexesByPath: [path: indexes])
+    phase("snapshot")
     return State(
       generation: generation, languages: languages, path: path, ids: ids, highWater: ids.last ?? 0,
-      snapshot: Snapshot(paths: [path], indexesByPath: [path: indexes]))
+      snapshot: snapshot)
+  }
+
+  /// The indexes TMKit opened on the derived memory, with the ones the
+  /// index in force already holds kept as they are (after an append the
+  /// full index is the same file: its huge-page copy and its character-key
+  /// tables carry over, as the TSV server's snapshots keep them), and a new
+  /// full index copied into transparent huge pages as the TSV server does
+  /// (`Snapshot.hugePagesFrom`: the posting scan reads entries at random,
+  /// and on the file mapping's 4 KiB pages most of those reads miss the TLB).
+  static func kept(_ opened: [LookupIndex], from previous: [LookupIndex]) -> [LookupIndex] {
+    var out = opened
+    for i in out.indices {
+      if let same = previous.first(where: { $0.sameIndex(as: out[i]) }) {
+        out[i] = same
+      } else if i == 0, out[0].byteCount >= Snapshot.hugePagesFrom, let huge = out[0].inHugePages() {
+        out[0] = huge
+      }
+    }
+    return out
   }
 
   /// The index, brought up to the database as of a moment after this call
@@ -286,7 +360,8 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     if !appended { return old }
     let indexes: [LookupIndex]
     do {
-      indexes = try LookupIndex.open(memoryPath: old.path).indexes
+      indexes = PostgresDerivedIndex.kept(
+        try LookupIndex.open(memoryPath: old.path).indexes, from: old.snapshot.indexesByPath[old.path] ?? [])
     } catch {
       invalidate()
       return nil

@@ -101,7 +101,11 @@ public final class PostgresServingStore: ServedStore {
   /// and the check). Otherwise the store itself (the database).
   public func lookupView() async throws -> any MemoryStore {
     guard let derived, let state = try await guarded({ try await derived.fresh() }), !state.ids.isEmpty else {
-      return self
+      // In the database (cold, or `--no-index-cache`): the memory's
+      // languages read once for the lookup, not once by `memories()` and
+      // again by `searchableLanguages()`.
+      let languages = try await guarded { try await store.languagesOffPool() }
+      return PostgresColdLookupView(base: self, languages: languages)
     }
     return PostgresLookupView(base: self, derived: derived, state: state)
   }
@@ -135,8 +139,18 @@ public final class PostgresServingStore: ServedStore {
     guard let derived else { return ["\"index\":\"off\""] }
     let s = derived.status
     var f = ["\"index\":\"\(s.name)\""]
-    if s.name == "warm" { f.append("\"index_units\":\(s.units)") }
+    if s.name == "warm" {
+      f.append("\"index_units\":\(s.units)")
+      f.append("\"index_tables\":\"\(derived.tablesAreReady ? "ready" : "building")\"")
+    }
     if let w = derived.warmupSeconds { f.append("\"index_build_seconds\":\((w * 1000).rounded() / 1000)") }
+    let r = derived.buildReport
+    if !r.phases.isEmpty {
+      f.append(
+        "\"index_build_phases\":{"
+          + r.phases.map { "\(JSON.string($0.0)):\(($0.1 * 1000).rounded() / 1000)" }.joined(separator: ",") + "}")
+    }
+    if r.failed > 0 { f.append("\"index_failed_builds\":\(r.failed)") }
     return f
   }
 
@@ -202,6 +216,47 @@ struct PostgresLookupView: MemoryStore {
   func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
     if let memories, !memories.contains(base.store.memoryRef) { return [] }
     return state.languages
+  }
+
+  func stats(of memory: MemoryRef) async throws -> MemoryStats { try await base.stats(of: memory) }
+}
+
+/// One lookup's view of a `PostgresServingStore` that looks up in the
+/// database: the memory's languages as read once when the lookup arrived;
+/// everything else goes to the store.
+struct PostgresColdLookupView: MemoryStore {
+  let base: PostgresServingStore
+  let languages: [Language]
+
+  var displayName: String { base.displayName }
+
+  func memories() async throws -> [MemoryInfo] { [MemoryInfo(ref: base.store.memoryRef, languages: languages)] }
+
+  func defaultMemory(for languages: [Language]) throws -> MemoryRef { try base.defaultMemory(for: languages) }
+
+  func append(_ units: [TranslationUnit], to memory: MemoryRef) async throws -> AppendResult {
+    try await base.append(units, to: memory)
+  }
+
+  func forEachUnit(in memory: MemoryRef, _ body: (StoredUnit) throws -> Void) async throws {
+    try await base.forEachUnit(in: memory, body)
+  }
+
+  func exact(_ text: String, language: Language, in memories: [MemoryRef]?) async throws -> [StoredUnit] {
+    try await base.exact(text, language: language, in: memories)
+  }
+
+  func candidates(for request: CandidateRequest) async throws -> [StoredUnit] {
+    try await base.candidates(for: request)
+  }
+
+  func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws -> SearchBatch {
+    try await base.search(queries, in: memories, analysisFloor: analysisFloor)
+  }
+
+  func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
+    if let memories, !memories.contains(base.store.memoryRef) { return [] }
+    return languages
   }
 
   func stats(of memory: MemoryRef) async throws -> MemoryStats { try await base.stats(of: memory) }
