@@ -105,9 +105,9 @@ public final class PostgresServingStore: ServedStore {
       // languages read once for the lookup, not once by `memories()` and
       // again by `searchableLanguages()`.
       let languages = try await guarded { try await store.languagesOffPool() }
-      return PostgresColdLookupView(base: self, languages: languages)
+      return PostgresLookupView(base: self, languages: languages, warm: nil)
     }
-    return PostgresLookupView(base: self, derived: derived, state: state)
+    return PostgresLookupView(base: self, languages: state.languages, warm: (derived, state))
   }
 
   public func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
@@ -171,62 +171,18 @@ public final class PostgresServingStore: ServedStore {
   }
 }
 
-/// One lookup's view of a `PostgresServingStore` with a warm derived index:
-/// the index as one freshness check (taken after the lookup arrived) left
-/// it, so every unit committed before then is in it. The memory's languages
-/// are the index's (a unit in a new language is not an append: the check
-/// drops the index and the lookup goes to the database). Everything else
-/// goes to the store.
+/// One lookup's view of a `PostgresServingStore`: the memory's languages as
+/// read once when the lookup arrived, and, with a warm derived index
+/// (`warm`), the index as one freshness check (taken after the lookup
+/// arrived) left it, so every unit committed before then is in it; the
+/// languages are then the index's (a unit in a new language is not an
+/// append: the check drops the index and the lookup goes to the database).
+/// Without one (cold, or `--no-index-cache`) matches come from the
+/// database. Everything else goes to the store.
 struct PostgresLookupView: MemoryStore {
   let base: PostgresServingStore
-  let derived: PostgresDerivedIndex
-  let state: PostgresDerivedIndex.State
-
-  var displayName: String { base.displayName }
-
-  func memories() async throws -> [MemoryInfo] {
-    [MemoryInfo(ref: base.store.memoryRef, languages: state.languages)]
-  }
-
-  func defaultMemory(for languages: [Language]) throws -> MemoryRef { try base.defaultMemory(for: languages) }
-
-  func append(_ units: [TranslationUnit], to memory: MemoryRef) async throws -> AppendResult {
-    try await base.append(units, to: memory)
-  }
-
-  func forEachUnit(in memory: MemoryRef, _ body: (StoredUnit) throws -> Void) async throws {
-    try await base.forEachUnit(in: memory, body)
-  }
-
-  func exact(_ text: String, language: Language, in memories: [MemoryRef]?) async throws -> [StoredUnit] {
-    try await base.exact(text, language: language, in: memories)
-  }
-
-  func candidates(for request: CandidateRequest) async throws -> [StoredUnit] {
-    try await base.candidates(for: request)
-  }
-
-  func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws -> SearchBatch {
-    guard memories == nil || memories?.contains(base.store.memoryRef) == true else {
-      return try await base.search(queries, in: memories, analysisFloor: analysisFloor)
-    }
-    return derived.search(queries, in: state, analysisFloor: analysisFloor, name: base.store.memoryRef.id)
-  }
-
-  func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
-    if let memories, !memories.contains(base.store.memoryRef) { return [] }
-    return state.languages
-  }
-
-  func stats(of memory: MemoryRef) async throws -> MemoryStats { try await base.stats(of: memory) }
-}
-
-/// One lookup's view of a `PostgresServingStore` that looks up in the
-/// database: the memory's languages as read once when the lookup arrived;
-/// everything else goes to the store.
-struct PostgresColdLookupView: MemoryStore {
-  let base: PostgresServingStore
   let languages: [Language]
+  let warm: (index: PostgresDerivedIndex, state: PostgresDerivedIndex.State)?
 
   var displayName: String { base.displayName }
 
@@ -251,7 +207,10 @@ struct PostgresColdLookupView: MemoryStore {
   }
 
   func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws -> SearchBatch {
-    try await base.search(queries, in: memories, analysisFloor: analysisFloor)
+    guard let warm, memories == nil || memories?.contains(base.store.memoryRef) == true else {
+      return try await base.search(queries, in: memories, analysisFloor: analysisFloor)
+    }
+    return warm.index.search(queries, in: warm.state, analysisFloor: analysisFloor, name: base.store.memoryRef.id)
   }
 
   func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
