@@ -33,7 +33,7 @@ let package = Package(
         .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
       ]
     ),
-    // Opaque C wrapper around libxml2's HTML parser (libxml2-dev): its header
+    // Opaque C wrapper around libxml2's HTML and XML parsers (libxml2-dev): its header
     // shows no libxml2 type, for the same reason as CICUShim.
     .target(
       name: "CHTMLShim",
