@@ -73,39 +73,23 @@ public struct HTMLFormat: DocumentFormat {
     }
     guard result.status == 0 else { throw TMError(.invalidInput, "libxml2 could not parse the HTML (status \(result.status))", file: name) }
     guard let base = result.events else { return }
-    let n = Int(result.length)
-    var i = 0
-    func u32() -> Int {
-      var v: UInt32 = 0
-      withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + i, count: 4)) }
-      i += 4
-      return Int(v)
-    }
-    func str() -> String {
-      let l = u32()
-      let s = String(decoding: UnsafeBufferPointer(start: base + i, count: l), as: UTF8.self)
-      i += l
-      return s
-    }
-    while i + 9 <= n {
-      let kind = base[i]
-      var pos: Int64 = 0
-      withUnsafeMutableBytes(of: &pos) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + i + 1, count: 8)) }
-      i += 9
+    var ev = ShimEvents(base, count: Int(result.length))
+    while let kind = ev.u8(), let pos = ev.i64() {
       // libxml2's consumed count is -1 after an encoder error (a legacy
       // page with bytes its encoding lacks): a position before the first
       // byte indexed the input at -1 and trapped (found by scripts/fuzz.sh).
-      var e = Event(kind: kind, pos: max(0, Int(pos)), name: "", attributes: [])
+      var e = Event(kind: kind, pos: max(0, pos), name: "", attributes: [])
       switch kind {
       case 0x53:  // S
-        e.name = str().lowercased()
-        let count = u32()
+        guard let el = ev.string(), let count = ev.u32() else { return }
+        e.name = el.lowercased()
         for _ in 0..<count {
-          let k = str()
-          e.attributes.append((k.lowercased(), str()))
+          guard let k = ev.string(), let v = ev.string() else { return }
+          e.attributes.append((k.lowercased(), v))
         }
       case 0x45, 0x54:  // E, T
-        e.name = str()
+        guard let t = ev.string() else { return }
+        e.name = t
       default:
         break
       }
