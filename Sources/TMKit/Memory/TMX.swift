@@ -267,7 +267,7 @@ public enum TMX {
       if what.isEmpty { what = "malformed XML" }
       let line = max(1, Int(parsed.error_line))
       var shown = ""
-      if code == 26 || code == 27, let (_, entity) = firstUndeclaredEntity(bytes) { shown = " '&\(entity);'" }
+      if code == 26 || code == 27, let entity = firstUndeclaredEntity(bytes) { shown = " '&\(entity);'" }
       throw TMError(
         .invalidInput, "not well-formed TMX: \(what)\(shown) (XML error \(code))", file: name,
         line: line,
@@ -298,18 +298,16 @@ public enum TMX {
     return ImportResult(units: d.units, notes: notes, sourceLanguage: d.sourceLanguage)
   }
 
-  /// The first entity reference other than the five XML predefines and
-  /// character references, with its 1-based line.
-  static func firstUndeclaredEntity(_ b: [UInt8]) -> (Int, String)? {
-    var line = 1
+  /// The name of the first entity reference other than the five XML
+  /// predefines and character references.
+  static func firstUndeclaredEntity(_ b: [UInt8]) -> String? {
     var i = 0
     while i < b.count {
-      if b[i] == 0x0A { line += 1 }
       if b[i] == 0x26, i + 1 < b.count, b[i + 1] != 0x23 {
         var j = i + 1
         while j < b.count, j - i < 64, b[j] != 0x3B, b[j] != 0x20, b[j] != 0x3C, b[j] != 0x0A { j += 1 }
         let name = String(decoding: b[(i + 1)..<j], as: UTF8.self)
-        if !["amp", "lt", "gt", "quot", "apos"].contains(name) { return (line, name) }
+        if !["amp", "lt", "gt", "quot", "apos"].contains(name) { return name }
       }
       i += 1
     }
@@ -548,40 +546,25 @@ public enum TMX {
 
     /// Reads the shim's events (`tmxml_parse` in htmlshim.h) until the end
     /// or the first failure.
-    func read(_ e: UnsafeBufferPointer<UInt8>) {
-      var i = 0
-      let n = e.count
-      func u32() -> Int? {
-        guard i + 4 <= n else { return nil }
-        let v = Int(e[i]) | Int(e[i + 1]) << 8 | Int(e[i + 2]) << 16 | Int(e[i + 3]) << 24
-        i += 4
-        return v
-      }
-      func str() -> String? {
-        guard let l = u32(), i + l <= n else { return nil }
-        let s = String(decoding: UnsafeBufferPointer(rebasing: e[i..<(i + l)]), as: UTF8.self)
-        i += l
-        return s
-      }
-      while i < n, failure == nil {
-        let kind = e[i]
-        i += 1
-        guard let l = u32() else { return }
-        line = Int(Int32(truncatingIfNeeded: UInt32(l)))
+    func read(_ events: UnsafeBufferPointer<UInt8>) {
+      guard let base = events.baseAddress else { return }
+      var ev = ShimEvents(base, count: events.count)
+      while failure == nil, let kind = ev.u8(), let l = ev.i32() {
+        line = l
         switch kind {
         case 0x53:  // S
-          guard let el = str(), let count = u32() else { return }
+          guard let el = ev.string(), let count = ev.u32() else { return }
           var attributes: [String: String] = [:]
           for _ in 0..<count {
-            guard let k = str(), let v = str() else { return }
+            guard let k = ev.string(), let v = ev.string() else { return }
             if attributes[k] == nil { attributes[k] = v }
           }
           start(el, attributes)
         case 0x45:  // E
-          guard let el = str() else { return }
+          guard let el = ev.string() else { return }
           end(el)
         case 0x54, 0x43:  // T, C
-          guard let t = str() else { return }
+          guard let t = ev.string() else { return }
           characters(t)
         default: return
         }
