@@ -33,23 +33,17 @@ enum ZipParts {
     var symlink: Bool
   }
 
-  /// Checks the archive's structure: the end record, the central directory
-  /// (each record with its name, extra field and comment) and every entry's
-  /// data must lie inside the bytes. ZIPFoundation's reader is not used to
-  /// read: its in-memory file traps on offsets past the end (found by
-  /// scripts/fuzz.sh, in the central directory too).
-  /// Returns a message and a byte offset for the first problem.
-  static func structuralProblem(_ b: [UInt8]) -> (String, Int)? {
-    if case .failure(let p) = layout(b) { return (p.message, p.offset) }
-    return nil
-  }
-
   struct Problem: Error {
     var message: String
     var offset: Int
   }
 
-  /// The data of every entry in central directory order. A ZIP64 archive
+  /// The data of every entry in central directory order, or the first
+  /// problem with a byte offset: the end record, the central directory (each
+  /// record with its name, extra field and comment) and every entry's data
+  /// must lie inside the bytes. ZIPFoundation's reader is not used to read:
+  /// its in-memory file traps on offsets past the end (found by
+  /// scripts/fuzz.sh, in the central directory too). A ZIP64 archive
   /// (an entry or the archive past 4 GiB, or over 65,535 entries) is refused:
   /// this walk does not read ZIP64 records (ZIPFoundation, which did, trapped
   /// on their offsets past the end; found by scripts/fuzz.sh), and no
