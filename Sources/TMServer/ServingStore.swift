@@ -89,24 +89,28 @@ public final class ServingStore: MemoryStore, @unchecked Sendable {
   {
     let snap = backend.snapshot
     let paths = try memories.map { try $0.map(path) }
-    var results: [Result<LookupResult, TMError>] = []
-    func run(_ m: Matcher) {
-      for q in queries {
-        do {
-          var r = try m.lookup(q, analysisFloor: analysisFloor)
-          for i in r.matches.indices { r.matches[i].memory = fileName(r.matches[i].memory) }
-          for i in r.concordance.indices { r.concordance[i].memory = fileName(r.concordance[i].memory) }
-          results.append(.success(r))
-        } catch let e as TMError {
-          results.append(.failure(e))
-        } catch {
-          results.append(.failure(TMError(.io, "\(error)")))
-        }
-      }
-    }
     // (`Lookup` names every memory when it asks for all: those share one pool.)
     snap.prepare(Array(Set(queries.map(\.language))))
-    snap.withMatcher(paths: paths, run)
+    // On the lookup threads, in arrival order (see `LookupThreads`).
+    let results = await LookupThreads.shared.run { () -> [Result<LookupResult, TMError>] in
+      var results: [Result<LookupResult, TMError>] = []
+      results.reserveCapacity(queries.count)
+      snap.withMatcher(paths: paths) { m in
+        for q in queries {
+          do {
+            var r = try m.lookup(q, analysisFloor: analysisFloor)
+            for i in r.matches.indices { r.matches[i].memory = fileName(r.matches[i].memory) }
+            for i in r.concordance.indices { r.concordance[i].memory = fileName(r.concordance[i].memory) }
+            results.append(.success(r))
+          } catch let e as TMError {
+            results.append(.failure(e))
+          } catch {
+            results.append(.failure(TMError(.io, "\(error)")))
+          }
+        }
+      }
+      return results
+    }
     return SearchBatch(results: results)
   }
 
