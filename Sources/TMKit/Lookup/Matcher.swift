@@ -151,7 +151,19 @@ public final class Matcher {
   public init(indexes: [LookupIndex], keys: LookupKeys = LookupKeys()) {
     self.indexes = indexes
     self.keys = keys
+    var first: [String: Int] = [:]
+    for (i, idx) in indexes.enumerated() where first[idx.memoryPath] == nil { first[idx.memoryPath] = i }
+    memoryOrder = first
   }
+
+  /// Per memory file, the position of its first index: with a unit's
+  /// number in the memory, the unit's identity (``unitKey(memory:unit:)``).
+  let memoryOrder: [String: Int]
+
+  /// A unit as one integer: the memory's ``memoryOrder`` and the unit's
+  /// number in it (a set of these replaces one of "path NUL unit" strings,
+  /// made for every concordance hit).
+  static func unitKey(memory: Int, unit: Int) -> Int { memory << 40 | unit }
 
   /// The languages the memories can be searched in.
   public var searchableLanguages: [Language] {
@@ -240,7 +252,10 @@ public final class Matcher {
     var conc: [Match] = []
     var total = 0
     if wantConcordance {
-      let shown = Set(matches.map { "\($0.memory)\u{0}\($0.unit)" })
+      var shown = Set<Int>()
+      for m in matches {
+        if let k = memoryOrder[m.memory] { shown.insert(Matcher.unitKey(memory: k, unit: m.unit)) }
+      }
       (conc, total) = concordance(q, text: text, excluding: shown)
     }
     return LookupResult(
@@ -1116,7 +1131,8 @@ public final class Matcher {
 
   /// Units containing every word of the query, in the query's language or
   /// (through cross-script keys) in any language: `Aliyeva` finds `Алиева`.
-  func concordance(_ q: LookupQuery, text: String, excluding: Set<String>) -> ([Match], Int) {
+  /// `excluding`: ``unitKey(memory:unit:)`` of the units shown already.
+  func concordance(_ q: LookupQuery, text: String, excluding: Set<Int>) -> ([Match], Int) {
     let words = keys.surfaceTokens(text, language: q.language).filter { $0.kind == .word || $0.kind == .number }
     if words.isEmpty { return ([], 0) }
     let qKeys = words.map(\.key)
@@ -1163,7 +1179,11 @@ public final class Matcher {
     var seenUnits = Set<Int>()
     for r in raw {
       let idx = indexes[r.index]
-      if excluding.contains("\(idx.memoryPath)\u{0}\(idx.unitOffset + r.unit)") { continue }
+      if !excluding.isEmpty,
+        excluding.contains(Matcher.unitKey(memory: memoryOrder[idx.memoryPath] ?? r.index, unit: idx.unitOffset + r.unit))
+      {
+        continue
+      }
       guard seenUnits.insert(r.index << 32 | r.unit).inserted else { continue }
       total += 1
       if hits.count < q.limit {
