@@ -227,7 +227,8 @@ def sched(pid):
                 run, wait = [int(x) for x in f.read().split()[:2]]
         except OSError:
             continue
-        name = "workers" if "qos" in name else ("nio" if name.startswith("NIO") else "other")
+        name = ("lookup" if name.startswith("tm-lookup") else "workers" if "qos" in name
+                else "nio" if name.startswith("NIO") else "other")
         r, w = out.get(name, (0, 0))
         out[name] = (r + run, w + wait)
     return out

@@ -26,8 +26,13 @@ final class LookupThreads: @unchecked Sendable {
   init(threads: Int) {
     threadCount = max(1, threads)
     for i in 0..<threadCount {
-      let t = Thread { [self] in loop() }
-      t.name = "tm-lookup-\(i)"
+      let name = "tm-lookup-\(i)"
+      let t = Thread { [self] in
+        // Set from the thread itself, Foundation names the kernel's thread
+        // too (what `top -H` and /proc show; else it keeps its creator's).
+        Thread.current.name = name
+        loop()
+      }
       t.stackSize = 8 << 20
       t.start()
     }
