@@ -29,6 +29,7 @@ public enum TMServerApp {
     _ config: ServerConfiguration, logger: Logger, serving: (any ServedStore)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) async throws -> Prepared {
+    let logger = logger.deferringMetadata()
     let backend: Backend?
     let store: any ServedStore
     if let serving {

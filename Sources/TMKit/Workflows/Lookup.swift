@@ -139,7 +139,10 @@ public struct Lookup: Sendable {
       answer.concordance = conc.map { LookupMatch($0, refs: refs) }
       answer.moreConcordance = max(0, result.concordanceTotal - conc.count)
       report.answers.append(answer)
-      analysis.add(score: result.bestScore, words: q.split(whereSeparator: { $0 == " " || $0 == "\t" }).count)
+      // The analysis is a batch's only: a single lookup skips counting its words.
+      if request.batch {
+        analysis.add(score: result.bestScore, words: q.split(whereSeparator: { $0 == " " || $0 == "\t" }).count)
+      }
     }
     if request.batch { report.analysis = AnalysisReport(analysis) }
     let tDone = Stopwatch.now()
