@@ -27,7 +27,7 @@ NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
 # The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
 def _baseline(name):
-    for d in ("/work/baseline6", "/work/baseline5", "/work/baseline4"):
+    for d in ("/work/baseline7", "/work/baseline6", "/work/baseline5", "/work/baseline4"):
         if os.path.exists(os.path.join(d, name)):
             return os.path.join(d, name)
     return ""
