@@ -103,13 +103,17 @@ extension PostgresStore {
 
   /// The stage's statement. `bound`: the SQL of a candidate's shared
   /// count (`e` the entry; $4 the query's keys, one slice of $8 per length
-  /// from $7; $5 the weights or the extra occurrences).
-  static func stageSQL(bound: String) -> String {
+  /// from $7; $5 the weights or the extra occurrences). `section` is in
+  /// the text (the section's own GIN index, migration 004, is used only
+  /// when the plan can see which section is read); `$9` says it again,
+  /// as before that index, so the planner's row estimates are unchanged.
+  static func stageSQL(bound: String, section: Int) -> String {
     """
     WITH r AS (
       SELECT unit_id, ub FROM (
         SELECT e.unit_id, least(\(bound), $6::integer, e.len)::float8 * 100 / greatest($6::integer, e.len) AS ub
-        FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[] AND e.section + 0 = $9::integer
+        FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[] AND e.section = \(section)
+          AND e.section + 0 = $9::integer
       ) s WHERE ub >= $10::float8 - 1e-9 ORDER BY ub DESC, unit_id LIMIT $11::bigint
     )
     SELECT u.id, x.ub, u.az, u.az_cyrl, u.ru, u.en, u.origin, u.created, u.score
@@ -179,7 +183,8 @@ extension PostgresStore {
       schema.isEmpty
       ? "{" + weights.map(String.init).joined(separator: ",") + "}" : String(weights.reduce(0) { $0 + $1 - 1 })
     let r = try c.execPrepared(
-      schema.isEmpty ? "tm_stage" : "tm_stage_ia", stageSQL(bound: schema.isEmpty ? plainBound : intarrayBound(schema)),
+      (schema.isEmpty ? "tm_stage_" : "tm_stage_ia_") + String(qt.section),
+      stageSQL(bound: schema.isEmpty ? plainBound : intarrayBound(schema), section: qt.section),
       [
         String(qt.exactHash), String(qt.skelHash), CopyText.intArray(posting), CopyText.intArray(flat), fifth,
         String(lq), String(lo), String(known.count), String(qt.section), String(t), limit.map(String.init),
