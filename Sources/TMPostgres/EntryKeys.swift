@@ -1,3 +1,4 @@
+import Foundation
 import TMKit
 
 /// What `tm_entries` and `tm_tokens` hold for a unit, computed by TMKit's
@@ -85,19 +86,31 @@ struct EntryKeys {
 /// COPY text format: `\N` is NULL; backslash, tab, newline and CR escaped.
 enum CopyText {
   static func append(_ s: String?, to out: inout [UInt8]) {
-    guard let s else {
-      out.append(contentsOf: [0x5C, 0x4E])
+    guard var s else {
+      out.append(0x5C)
+      out.append(0x4E)
       return
     }
-    for b in s.utf8 {
-      switch b {
-      case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-      case 0x09: out.append(contentsOf: [0x5C, 0x74])
-      case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-      case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-      default: out.append(b)
+    // The runs between the bytes to escape go in whole (most texts have
+    // none): one copy instead of an append per byte.
+    s.withUTF8 { b in
+      var start = 0
+      for i in 0..<b.count {
+        let c = b[i]
+        guard c == 0x5C || c == 0x09 || c == 0x0A || c == 0x0D else { continue }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+        out.append(0x5C)
+        out.append(c == 0x5C ? 0x5C : c == 0x09 ? 0x74 : c == 0x0A ? 0x6E : 0x72)
+        start = i + 1
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<b.count]))
     }
+  }
+
+  /// Whether `s` holds a NUL byte (memchr over its UTF-8).
+  static func containsNUL(_ s: String) -> Bool {
+    var s = s
+    return s.withUTF8 { b in b.baseAddress.map { memchr($0, 0, b.count) != nil } ?? false }
   }
 
   static func intArray(_ a: [Int32]) -> String { "{" + a.map(String.init).joined(separator: ",") + "}" }

@@ -63,6 +63,11 @@ final class PGConnection {
     if lookupSettings { return }
     try exec("SET enable_seqscan = off")
     try exec("SET max_parallel_workers_per_gather = 0")
+    // No JIT: a lookup's statements run for milliseconds, and at 1M units
+    // the planner's cost of the similar-word segments (a nested loop over
+    // the chosen words) is above `jit_above_cost`, so each run compiled its
+    // expressions first (15 ms of a 70 ms statement).
+    try exec("SET jit = off")
     lookupSettings = true
   }
 

@@ -16,12 +16,13 @@ extension PostgresStore {
   /// core, `threads` workers ahead of the sender) go by COPY into staging
   /// tables, `tm_units_load` on one connection and `tm_entries_load` on a
   /// second, each created in its own COPY's transaction (so with
-  /// `wal_level=minimal` neither is WAL-logged); then the GIN index is built
-  /// on the second connection while the first builds the other indexes; then
-  /// one short transaction checks the memory is still empty and puts the
-  /// staging tables in place of the empty ones, with the token statistics.
-  /// PostgreSQL works on both cores instead of one, and the GIN build, the
-  /// longest step, no longer waits for the others.
+  /// `wal_level=minimal` neither is WAL-logged); then the sections' GIN
+  /// indexes are built on the second and a third connection while the first
+  /// builds the other indexes; then one short transaction checks the memory
+  /// is still empty and puts the staging tables in place of the empty ones,
+  /// with the token statistics. PostgreSQL works on both cores instead of
+  /// one, and the GIN builds, the longest step (PostgreSQL 15 builds one GIN
+  /// index on one core), run two at a time and no longer wait for the others.
   ///
   /// All or nothing: until that last transaction commits, the memory's
   /// tables are untouched (empty); a load that fails drops its staging
@@ -58,11 +59,28 @@ extension PostgresStore {
         let b = UncheckedBox(try PGConnection(conninfo: conninfo))
         var staged = try PostgresStore.stage(units, a: a, b: b, threads: threads)
         lap("copy units and entries (keys by TMKit, two connections)")
-        let gin = Background {
-          try b.value.transaction {
-            try b.value.exec("SET LOCAL maintenance_work_mem = '512MB'")
-            try b.value.exec("CREATE INDEX tm_entries_load_keys ON tm_entries_load USING gin (keys)")
+        // The sections' GIN indexes (migration 004) on two connections at
+        // once, the largest sections first, each to the one with fewer
+        // entries to index so far; the other indexes on the first.
+        let c = UncheckedBox(try PGConnection(conninfo: conninfo))
+        let gins = zip([b, c], PostgresStore.ginSchedule(staged.sectionEntries)).map { conn, sections in
+          Background {
+            try conn.value.transaction {
+              try conn.value.exec("SET LOCAL maintenance_work_mem = '512MB'")
+              for s in sections {
+                try conn.value.exec(
+                  "CREATE INDEX \(PostgresStore.keysIndex(s))_load ON tm_entries_load USING gin (keys) WHERE section = \(s)")
+              }
+            }
           }
+        }
+        // Both ended, then the first failure.
+        func waitGINs() throws {
+          var failure: (any Error)?
+          for g in gins {
+            do { try g.wait() } catch { failure = failure ?? error }
+          }
+          if let failure { throw failure }
         }
         let other = Date()
         do {
@@ -91,12 +109,12 @@ extension PostgresStore {
             try a.exec("CREATE INDEX tm_words_load_length ON tm_words_load (section, nbytes) INCLUDE (mask)")
           }
         } catch {
-          _ = try? gin.wait()
+          _ = try? waitGINs()
           throw error
         }
         seconds["index units and hashes, copy words (beside the GIN)"] = Date().timeIntervalSince(other)
-        try gin.wait()
-        lap("index keys (GIN, beside the rest)")
+        try waitGINs()
+        lap("index keys (GIN per section on two connections, beside the rest)")
         try a.transaction {
           // Units become visible here: take the write-order lock before the
           // table locks, as appends take it (ids commit in order).
@@ -115,7 +133,9 @@ extension PostgresStore {
           try a.exec("ALTER TABLE tm_units ADD CONSTRAINT tm_units_pkey PRIMARY KEY USING INDEX tm_units_load_pkey")
           try a.exec("ALTER INDEX tm_units_load_text_hash RENAME TO tm_units_text_hash")
           try a.exec("ALTER TABLE tm_entries ADD CONSTRAINT tm_entries_pkey PRIMARY KEY USING INDEX tm_entries_load_pkey")
-          try a.exec("ALTER INDEX tm_entries_load_keys RENAME TO tm_entries_keys")
+          for s in EntryKeys.sections.indices {
+            try a.exec("ALTER INDEX \(PostgresStore.keysIndex(s))_load RENAME TO \(PostgresStore.keysIndex(s))")
+          }
           try a.exec("ALTER INDEX tm_entries_load_exact RENAME TO tm_entries_exact")
           try a.exec("ALTER INDEX tm_entries_load_skel RENAME TO tm_entries_skel")
           try a.exec("ALTER TABLE tm_words_load RENAME TO tm_words")
@@ -157,9 +177,29 @@ extension PostgresStore {
     }
   }
 
+  /// The name of section `s`'s GIN index on `tm_entries.keys` (migration 004).
+  static func keysIndex(_ s: Int) -> String { "tm_entries_keys_\(EntryKeys.sections[s].tag)" }
+
+  /// The sections (every one, even empty) in two lists for two connections
+  /// building their GIN indexes: largest first, each to the list with fewer
+  /// entries so far (ties to the first).
+  static func ginSchedule(_ entries: [Int]) -> [[Int]] {
+    func count(_ s: Int) -> Int { s < entries.count ? entries[s] : 0 }
+    var lists: [[Int]] = [[], []]
+    var load = [0, 0]
+    for s in EntryKeys.sections.indices.sorted(by: { count($0) != count($1) ? count($0) > count($1) : $0 < $1 }) {
+      let i = load[1] < load[0] ? 1 : 0
+      lists[i].append(s)
+      load[i] += count(s)
+    }
+    return lists
+  }
+
   struct Staged {
     var added: Int
     var duplicates: Int
+    /// Entries per section (duplicates' too: only for sharing the GIN builds).
+    var sectionEntries: [Int]
     var df: [Int32: Int]
     /// `tm_words` rows in COPY's text format.
     var words: [UInt8]
@@ -199,6 +239,7 @@ extension PostgresStore {
     var words: [UInt8] = []
     var id = 0
     var dups = 0
+    var sectionEntries = [Int](repeating: 0, count: EntryKeys.sections.count)
     do {
       try a.transaction {
         try a.exec("CREATE TABLE tm_units_load (LIKE tm_units INCLUDING DEFAULTS INCLUDING GENERATED)")
@@ -243,6 +284,7 @@ extension PostgresStore {
               at = end
             }
             for (t, v) in r.df where v != 0 { df[t, default: 0] += v }
+            for (sec, n) in r.sectionEntries.enumerated() { sectionEntries[sec] += n }
             // Each word new to the load, with the first stored unit holding it.
             var resolved = [Bool](repeating: false, count: r.wordHashes.count)
             for k in 0..<r.hashes.count where keep[k] {
@@ -270,7 +312,7 @@ extension PostgresStore {
       _ = try? entries.wait()
       throw error
     }
-    return Staged(added: id, duplicates: dups, df: df, words: words)
+    return Staged(added: id, duplicates: dups, sectionEntries: sectionEntries, df: df, words: words)
   }
 
   /// The texts as stored (NFC, empty dropped), without validation errors.
@@ -383,6 +425,8 @@ where Units.Index == Int {
     var wordRows: [UInt8] = []
     var wordEnds: [Int] = []
     var df: [Int32: Int] = [:]
+    /// Entries per section.
+    var sectionEntries = [Int](repeating: 0, count: EntryKeys.sections.count)
     var error: (any Error)?
   }
 
@@ -489,6 +533,7 @@ where Units.Index == Int {
           CopyBinary.int4Array(e.postingKeys, to: &c.entryRows)
           c.entryEnds.append(c.entryRows.count)
           c.entryUnit.append(local)
+          c.sectionEntries[e.section] += 1
           for t in e.tokenKeys {
             c.df[t, default: 0] += 1
             c.tokenKeys.append(t)

@@ -20,6 +20,13 @@ extension PostgresStore {
 
   public func lookup(_ q: LookupQuery, analysisFloor: Double? = nil) throws -> LookupResult {
     try Matcher.validate(q.text)
+    let started = Date()
+    defer {
+      if PostgresStore.trace {
+        FileHandle.standardError.write(
+          Data("lookup \(q.text.debugDescription): \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms\n".utf8))
+      }
+    }
     return try run { c in try PostgresStore.lookup(c, q, analysisFloor: analysisFloor, name: name) }
   }
 
@@ -160,7 +167,7 @@ extension PostgresStore {
       // distinct keys, each weighted by the query's occurrences (an upper
       // bound of the shared count, so nothing that can match is dropped).
       sql += """
-         UNION SELECT e.unit_id FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[]
+         UNION SELECT e.unit_id FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[] AND e.section = \(s)
           AND (SELECT coalesce(sum(w), 0) FROM unnest($4::integer[], $5::integer[]) AS q(k, w) WHERE q.k = ANY(e.keys))
             >= ceil(greatest($6::integer, e.len) * $7::float8 / 100 - 1e-9)
         """

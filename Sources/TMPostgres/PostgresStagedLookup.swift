@@ -9,7 +9,9 @@ import TMKit
 /// `PostgresLookup.swift`), ranks them IN the database by the upper bound of
 /// their word-token score from the tokens they share with the query,
 /// `ub = 100·min(shared, |q|, L) / max(|q|, L)`, and returns the best `limit`
-/// of them (plus the exact and near-exact candidates by hash). TMKit's
+/// of them with every entry tied with the last (`WITH TIES`: the bounds are
+/// few values, and the ties at the last one are often many), plus the
+/// exact and near-exact candidates by hash. TMKit's
 /// `Matcher` then runs over those; its `LookupResult.retrievalFloor` R is the
 /// word-token score its pool of best candidates ended at: the fuzzy
 /// candidates it rescores are exactly those scoring ≥ R.
@@ -18,8 +20,8 @@ import TMKit
 /// whole memory that scores ≥ R was fetched, which holds when
 ///  - R ≥ t (an entry scoring ≥ R then had ub ≥ R ≥ t, so it was in the
 ///    ranking), and
-///  - the limit was not reached, or the lowest ub fetched is < R (the ones
-///    left out rank below it, so they score < R).
+///  - the limit was not reached, or the lowest ub fetched is ≤ R (the ones
+///    left out rank below it, ties included, so they score < R).
 /// Then the memory's pool ends at R too (its 40 best include these) and the
 /// rescored candidates are the same. At t = the retrieval floor with the
 /// limit not reached every entry that could match at all is fetched: that
@@ -103,14 +105,18 @@ extension PostgresStore {
 
   /// The stage's statement. `bound`: the SQL of a candidate's shared
   /// count (`e` the entry; $4 the query's keys, one slice of $8 per length
-  /// from $7; $5 the weights or the extra occurrences).
-  static func stageSQL(bound: String) -> String {
+  /// from $7; $5 the weights or the extra occurrences). `section` is in
+  /// the text (the section's own GIN index, migration 004, is used only
+  /// when the plan can see which section is read); `$9` says it again,
+  /// as before that index, so the planner's row estimates are unchanged.
+  static func stageSQL(bound: String, section: Int) -> String {
     """
     WITH r AS (
       SELECT unit_id, ub FROM (
         SELECT e.unit_id, least(\(bound), $6::integer, e.len)::float8 * 100 / greatest($6::integer, e.len) AS ub
-        FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[] AND e.section + 0 = $9::integer
-      ) s WHERE ub >= $10::float8 - 1e-9 ORDER BY ub DESC, unit_id LIMIT $11::bigint
+        FROM tm_entries e WHERE e.keys OPERATOR(pg_catalog.&&) $3::integer[] AND e.section = \(section)
+          AND e.section + 0 = $9::integer
+      ) s WHERE ub >= $10::float8 - 1e-9 ORDER BY ub DESC FETCH FIRST ($11::bigint) ROWS WITH TIES
     )
     SELECT u.id, x.ub, u.az, u.az_cyrl, u.ru, u.en, u.origin, u.created, u.score
     FROM (
@@ -179,10 +185,11 @@ extension PostgresStore {
       schema.isEmpty
       ? "{" + weights.map(String.init).joined(separator: ",") + "}" : String(weights.reduce(0) { $0 + $1 - 1 })
     let r = try c.execPrepared(
-      schema.isEmpty ? "tm_stage" : "tm_stage_ia", stageSQL(bound: schema.isEmpty ? plainBound : intarrayBound(schema)),
+      (schema.isEmpty ? "tm_stage_" : "tm_stage_ia_") + String(qt.section),
+      stageSQL(bound: schema.isEmpty ? plainBound : intarrayBound(schema), section: qt.section),
       [
         String(qt.exactHash), String(qt.skelHash), CopyText.intArray(posting), CopyText.intArray(flat), fifth,
-        String(lq), String(lo), String(known.count), String(qt.section), String(t), limit.map(String.init),
+        String(lq), String(lo), String(known.count), String(qt.section), String(t), String(limit ?? Int(Int64.max)),
       ])
     var out = Stage()
     out.ids.reserveCapacity(r.rows)
@@ -234,17 +241,18 @@ extension PostgresStore {
     for round in 0..<12 {
       let stageStart = Date()
       let st = try stage(c, qt, t: t, limit: limit)
-      let result = try narrowedScore(
-        q, analysisFloor: analysisFloor, ids: st.ids, units: st.units, languages: langs, own: own, name: name,
-        keys: c.keys)
+      let scored = try StageScore(
+        q, analysisFloor: analysisFloor, stage: st, languages: langs, own: own, name: name, keys: c.keys)
       let hit = limit.map { st.ranked >= $0 } ?? false
-      let reached = result.retrievalFloor
+      let reached = scored.reached
       stats.stages += 1
-      if hit, let R = reached, R >= t - 1e-9, st.lowestBound >= R - 1e-9 { stats.cut = true }
+      // The ranking holds its ties (WITH TIES): what it left out has a
+      // bound below the lowest it kept, so below R when that is ≤ R.
+      if hit, let R = reached, R >= t - 1e-9, st.lowestBound > R + 1e-9 { stats.cut = true }
       let proven: Bool = {
         if t <= floor + 1e-9 && !hit { return true }
         guard let R = reached, R >= t - 1e-9 else { return false }
-        return !hit || st.lowestBound < R - 1e-9
+        return !hit || st.lowestBound <= R + 1e-9
       }()
       if trace {
         FileHandle.standardError.write(Data("stage \(round) took \(String(format: "%.1f", Date().timeIntervalSince(stageStart) * 1000)) ms\n".utf8))
@@ -253,7 +261,7 @@ extension PostgresStore {
             "stage \(round): t \(t) limit \(limit.map(String.init) ?? "-") fetched \(st.ids.count) ranked \(st.ranked) lowest \(st.lowestBound) R \(reached.map { String($0) } ?? "-") \(proven ? "proven" : "")\n"
               .utf8))
       }
-      if proven { return try withSimilarWords(c, q, analysisFloor: analysisFloor, stage: st, result: result, langs: langs, own: own, name: name) }
+      if proven { return try withSimilarWords(c, q, analysisFloor: analysisFloor, stage: st, scored: scored, langs: langs, own: own, name: name) }
       if let R = reached, R >= t - 1e-9 {
         // The limit cut the ranking at or above R: every entry that could
         // reach R is needed (the ties at R are many), so no limit.
@@ -282,13 +290,13 @@ extension PostgresStore {
   /// ≥ R, so the proven stage holds it already; the pool is the same with
   /// or without them, and they are added once instead of to every stage.
   static func withSimilarWords(
-    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, stage st: Stage, result: LookupResult,
+    _ c: PGConnection, _ q: LookupQuery, analysisFloor: Double?, stage st: Stage, scored: StageScore,
     langs: [Language], own: [Language], name: String
   ) throws -> LookupResult {
     let similar = try similarUnits(c, q, analysisFloor: analysisFloor)
     let have = Set(st.ids)
     let missing = similar.filter { !have.contains($0) }
-    guard !missing.isEmpty else { return result }
+    guard !missing.isEmpty else { return try scored.result() }
     let r = try c.execPrepared(
       "tm_units_by_id", "SELECT u.id, \(columns("u")) FROM tm_units u WHERE u.id = ANY($1::bigint[])",
       ["{" + missing.map(String.init).joined(separator: ",") + "}"])
@@ -298,6 +306,82 @@ extension PostgresStore {
     return try narrowedScore(
       q, analysisFloor: analysisFloor, ids: rows.map(\.0), units: rows.map(\.1), languages: langs, own: own, name: name,
       keys: c.keys)
+  }
+
+  /// What a stage needs of TMKit's Matcher: the retrieval floor R at once,
+  /// the answer only for the stage that is proven (and not even then when
+  /// a short query's similar words add units: those are scored anew).
+  /// Few candidates are scored over their full index at once; many are
+  /// indexed by their own section only, R is that index's (the pool it
+  /// comes from is the token scan of the query's section), and the answer,
+  /// when asked for, is `narrowedScore`'s, from the same narrow index.
+  struct StageScore {
+    let reached: Double?
+    private let full: LookupResult?
+    private let narrow: Matcher?
+    private let q: LookupQuery
+    private let analysisFloor: Double?
+    private let stage: Stage
+    private let languages: [Language]
+    private let name: String
+    private let keys: LookupKeys
+
+    init(
+      _ q: LookupQuery, analysisFloor: Double?, stage: Stage, languages: [Language], own: [Language], name: String,
+      keys: LookupKeys
+    ) throws {
+      self.q = q
+      self.analysisFloor = analysisFloor
+      self.stage = stage
+      self.languages = languages
+      self.name = name
+      self.keys = keys
+      if stage.units.count <= PostgresStore.narrowAbove {
+        let r = try PostgresStore.score(
+          q, analysisFloor: analysisFloor, units: stage.units, ids: stage.ids, languages: languages, name: name,
+          keys: keys)
+        full = r
+        narrow = nil
+        reached = r.retrievalFloor
+      } else {
+        let m = try PostgresStore.narrowMatcher(units: stage.units, own: own, name: name, keys: keys)
+        full = nil
+        narrow = m
+        reached = try m.lookup(q, analysisFloor: analysisFloor).retrievalFloor
+      }
+    }
+
+    /// The stage's answer (what `narrowedScore` gives for its candidates).
+    func result() throws -> LookupResult {
+      if let full { return full }
+      guard let narrow else { return try PostgresStore.score(q, analysisFloor: analysisFloor, units: [], ids: [], languages: [], name: name, keys: keys) }
+      return try PostgresStore.scoreKept(
+        narrow, q, analysisFloor: analysisFloor, ids: stage.ids, units: stage.units, languages: languages, name: name,
+        keys: keys)
+    }
+  }
+
+  /// A Matcher over an index of the units' texts in the query's own
+  /// section only (`own`).
+  static func narrowMatcher(units: [TranslationUnit], own: [Language], name: String, keys: LookupKeys) throws -> Matcher {
+    let ownUnits = units.map { u in TranslationUnit(texts: u.texts.filter { own.contains($0.key) }) }
+    let bytes = try LookupIndexBuilder.build(
+      languages: own, units: ownUnits, fingerprint: MemoryFingerprint(size: 0, mtimeNanoseconds: 0, hash: 0), keys: keys)
+    return Matcher(indexes: [try LookupIndex(bytes: bytes, memoryPath: name)], keys: keys)
+  }
+
+  /// The units `narrow` (over `units`) keeps for `q`, scored over their full index.
+  static func scoreKept(
+    _ narrow: Matcher, _ q: LookupQuery, analysisFloor: Double?, ids: [Int], units: [TranslationUnit],
+    languages: [Language], name: String, keys: LookupKeys
+  ) throws -> LookupResult {
+    let keep = try narrow.candidateUnits(q, analysisFloor: analysisFloor)
+    var seen = Set<Int>()
+    let rows = keep.compactMap { $0.unit >= 0 && $0.unit < units.count ? $0.unit : nil }.filter { seen.insert($0).inserted }
+      .sorted()
+    return try score(
+      q, analysisFloor: analysisFloor, units: rows.map { units[$0] }, ids: rows.map { ids[$0] }, languages: languages,
+      name: name, keys: keys)
   }
 
   /// TMKit's Matcher over a stage's candidates. Many candidates are first
@@ -312,17 +396,9 @@ extension PostgresStore {
     guard units.count > narrowAbove else {
       return try score(q, analysisFloor: analysisFloor, units: units, ids: ids, languages: languages, name: name, keys: keys)
     }
-    let ownUnits = units.map { u in TranslationUnit(texts: u.texts.filter { own.contains($0.key) }) }
-    let bytes = try LookupIndexBuilder.build(
-      languages: own, units: ownUnits, fingerprint: MemoryFingerprint(size: 0, mtimeNanoseconds: 0, hash: 0), keys: keys)
-    let narrowIndex = try LookupIndex(bytes: bytes, memoryPath: name)
-    let keep = try Matcher(indexes: [narrowIndex], keys: keys).candidateUnits(q, analysisFloor: analysisFloor)
-    var seen = Set<Int>()
-    let rows = keep.compactMap { $0.unit >= 0 && $0.unit < units.count ? $0.unit : nil }.filter { seen.insert($0).inserted }
-      .sorted()
-    return try score(
-      q, analysisFloor: analysisFloor, units: rows.map { units[$0] }, ids: rows.map { ids[$0] }, languages: languages,
-      name: name, keys: keys)
+    return try scoreKept(
+      try narrowMatcher(units: units, own: own, name: name, keys: keys), q, analysisFloor: analysisFloor, ids: ids,
+      units: units, languages: languages, name: name, keys: keys)
   }
 
   static let narrowAbove = 48

@@ -193,7 +193,7 @@ public final class PostgresStore: Sendable {
     v.texts = [:]
     for (l, t) in u.texts {
       let n = t.nfc
-      if n.utf8.contains(0) {
+      if CopyText.containsNUL(n) {
         throw TMError(.invalidInput, "unit \(index + 1) contains a NUL character", hint: "remove it")
       }
       if !n.isEmpty { v.texts[l] = n }
@@ -205,7 +205,7 @@ public final class PostgresStore: Sendable {
     if let s = u.score, !s.isFinite {
       throw TMError(.invalidInput, "unit \(index + 1) has a score that is not a number")
     }
-    if v.origin.utf8.contains(0) || v.created.utf8.contains(0) {
+    if CopyText.containsNUL(v.origin) || CopyText.containsNUL(v.created) {
       throw TMError(.invalidInput, "unit \(index + 1) contains a NUL character", hint: "remove it")
     }
     return v

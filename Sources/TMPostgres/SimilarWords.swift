@@ -128,12 +128,12 @@ extension PostgresStore {
       for len in 1...maxLength { keys.append(EntryKeys.postingKey(h, length: len)) }
     }
     let r = try c.execPrepared(
-      "tm_similar_segments",
+      "tm_similar_segments_\(s)",
       """
       SELECT DISTINCT x.unit_id FROM generate_series(0, $2::integer - 1) AS g(i) CROSS JOIN LATERAL (
         SELECT e.unit_id FROM tm_entries e
         WHERE e.keys OPERATOR(pg_catalog.&&) ($1::integer[])[g.i * $3::integer + 1:(g.i + 1) * $3::integer]
-          AND e.section + 0 = $4::integer
+          AND e.section = \(s) AND e.section + 0 = $4::integer
         ORDER BY e.len, e.unit_id LIMIT $5::bigint
       ) x
       """,

@@ -45,6 +45,11 @@ final class PostgresDerivedIndex: @unchecked Sendable {
       self.highWater = highWater
       self.snapshot = snapshot
     }
+
+    /// The same index with another snapshot of it.
+    func with(snapshot: Snapshot) -> State {
+      State(generation: generation, languages: languages, path: path, ids: ids, highWater: highWater, snapshot: snapshot)
+    }
   }
 
   let store: PostgresStore
@@ -66,6 +71,9 @@ final class PostgresDerivedIndex: @unchecked Sendable {
   private var lastPhases: [(String, Double)] = []
   /// The warm index's character-key tables are made (see `startBuilding`).
   private var tablesReady = false
+  /// They are being made (on the snapshot the build put in force): lookups
+  /// do not start their own meanwhile (see `search`).
+  private var makingTables = false
   private var failedBuilds = 0
 
   /// The last build's phases (or the failed one's) and the failed builds.
@@ -145,6 +153,7 @@ final class PostgresDerivedIndex: @unchecked Sendable {
         state = s
         building = false
         tablesReady = false
+        makingTables = true
         warmupSeconds = Date().timeIntervalSince(start)
         lastPhases = phases
         builds += 1
@@ -161,8 +170,15 @@ final class PostgresDerivedIndex: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: sections.count) { i in snapshot.prepare([sections[i]], wait: true) }
         lock.lock()
         if generationCounter == generation {  // no rebuild since
+          makingTables = false
           tablesReady = true
           lastPhases.append(("character-key tables (warm meanwhile)", Date().timeIntervalSince(t0)))
+          // Appends that landed meanwhile put newer snapshots in force,
+          // made before these tables were: the one in force takes them
+          // over (its full index is this one), so no lookup makes them again.
+          if let cur = state, cur.snapshot !== snapshot {
+            state = cur.with(snapshot: Snapshot(paths: cur.snapshot.paths, indexesByPath: cur.snapshot.indexesByPath, previous: snapshot))
+          }
         }
         lock.unlock()
         // The previous generations' files.
@@ -370,12 +386,15 @@ final class PostgresDerivedIndex: @unchecked Sendable {
       invalidate()
       return nil
     }
+    // From the snapshot in force now: the table build may have handed its
+    // tables to a newer one than `old`'s meanwhile (see `startBuilding`).
+    lock.lock()
+    defer { lock.unlock() }
+    let previous = state.map { $0.generation == old.generation ? $0.snapshot : old.snapshot } ?? old.snapshot
     let s = State(
       generation: old.generation, languages: old.languages, path: old.path, ids: ids, highWater: high,
-      snapshot: Snapshot(paths: [old.path], indexesByPath: [old.path: indexes], previous: old.snapshot))
-    lock.lock()
+      snapshot: Snapshot(paths: [old.path], indexesByPath: [old.path: indexes], previous: previous))
     state = s
-    lock.unlock()
     return s
   }
 
@@ -390,7 +409,14 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     }
     var results: [Result<LookupResult, TMError>] = []
     results.reserveCapacity(queries.count)
-    snap.prepare(Array(Set(queries.map(\.language))))
+    // Not while the build makes the full index's tables: a snapshot put in
+    // force by an append meanwhile does not have them yet, and would start
+    // making the same tables a second time (seconds of CPU at 1M units);
+    // it takes them over when they are made.
+    lock.lock()
+    let making = makingTables
+    lock.unlock()
+    if !making { snap.prepare(Array(Set(queries.map(\.language)))) }
     snap.withMatcher { m in
       for q in queries {
         do {

@@ -157,7 +157,7 @@ import Testing
   /// ascending, ties by index (many ties, and keys using every bit).
   @Test func radixSortsEqualTheComparisonSort() {
     var r = FastPathTests.Rng(s: 3)
-    for n in [0, 1, 7, 5000, 70_000] {
+    for n in [0, 1, 7, LookupIndexBuilder.radixMinimum - 1, LookupIndexBuilder.radixMinimum, 5000, 70_000] {
       let k32 = (0..<n).map { _ in r.next() % 3 == 0 ? UInt32(r.next() % 50) : UInt32(truncatingIfNeeded: r.next()) }
       let s32 = LookupIndexBuilder.radixSorted(k32)
       let o32 = LookupIndexBuilder.sortedOrder(k32)
