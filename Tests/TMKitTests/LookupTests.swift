@@ -280,6 +280,22 @@ enum LookupFixture {
     #expect(Set(r.concordance.map(\.unit)) == [3, 7])
   }
 
+  @Test func concordanceLeavesOutOnlyTheUnitsShownFromTheSameMemory() throws {
+    // Unit 0 of both memories holds the words; only the desk's unit 0 is a
+    // match, so only it is left out of the concordance: the archive's unit 0
+    // (the same number in another memory) is a hit.
+    func index(_ path: String, _ texts: [String]) throws -> LookupIndex {
+      let m = Memory(path: path, languages: [.en, .ru], units: texts.map { TranslationUnit(texts: [.en: $0, .ru: "Текст."]) })
+      return try LookupFixture.index(m)
+    }
+    let desk = try index("/tmp/desk.tsv", ["Foreign affairs.", "Foreign affairs ministers met in Baku."])
+    let archive = try index("/tmp/archive.tsv", ["Talks on foreign affairs continued in Baku.", "Press release."])
+    let r = try Matcher(indexes: [desk, archive]).lookup(
+      LookupQuery(text: "foreign affairs", language: .en, limit: 5, minScore: 70, concordance: nil))
+    #expect(r.matches.map { "\($0.memory)#\($0.unit)" } == ["/tmp/desk.tsv#0"])
+    #expect(Set(r.concordance.map { "\($0.memory)#\($0.unit)" }) == ["/tmp/desk.tsv#1", "/tmp/archive.tsv#0"])
+  }
+
   @Test func badQueries() throws {
     let m = try LookupFixture.matcher()
     #expect(throws: TMError.self) { try m.lookup(LookupQuery(text: "  ", language: .en)) }

@@ -154,11 +154,15 @@ public final class Matcher {
     var first: [String: Int] = [:]
     for (i, idx) in indexes.enumerated() where first[idx.memoryPath] == nil { first[idx.memoryPath] = i }
     memoryOrder = first
+    indexMemory = indexes.map { first[$0.memoryPath] ?? 0 }
   }
 
   /// Per memory file, the position of its first index: with a unit's
   /// number in the memory, the unit's identity (``unitKey(memory:unit:)``).
   let memoryOrder: [String: Int]
+  /// Per index, its memory's ``memoryOrder`` (read per concordance hit,
+  /// where hashing the memory's path each time would cost what the key saves).
+  let indexMemory: [Int]
 
   /// A unit as one integer: the memory's ``memoryOrder`` and the unit's
   /// number in it (a set of these replaces one of "path NUL unit" strings,
@@ -1180,7 +1184,7 @@ public final class Matcher {
     for r in raw {
       let idx = indexes[r.index]
       if !excluding.isEmpty,
-        excluding.contains(Matcher.unitKey(memory: memoryOrder[idx.memoryPath] ?? r.index, unit: idx.unitOffset + r.unit))
+        excluding.contains(Matcher.unitKey(memory: indexMemory[r.index], unit: idx.unitOffset + r.unit))
       {
         continue
       }
