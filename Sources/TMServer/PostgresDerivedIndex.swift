@@ -399,9 +399,18 @@ final class PostgresDerivedIndex: @unchecked Sendable {
   }
 
   /// The lookups on the index, numbered and named as the in-database path
-  /// numbers and names them.
-  func search(_ queries: [LookupQuery], in s: State, analysisFloor: Double?, name: String) -> SearchBatch {
-    let snap = s.snapshot
+  /// numbers and names them; on the lookup threads, in arrival order (see
+  /// `LookupThreads`), as the TSV store's lookups.
+  func search(_ queries: [LookupQuery], in s: State, analysisFloor: Double?, name: String) async -> SearchBatch {
+    // Not while the build makes the full index's tables: a snapshot put in
+    // force by an append meanwhile does not have them yet, and would start
+    // making the same tables a second time (seconds of CPU at 1M units);
+    // it takes them over when they are made.
+    if !lock.withLock({ makingTables }) { s.snapshot.prepare(Array(Set(queries.map(\.language)))) }
+    return await LookupThreads.shared.run { Self.search(queries, in: s, analysisFloor: analysisFloor, name: name) }
+  }
+
+  private static func search(_ queries: [LookupQuery], in s: State, analysisFloor: Double?, name: String) -> SearchBatch {
     let ids = s.ids
     func renumber(_ m: inout Match) {
       m.memory = name
@@ -409,15 +418,7 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     }
     var results: [Result<LookupResult, TMError>] = []
     results.reserveCapacity(queries.count)
-    // Not while the build makes the full index's tables: a snapshot put in
-    // force by an append meanwhile does not have them yet, and would start
-    // making the same tables a second time (seconds of CPU at 1M units);
-    // it takes them over when they are made.
-    lock.lock()
-    let making = makingTables
-    lock.unlock()
-    if !making { snap.prepare(Array(Set(queries.map(\.language)))) }
-    snap.withMatcher { m in
+    s.snapshot.withMatcher { m in
       for q in queries {
         do {
           var r = try m.lookup(q, analysisFloor: analysisFloor)

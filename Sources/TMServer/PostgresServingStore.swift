@@ -83,7 +83,7 @@ public final class PostgresServingStore: ServedStore {
     if let derived, memories == nil || memories?.contains(store.memoryRef) == true,
       let state = try await guarded({ try await derived.fresh() })
     {
-      return derived.search(queries, in: state, analysisFloor: analysisFloor, name: store.memoryRef.id)
+      return await derived.search(queries, in: state, analysisFloor: analysisFloor, name: store.memoryRef.id)
     }
     let batch = try await guarded { try await store.search(queries, in: memories, analysisFloor: analysisFloor) }
     // A query that failed because the database went away is the request's
@@ -210,7 +210,7 @@ struct PostgresLookupView: MemoryStore {
     guard let warm, memories == nil || memories?.contains(base.store.memoryRef) == true else {
       return try await base.search(queries, in: memories, analysisFloor: analysisFloor)
     }
-    return warm.index.search(queries, in: warm.state, analysisFloor: analysisFloor, name: base.store.memoryRef.id)
+    return await warm.index.search(queries, in: warm.state, analysisFloor: analysisFloor, name: base.store.memoryRef.id)
   }
 
   func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
