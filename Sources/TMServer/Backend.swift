@@ -299,6 +299,42 @@ actor WriteQueue {
   }
 }
 
+extension Snapshot {
+  /// `queries` on this snapshot's memories (`paths`, or all of them) with
+  /// one borrowed matcher, on the lookup threads in arrival order (see
+  /// `LookupThreads`); each match and concordance hit goes through `rename`
+  /// (what the store calls its memory and units), a query's error is its
+  /// own result. `prepare`: make the character-key tables of the queries'
+  /// languages first (when none are being made elsewhere).
+  func search(
+    _ queries: [LookupQuery], paths: [String]? = nil, analysisFloor: Double?, prepare: Bool = true,
+    rename: @escaping @Sendable (inout Match) -> Void
+  ) async -> SearchBatch {
+    // (`Lookup` names every memory when it asks for all: those share one pool.)
+    if prepare { self.prepare(Array(Set(queries.map(\.language)))) }
+    let results = await LookupThreads.shared.run { () -> [Result<LookupResult, TMError>] in
+      var results: [Result<LookupResult, TMError>] = []
+      results.reserveCapacity(queries.count)
+      self.withMatcher(paths: paths) { m in
+        for q in queries {
+          do {
+            var r = try m.lookup(q, analysisFloor: analysisFloor)
+            for i in r.matches.indices { rename(&r.matches[i]) }
+            for i in r.concordance.indices { rename(&r.concordance[i]) }
+            results.append(.success(r))
+          } catch let e as TMError {
+            results.append(.failure(e))
+          } catch {
+            results.append(.failure(TMError(.io, "\(error)")))
+          }
+        }
+      }
+      return results
+    }
+    return SearchBatch(results: results)
+  }
+}
+
 /// The last non-empty `/`-separated part of `path` (`path` itself when it
 /// has none): found on the UTF-8 bytes, as it runs several times a request.
 func fileName(_ path: String) -> String {

@@ -406,32 +406,10 @@ final class PostgresDerivedIndex: @unchecked Sendable {
     // force by an append meanwhile does not have them yet, and would start
     // making the same tables a second time (seconds of CPU at 1M units);
     // it takes them over when they are made.
-    if !lock.withLock({ makingTables }) { s.snapshot.prepare(Array(Set(queries.map(\.language)))) }
-    return await LookupThreads.shared.run { Self.search(queries, in: s, analysisFloor: analysisFloor, name: name) }
-  }
-
-  private static func search(_ queries: [LookupQuery], in s: State, analysisFloor: Double?, name: String) -> SearchBatch {
     let ids = s.ids
-    func renumber(_ m: inout Match) {
+    return await s.snapshot.search(queries, analysisFloor: analysisFloor, prepare: !lock.withLock { makingTables }) { m in
       m.memory = name
       if m.unit >= 0 && m.unit < ids.count { m.unit = ids[m.unit] - 1 }
     }
-    var results: [Result<LookupResult, TMError>] = []
-    results.reserveCapacity(queries.count)
-    s.snapshot.withMatcher { m in
-      for q in queries {
-        do {
-          var r = try m.lookup(q, analysisFloor: analysisFloor)
-          for i in r.matches.indices { renumber(&r.matches[i]) }
-          for i in r.concordance.indices { renumber(&r.concordance[i]) }
-          results.append(.success(r))
-        } catch let e as TMError {
-          results.append(.failure(e))
-        } catch {
-          results.append(.failure(TMError(.io, "\(error)")))
-        }
-      }
-    }
-    return SearchBatch(results: results)
   }
 }

@@ -87,31 +87,10 @@ public final class ServingStore: MemoryStore, @unchecked Sendable {
   public func search(_ queries: [LookupQuery], in memories: [MemoryRef]?, analysisFloor: Double?) async throws
     -> SearchBatch
   {
-    let snap = backend.snapshot
     let paths = try memories.map { try $0.map(path) }
-    // (`Lookup` names every memory when it asks for all: those share one pool.)
-    snap.prepare(Array(Set(queries.map(\.language))))
-    // On the lookup threads, in arrival order (see `LookupThreads`).
-    let results = await LookupThreads.shared.run { () -> [Result<LookupResult, TMError>] in
-      var results: [Result<LookupResult, TMError>] = []
-      results.reserveCapacity(queries.count)
-      snap.withMatcher(paths: paths) { m in
-        for q in queries {
-          do {
-            var r = try m.lookup(q, analysisFloor: analysisFloor)
-            for i in r.matches.indices { r.matches[i].memory = fileName(r.matches[i].memory) }
-            for i in r.concordance.indices { r.concordance[i].memory = fileName(r.concordance[i].memory) }
-            results.append(.success(r))
-          } catch let e as TMError {
-            results.append(.failure(e))
-          } catch {
-            results.append(.failure(TMError(.io, "\(error)")))
-          }
-        }
-      }
-      return results
+    return await backend.snapshot.search(queries, paths: paths, analysisFloor: analysisFloor) { m in
+      m.memory = fileName(m.memory)
     }
-    return SearchBatch(results: results)
   }
 
   public func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
