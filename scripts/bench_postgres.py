@@ -26,8 +26,13 @@ SERVER = os.environ.get("TM_BENCH_SERVER", os.path.join(os.path.dirname(TOOL), "
 NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
 # The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
+# The newest /work/baselineN holding the binary (TM_BENCH_BASELINE_DIR names one).
 def _baseline(name):
-    for d in ("/work/baseline7", "/work/baseline6", "/work/baseline5", "/work/baseline4"):
+    import glob
+    named = os.environ.get("TM_BENCH_BASELINE_DIR")
+    dirs = [named] if named else sorted(
+        glob.glob("/work/baseline[0-9]*"), key=lambda d: int(re.sub(r"\D", "", os.path.basename(d)) or 0), reverse=True)
+    for d in dirs:
         if os.path.exists(os.path.join(d, name)):
             return os.path.join(d, name)
     return ""
