@@ -19,16 +19,14 @@ Reports, side by side on the same database and queries:
   the reference translation (0 when nothing is returned), as in the lookup
   benchmark.
 """
-import importlib.util, json, os, random, re, socket, subprocess, sys, time, urllib.parse, urllib.request
+import glob, importlib.util, json, os, random, re, socket, subprocess, sys, time, urllib.parse, urllib.request
 
 TOOL, WORK, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SERVER = os.environ.get("TM_BENCH_SERVER", os.path.join(os.path.dirname(TOOL), "tm-server"))
 NQ = int(os.environ.get("NQUERIES", "2000"))
 SERVE_SECONDS = int(os.environ.get("SERVE_SECONDS", "30"))
-# The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
 # The newest /work/baselineN holding the binary (TM_BENCH_BASELINE_DIR names one).
 def _baseline(name):
-    import glob
     named = os.environ.get("TM_BENCH_BASELINE_DIR")
     dirs = [named] if named else sorted(
         glob.glob("/work/baseline[0-9]*"), key=lambda d: int(re.sub(r"\D", "", os.path.basename(d)) or 0), reverse=True)
@@ -38,6 +36,7 @@ def _baseline(name):
     return ""
 
 
+# The in-memory peer through HTTP: a TSV server (the baseline's) on the same memory file.
 PEER_SERVER = os.environ.get("TM_BENCH_PEER_SERVER", _baseline("tm-server"))
 # The baseline's tm-server on the same database (its derived index), beside ours.
 BASE_SERVER = os.environ.get("TM_BENCH_BASE_SERVER", _baseline("tm-server"))
