@@ -23,6 +23,15 @@ changes from run to run; now ties go by memory order), so a speed-up that
 changes which candidates are seen is shown not to change the results. Then (first
 size, worst memory) 100 concurrent writers adding 100 units each (one unit
 per request) and a count of what was stored.
+
+wrk's p99 is latency at saturation: 32 connections each waiting for its last
+answer, so by Little's law the mean latency is about 32 / throughput whatever
+the server does. The issue's targets ("5,000/s with p99 <= 10 ms") are latency
+at a given rate, so each server is also driven open-loop by scripts/openloop.c
+(a fixed rate, latency counted from when each request was due, queueing
+included, as wrk2 does) at a quarter, half and all of the target rate for the
+size (5,000/s at 100k, 1,000/s at 1M), where that is below 90 % of the
+throughput wrk measured, and at half that throughput otherwise.
 """
 import argparse
 import json
@@ -101,6 +110,47 @@ def wrk(base, queries, seconds, work, src="az", tgt="ru"):
         print(r.stdout, r.stderr)
         raise SystemExit("wrk gave no summary")
     return json.loads(m.group(1))
+
+
+TARGET_RATE = {100000: 5000, 1000000: 1000}  # lookups/s the server issue asks for
+
+
+def openloop_binary(work):
+    """scripts/openloop.c compiled into the work folder (once per source change)."""
+    src = os.path.join(HERE, "openloop.c")
+    exe = os.path.join(work, "openloop")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        subprocess.run(["cc", "-O2", "-o", exe, src], check=True)
+    return exe
+
+
+def open_rates(n, capacity):
+    """The fixed rates to drive a server at: a quarter, half and all of the
+    size's target where it can carry them (below 90 % of the throughput wrk
+    measured), and half its throughput when fewer than three are left; for a
+    size without a target, a quarter, half and three quarters of its throughput."""
+    if n not in TARGET_RATE:
+        return [max(10, round(capacity * f / 10) * 10) for f in (0.25, 0.5, 0.75)]
+    target = TARGET_RATE[n]
+    rates = [round(target * f) for f in (0.25, 0.5, 1) if target * f <= 0.9 * capacity]
+    half = max(10, round(capacity / 20) * 10)
+    if len(rates) < 3 and all(abs(r - half) > 0.1 * half for r in rates):
+        rates.append(half)
+    return sorted(rates)
+
+
+def openloop(exe, base, queries, rate, seconds, work, src="az", tgt="ru"):
+    paths = os.path.join(work, "paths.txt")
+    with open(paths, "w", encoding="utf-8") as f:
+        for q in queries:
+            f.write("/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt, "limit": "5"}) + "\n")
+    host, port = base.split("//")[1].split(":")
+    r = subprocess.run([exe, host, port, str(rate), str(seconds), "128", paths, "1"], capture_output=True, text=True)
+    if not r.stdout.strip():
+        raise SystemExit("openloop gave no summary: " + r.stderr)
+    w = json.loads(r.stdout)
+    w["rps"] = w["achieved"]
+    return w
 
 
 def batch_answers(tm, memory, qf, src, tgt):
@@ -301,9 +351,12 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--work", default="/tmp/tm-bench-serve")
     ap.add_argument("--no-writers", action="store_true")
+    ap.add_argument("--open-seconds", type=int, default=10, help="seconds per fixed rate (open loop); 0 skips it")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
+    exe = openloop_binary(args.work) if args.open_seconds else None
     rows = []
+    fixed = []
     overhead = []
     token = "bench-token-0123456789abcdef"
     token_file = os.path.join(args.work, "token")
@@ -360,6 +413,13 @@ def main():
                           f"in {w['wall']:.1f} s ({w['cpu_ms']:.3f} CPU ms/lookup), RSS {w['rss']} MB, start {s.start_s:.1f} s, "
                           f"{found}/50 queries matched; background work after the warm-up {background:.1f} CPU s; "
                           f"threads (cores): {threads_text(w)}", flush=True)
+                    for rate in (open_rates(n, w["rps"]) if exe else []):
+                        o = s.measure(lambda: openloop(exe, s.base, queries, rate, args.open_seconds, args.work, src, tgt))
+                        fixed.append((kind, n, who, o))
+                        print(f"         {who:>8} at {rate}/s (open loop): achieved {o['achieved']:.0f}/s, p50 {o['p50']:.2f} ms, "
+                              f"p99 {o['p99']:.2f} ms, p99.9 {o['p999']:.2f} ms, max {o['max']:.1f} ms, errors {o['errors']}, "
+                              f"non-2xx {o['non2xx']}, {o['cpu_ms']:.3f} server CPU ms/lookup, client lag max "
+                              f"{o['client_lag_max_ms']:.1f} ms", flush=True)
                     if kind == "worst" and n == int(args.sizes.split(",")[0]):
                         # HTTP and JSON per request: a trivial endpoint, and a
                         # lookup that finds nothing (five unknown words).
@@ -400,6 +460,14 @@ def main():
             a, b = per["new"], per["baseline"]
             print(f"| {kind} | {n:,} | ratio new/baseline | {a['rps'] / max(1e-9, b['rps']):.2f}x | | | "
                   f"{b['cpu_ms'] / max(1e-9, a['cpu_ms']):.2f}x less CPU | | | | |")
+    if fixed:
+        print()
+        print("| memory | units | server | fixed rate (open loop) | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | "
+              "server CPU ms/lookup |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for kind, n, who, o in fixed:
+            print(f"| {kind} | {n:,} | {who} | {o['rate']:.0f}/s | {o['achieved']:.0f} | {o['p50']:.2f} | {o['p99']:.2f} | "
+                  f"{o['p999']:.2f} | {o['max']:.1f} | {o['cpu_ms']:.3f} |")
     if overhead:
         print()
         print("| per request (worst memory, first size) | server | requests/s | p50 ms | server CPU ms/request |")
