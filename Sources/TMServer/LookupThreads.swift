@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// The threads lookups run on: one per core, taking lookups strictly in the
 /// order they arrive.
@@ -40,9 +42,23 @@ final class LookupThreads: @unchecked Sendable {
 
   /// Runs `body` on one of the threads, after every job submitted before it
   /// has started.
+  ///
+  /// Called from an event loop (when `TMServerApp.runTasksOnEventLoops`
+  /// made the event loops Swift's executor), the caller resumes on that same
+  /// loop, which then writes the answer on the connection it read the
+  /// request from: one thread wake-up per hop instead of two (a resume from
+  /// here would go to any loop, and the write hop to the connection's).
   func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
-      submit { c.resume(returning: body()) }
+    let loop = MultiThreadedEventLoopGroup.currentEventLoop
+    return await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
+      submit {
+        let r = body()
+        if let loop {
+          loop.execute { c.resume(returning: r) }
+        } else {
+          c.resume(returning: r)
+        }
+      }
     }
   }
 

@@ -185,6 +185,7 @@ struct MigrateCommand: ParsableCommand {
 
 // Exit codes as grep: 0 clean stop, 2 an error.
 signal(SIGPIPE, SIG_IGN)
+if ProcessInfo.processInfo.environment["TM_SERVER_POOL_EXECUTOR"] == nil { TMServerApp.runTasksOnEventLoops() }
 do {
   var command = try TMServerCommand.parseAsRoot()
   if let c = command as? TMServerCommand {
