@@ -17,9 +17,13 @@ Reports, side by side on the same database and queries:
   lowered in 0.05 steps);
 - usefulness of the top match: rapidfuzz ratio of the returned translation to
   the reference translation (0 when nothing is returned), as in the lookup
-  benchmark.
+  benchmark;
+- through the servers, beside wrk's closed-loop throughput, latency at fixed
+  rates in all (250, 500 and 1,000 lookups/s, the issue's target, split evenly
+  over the servers, where they can carry it): scripts/openloop.c, as in
+  bench_serve.py, OPEN_SECONDS (default 10, 0 skips it) per rate.
 """
-import glob, importlib.util, json, os, random, re, socket, subprocess, sys, time, urllib.parse, urllib.request
+import glob, importlib.util, json, os, random, re, socket, subprocess, sys, threading, time, urllib.parse, urllib.request
 
 TOOL, WORK, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SERVER = os.environ.get("TM_BENCH_SERVER", os.path.join(os.path.dirname(TOOL), "tm-server"))
@@ -62,6 +66,10 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from short_queries import short_queries  # noqa: E402
+from bench_serve import lookup_paths, open_rates, openloop, openloop_binary  # noqa: E402
+
+OPEN_SECONDS = int(os.environ.get("OPEN_SECONDS", "10"))
+TARGET_RATE = 1000  # lookups/s at 1M units, in all, the PostgreSQL issue asks for
 
 
 def sh(cmd, **kw):
@@ -297,6 +305,7 @@ def main():
                   f"RSS " + ", ".join(f"{m.get('VmRSS', 0):.0f}" for m in mem) + " MiB; non-2xx "
                   f"{sum(r['non2xx'] for r in rs)})", flush=True)
             result.update(rate=rate, p50=max(r["p50"] for r in rs), p99=max(r["p99"] for r in rs), mem=mem)
+            result["fixed"] = fixed_rates(procs, bases, rate) if OPEN_SECONDS and rate > 0 else []
             if top:
                 got = {}
                 for i, (q, _) in enumerate(queries):
@@ -312,6 +321,35 @@ def main():
             for p in procs:
                 p.wait()
         return result
+
+    def fixed_rates(procs, bases, capacity):
+        """Open loop at fixed rates in all, split evenly over the servers
+        (one openloop per server, at once): achieved rate, the worse server's
+        p50/p99/p99.9 (percentiles of two servers do not merge), CPU per lookup."""
+        exe = openloop_binary(WORK)
+        paths = lookup_paths([q for q, _ in queries], "en", "ru", limit=1)
+        rows = []
+        for total in open_rates(capacity, TARGET_RATE):
+            per = total / len(bases)
+            outs = [None] * len(bases)
+
+            def run(i, b):
+                outs[i] = openloop(exe, b, paths, per, OPEN_SECONDS, WORK, tag=str(i))
+            cpu0 = sum(proc_cpu(p.pid) for p in procs)
+            ts = [threading.Thread(target=run, args=(i, b)) for i, b in enumerate(bases)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            cpu = sum(proc_cpu(p.pid) for p in procs) - cpu0
+            done = sum(o["achieved"] for o in outs) * (OPEN_SECONDS + 1)
+            row = dict(rate=total, achieved=sum(o["achieved"] for o in outs), errors=sum(o["errors"] + o["non2xx"] for o in outs),
+                       cpu_ms=1000 * cpu / max(done, 1), **{k: max(o[k] for o in outs) for k in ("p50", "p99", "p999", "max")})
+            print(f"    at {total}/s in all (open loop, {per:.0f}/s per server): achieved {row['achieved']:.0f}/s, "
+                  f"p50 {row['p50']:.2f} ms, p99 {row['p99']:.2f} ms, p99.9 {row['p999']:.2f} ms, max {row['max']:.1f} ms, "
+                  f"errors {row['errors']}, server CPU {row['cpu_ms']:.2f} ms/lookup", flush=True)
+            rows.append(row)
+        return rows
 
     # Short queries (1-3 words: words of the memory, some misspelt, and spans
     # of its sources), which also take the segments holding a word spelt

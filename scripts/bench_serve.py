@@ -124,14 +124,13 @@ def openloop_binary(work):
     return exe
 
 
-def open_rates(n, capacity):
+def open_rates(capacity, target=None):
     """The fixed rates to drive a server at: a quarter, half and all of the
-    size's target where it can carry them (below 90 % of the throughput wrk
-    measured), and half its throughput when fewer than three are left; for a
-    size without a target, a quarter, half and three quarters of its throughput."""
-    if n not in TARGET_RATE:
+    target where it can carry them (below 90 % of the throughput wrk
+    measured), and half its throughput when fewer than three are left; with
+    no target, a quarter, half and three quarters of its throughput."""
+    if target is None:
         return [max(10, round(capacity * f / 10) * 10) for f in (0.25, 0.5, 0.75)]
-    target = TARGET_RATE[n]
     rates = [round(target * f) for f in (0.25, 0.5, 1) if target * f <= 0.9 * capacity]
     half = max(10, round(capacity / 20) * 10)
     if len(rates) < 3 and all(abs(r - half) > 0.1 * half for r in rates):
@@ -139,18 +138,23 @@ def open_rates(n, capacity):
     return sorted(rates)
 
 
-def openloop(exe, base, queries, rate, seconds, work, src="az", tgt="ru"):
-    paths = os.path.join(work, "paths.txt")
-    with open(paths, "w", encoding="utf-8") as f:
-        for q in queries:
-            f.write("/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt, "limit": "5"}) + "\n")
+def openloop(exe, base, paths, rate, seconds, work, tag=""):
+    """`rate` requests/s over `paths` in turn for `seconds` (after 1 s not
+    counted), 128 keep-alive connections: openloop.c's summary."""
+    pf = os.path.join(work, f"paths{tag}.txt")
+    with open(pf, "w", encoding="utf-8") as f:
+        f.writelines(p + "\n" for p in paths)
     host, port = base.split("//")[1].split(":")
-    r = subprocess.run([exe, host, port, str(rate), str(seconds), "128", paths, "1"], capture_output=True, text=True)
+    r = subprocess.run([exe, host, port, str(rate), str(seconds), "128", pf, "1"], capture_output=True, text=True)
     if not r.stdout.strip():
         raise SystemExit("openloop gave no summary: " + r.stderr)
     w = json.loads(r.stdout)
     w["rps"] = w["achieved"]
     return w
+
+
+def lookup_paths(queries, src, tgt, limit=5):
+    return ["/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt, "limit": str(limit)}) for q in queries]
 
 
 def batch_answers(tm, memory, qf, src, tgt):
@@ -413,8 +417,9 @@ def main():
                           f"in {w['wall']:.1f} s ({w['cpu_ms']:.3f} CPU ms/lookup), RSS {w['rss']} MB, start {s.start_s:.1f} s, "
                           f"{found}/50 queries matched; background work after the warm-up {background:.1f} CPU s; "
                           f"threads (cores): {threads_text(w)}", flush=True)
-                    for rate in (open_rates(n, w["rps"]) if exe else []):
-                        o = s.measure(lambda: openloop(exe, s.base, queries, rate, args.open_seconds, args.work, src, tgt))
+                    for rate in (open_rates(w["rps"], TARGET_RATE.get(n)) if exe else []):
+                        o = s.measure(lambda: openloop(exe, s.base, lookup_paths(queries, src, tgt), rate,
+                                                       args.open_seconds, args.work))
                         fixed.append((kind, n, who, o))
                         print(f"         {who:>8} at {rate}/s (open loop): achieved {o['achieved']:.0f}/s, p50 {o['p50']:.2f} ms, "
                               f"p99 {o['p99']:.2f} ms, p99.9 {o['p999']:.2f} ms, max {o['max']:.1f} ms, errors {o['errors']}, "
