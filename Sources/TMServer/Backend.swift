@@ -285,10 +285,15 @@ actor WriteQueue {
       for p in batch where !paths.contains(p.path) { paths.append(p.path) }
       for path in paths {
         let mine = batch.filter { $0.path == path }
-        // The file work runs off the actor so new writes can queue.
-        let result = await Task.detached { () -> Result<[AppendResult], any Error> in
-          Result { try backend.commit(path: path, batches: mine.map(\.units)) }
-        }.value
+        // The file work runs off the actor so new writes can queue, and off
+        // the event loops (`offLoop`).
+        let units = mine.map(\.units)
+        let result: Result<[AppendResult], any Error>
+        do {
+          result = .success(try await offLoop { try backend.commit(path: path, batches: units) })
+        } catch {
+          result = .failure(error)
+        }
         switch result {
         case .success(let rs): for (p, r) in zip(mine, rs) { p.continuation.resume(returning: r) }
         case .failure(let e): for p in mine { p.continuation.resume(throwing: e) }

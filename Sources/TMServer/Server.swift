@@ -177,15 +177,18 @@ final class API: Sendable {
     case ("segment", 1):
       try only(.post)
       try readAllowed(request)
-      return try Body.json(try segment(Body.decode(SegmentRequest.self, from: try await body(request))))
+      let r = try Body.decode(SegmentRequest.self, from: try await body(request))
+      return try Body.json(try await offLoop { try self.segment(r) })
     case ("transliterate", 1):
       try only(.post)
       try readAllowed(request)
-      return try Body.json(try transliterate(Body.decode(TransliterateRequest.self, from: try await body(request))))
+      let r = try Body.decode(TransliterateRequest.self, from: try await body(request))
+      return try Body.json(try await offLoop { try self.transliterate(r) })
     case ("align", 1):
       try only(.post)
       try readAllowed(request)
-      return try Body.json(try align(Body.decode(AlignRequest.self, from: try await body(request))))
+      let r = try Body.decode(AlignRequest.self, from: try await body(request))
+      return try Body.json(try await offLoop { try self.align(r) })
     case ("reviews", 1):
       if request.method == .post {
         try writeAllowed(request)
