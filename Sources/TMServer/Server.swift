@@ -514,7 +514,8 @@ final class API: Sendable {
     guard let source = r.source, let target = r.target else {
       throw APIError.badRequest("give 'source' and 'target' documents, or a 'review' file", field: r.source == nil ? "source" : "target")
     }
-    let (from, to, s, t, a) = try alignDocuments(AlignRequest(source: source, target: target, from: r.from, to: r.to, segmented: r.segmented))
+    let request = AlignRequest(source: source, target: target, from: r.from, to: r.to, segmented: r.segmented)
+    let (from, to, s, t, a) = try await offLoop { try self.alignDocuments(request) }
     return try await reviews.create(
       from: from, to: to, source: s.map(\.text), target: t.map(\.text),
       beads: a.beads.map { ReviewBead(source: Array($0.source), target: Array($0.target), score: $0.score) },
