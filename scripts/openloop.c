@@ -64,10 +64,14 @@ static int cmp_double(const void *a, const void *b) {
 static struct sockaddr_in addr;
 static int ep;
 
+/* A connected socket, or -1 when the server refuses (it stopped). */
 static int open_conn(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) die("socket");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        close(fd);
+        return -1;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -175,6 +179,7 @@ int main(int argc, char **argv) {
     int nidle = 0;
     for (int i = 0; i < nconn; i++) {
         conns[i].fd = open_conn();
+        if (conns[i].fd < 0) die("connect");
         conns[i].req = -1;
         conns[i].in_cap = 65536;
         conns[i].in = malloc(conns[i].in_cap);
@@ -191,7 +196,8 @@ int main(int argc, char **argv) {
     double drain_until = t0 + seconds + warmup + 10.0;
     struct epoll_event events[256];
 
-    while (done < total) {
+    int live = nconn;
+    while (done < total && live > 0) {
         double t = now_s();
         if (t > drain_until) break;
         while (next_due < total && t0 + (double)next_due / rate <= t) {
@@ -262,13 +268,17 @@ int main(int argc, char **argv) {
                     }
                     c->req = -1;
                 }
+                c->in_len = 0;
                 if (p != 1 || broken || close_after) {
                     epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
                     close(c->fd);
                     c->fd = open_conn();
+                    if (c->fd < 0) { /* the server is gone: this connection is out */
+                        live--;
+                        continue;
+                    }
                     watch(c, EPOLL_CTL_ADD, EPOLLIN);
                 }
-                c->in_len = 0;
                 idle[nidle++] = c;
             }
         }
