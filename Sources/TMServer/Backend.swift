@@ -288,15 +288,11 @@ actor WriteQueue {
         // The file work runs off the actor so new writes can queue, and off
         // the event loops (`offLoop`).
         let units = mine.map(\.units)
-        let result: Result<[AppendResult], any Error>
         do {
-          result = .success(try await offLoop { try backend.commit(path: path, batches: units) })
+          let rs = try await offLoop { try backend.commit(path: path, batches: units) }
+          for (p, r) in zip(mine, rs) { p.continuation.resume(returning: r) }
         } catch {
-          result = .failure(error)
-        }
-        switch result {
-        case .success(let rs): for (p, r) in zip(mine, rs) { p.continuation.resume(returning: r) }
-        case .failure(let e): for p in mine { p.continuation.resume(throwing: e) }
+          for p in mine { p.continuation.resume(throwing: error) }
         }
       }
     }
