@@ -280,9 +280,8 @@ def main():
             lua = os.path.join(WORK, "paths.lua")
             with open(lua, "w", encoding="utf-8") as f:
                 f.write("paths = {\n")
-                for q, _ in queries:
-                    f.write("  %s,\n" % json.dumps("/api/v1/lookup?" + urllib.parse.urlencode(
-                        {"q": q, "from": "en", "to": "ru", "limit": "1"})))
+                for path in lookup_paths([q for q, _ in queries], "en", "ru", limit=1):
+                    f.write("  %s,\n" % json.dumps(path))
                 f.write("}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
                 f.write("done = function(summary, latency, requests)\n"
                         "  io.write(string.format(\"JSON {\\\"rps\\\": %f, \\\"p50\\\": %f, \\\"p99\\\": %f, \\\"non2xx\\\": %d}\\n\",\n"

@@ -94,8 +94,7 @@ def wrk(base, queries, seconds, work, src="az", tgt="ru"):
     lua = os.path.join(work, "paths.lua")
     with open(lua, "w", encoding="utf-8") as f:
         f.write("paths = {\n")
-        for q in queries:
-            p = "/api/v1/lookup?" + urllib.parse.urlencode({"q": q, "from": src, "to": tgt, "limit": "5"})
+        for p in lookup_paths(queries, src, tgt):
             f.write("  %s,\n" % json.dumps(p))
         f.write("}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
         f.write("done = function(summary, latency, requests)\n"
