@@ -50,7 +50,11 @@ def main():
         f.write("bench-token-0123456789abcdef")
     for rnd in range(a.rounds):
         for i, server in enumerate(a.servers):
-            s = b.Served(server, d, os.path.join(a.work, f"state-{i}"), token)
+            # Each server its own hard link of the memory, so that servers
+            # with different index formats keep their own index files
+            # instead of rebuilding one another's at every start.
+            mine = d if i == 0 else os.path.dirname(b.baseline_copy(os.path.join(d, "catalogs.tsv"), f"-{i}"))
+            s = b.Served(server, mine, os.path.join(a.work, f"state-{i}"), token)
             try:
                 b.openloop(exe, s.base, paths, 500, 3, a.work)  # warm-up
                 # The character-key tables a server makes in the background

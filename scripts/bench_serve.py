@@ -204,12 +204,12 @@ def compare(tm, baseline, memory, queries, work, src, tgt):
     return same, same_scores, len(set(queries)), differ
 
 
-def baseline_copy(memory):
+def baseline_copy(memory, suffix="-baseline"):
     """The memory under another name (a hard link), so that a baseline binary
     with another index format keeps its own index instead of rebuilding both."""
     d, b = os.path.split(memory)
-    other = os.path.join(d + "-baseline", b)
-    os.makedirs(d + "-baseline", exist_ok=True)
+    other = os.path.join(d + suffix, b)
+    os.makedirs(d + suffix, exist_ok=True)
     if not os.path.exists(other) or os.stat(other).st_ino != os.stat(memory).st_ino:
         if os.path.exists(other):
             os.remove(other)

@@ -105,7 +105,7 @@ import Testing
       #expect(Self.array(a.exactEntry) == Self.array(b.exactEntry))
       #expect(Self.array(a.skelHash) == Self.array(b.skelHash))
       #expect(Self.array(a.skelEntry) == Self.array(b.skelEntry))
-      #expect(Self.array(a.entrySig) == Self.array(b.entrySig))
+      #expect(Self.array(a.entryMeta) == Self.array(b.entryMeta))
     }
     // The same file built twice is the same bytes, whatever order the
     // sections finish in.
@@ -208,7 +208,8 @@ import Testing
         if x.words.count >= 255 { long += 1 }
         var sig: UInt64 = 0
         for t in toks { sig |= LookupIndex.Section.sigBit(t) }
-        #expect(sec.entrySig[e] == LookupIndex.Section.meta(length: x.words.count, signature: sig))
+        #expect(sec.entryMeta[2 * e] == LookupIndex.Section.meta(length: x.words.count, signature: sig))
+        #expect(sec.entryMeta[2 * e + 1] == UInt64(sec.entryTokStart[e]))
         for w in Set(x.words) { containing[w, default: []].append(e) }
         #expect(
           LookupIndex.lookup(fnv1a64(x.text.utf8), hashes: sec.exactHash, entries: sec.exactEntry).contains(e))

@@ -189,7 +189,9 @@ public final class LookupIndex: @unchecked Sendable {
   // 10: entry columns as bytes, exact and skeleton hashes as their top 32 bits
   // 11: postings as two arrays, entries (4 bytes) and capped lengths (1 byte),
   //     without the 24-bit signature (5 bytes a posting instead of 8)
-  static let version: UInt64 = 11
+  // 12: each entry's meta word beside its first token's position (16 bytes an
+  //     entry, one cache line read instead of two in the posting scan)
+  static let version: UInt64 = 12
   static let sections: [Language] = [.az, .ru, .en]
   static let perSection = 18
   static let arrayCount = 7 + 3 * perSection
@@ -254,10 +256,12 @@ public final class LookupIndex: @unchecked Sendable {
     var exactEntry: IndexArray<UInt32>
     var skelHash: IndexArray<UInt32>
     var skelEntry: IndexArray<UInt32>
-    /// Per segment, in one word: its length in tokens (top 8 bits, 255 =
-    /// look it up) and a 56-bit set of its tokens (bit `sigBit(id)`), so a
-    /// candidate is ruled out with a single memory access.
-    var entrySig: IndexArray<UInt64>
+    /// Two words per segment: at `2·e` its length in tokens (top 8 bits,
+    /// 255 = look it up) and a 56-bit set of its tokens (bit `sigBit(id)`),
+    /// so a candidate is ruled out with a single memory access; at `2·e + 1`
+    /// where its tokens start (`entryTokStart[e]`), read in the same cache
+    /// line by the posting scan when the signature does not rule it out.
+    var entryMeta: IndexArray<UInt64>
 
     var entryCount: Int { entryUnit.count }
     var vocabCount: Int { max(0, vocabOff.count - 1) }
@@ -341,13 +345,13 @@ public final class LookupIndex: @unchecked Sendable {
       else { return nil }
       guard ec.count == eu.count, ets.count == (eu.count == 0 ? 0 : eu.count + 1) || (eu.count == 0 && ets.count <= 1),
         ps.count == vo.count, pe.count == pl.count, ps.count == 0 || Int(ps[ps.count - 1]) == pe.count,
-        kps.count == ko.count, eh.count == ee.count, sh.count == se.count, sg.count == eu.count
+        kps.count == ko.count, eh.count == ee.count, sh.count == se.count, sg.count == 2 * eu.count
       else { return nil }
       secs.append(
         Section(
           entryUnit: eu, entryColumn: ec, entryTokStart: ets, tokens: tk, vocabOff: vo, vocabBlob: vb,
           postStart: ps, postEntry: pe, postLength: pl, keyOff: ko, keyBlob: kb, keyPostStart: kps,
-          keyPostings: kp, exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se, entrySig: sg))
+          keyPostings: kp, exactHash: eh, exactEntry: ee, skelHash: sh, skelEntry: se, entryMeta: sg))
     }
     sectionData = secs
   }
@@ -758,7 +762,7 @@ extension LookupIndex.Section {
   }
 
   @inline(__always) func length(of entry: Int) -> Int {
-    let m = Int(entrySig[entry] >> 56)
+    let m = Int(entryMeta[2 &* entry] >> 56)
     return m < 255 ? m : Int(entryTokStart[entry + 1]) - Int(entryTokStart[entry])
   }
 

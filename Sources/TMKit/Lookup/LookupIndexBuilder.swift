@@ -472,8 +472,10 @@ public enum LookupIndexBuilder {
     let sink: IndexSink
     var table: [(UInt64, UInt64)] = []
     init(_ sink: IndexSink) { self.sink = sink }
-    func emit<T: FixedWidthInteger>(_ a: [T]) throws {
-      try sink.pad(to: 8)
+    /// `alignment`: of the array's offset in the file (16 for pairs of
+    /// words read together, so that no pair straddles a cache line).
+    func emit<T: FixedWidthInteger>(_ a: [T], alignment: Int = 8) throws {
+      try sink.pad(to: alignment)
       table.append((UInt64(sink.count), UInt64(a.count)))
       try a.withUnsafeBytes { try sink.append($0) }
     }
@@ -683,6 +685,14 @@ public enum LookupIndexBuilder {
       try w.emit(entryUnit)
       try w.emit(entryColumn)
       try w.emit(empty ? [] : tokStart)
+      // Each entry's meta word beside where its tokens start (see
+      // `LookupIndex.Section.entryMeta`).
+      var meta = [UInt64](repeating: 0, count: 2 * sigs.count)
+      for e in sigs.indices where e < tokStart.count {
+        meta[2 * e] = sigs[e]
+        meta[2 * e + 1] = UInt64(tokStart[e])
+      }
+      sigs = []
       tokStart = []
       try w.emit(tokens)
       tokens = []
@@ -701,7 +711,7 @@ public enum LookupIndexBuilder {
       try w.emit(exactEntry)
       try w.emit(skelHash)
       try w.emit(skelEntry)
-      try w.emit(sigs)
+      try w.emit(meta, alignment: 16)
     }
   }
 

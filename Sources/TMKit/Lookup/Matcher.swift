@@ -130,7 +130,10 @@ public struct LookupResult: Sendable {
 public final class Matcher {
   public let indexes: [LookupIndex]
   let keys: LookupKeys
-  var stamps: [ObjectIdentifier: [[UInt16]]] = [:]
+  /// Per index and section, a bit per entry: the posting scan's "seen"
+  /// flags (all clear between lookups). Bits, not bytes: at 1M units the
+  /// set stays in the core's L2 cache.
+  var stamps: [ObjectIdentifier: [[UInt64]]] = [:]
   /// Per index and section, the character keys of the segments rescored so far.
   var characterKeys: [ObjectIdentifier: [CharacterKeys?]] = [:]
   /// Per index and section, the byte masks of the vocabulary (`vocabularyMasks`).
@@ -575,10 +578,11 @@ public final class Matcher {
 
   // MARK: Exact, near-exact, fuzzy
 
-  private func stampArray(_ idx: LookupIndex, _ s: Int, _ count: Int) -> [UInt16] {
+  private func stampArray(_ idx: LookupIndex, _ s: Int, _ count: Int) -> [UInt64] {
     let id = ObjectIdentifier(idx)
+    let words = (count + 63) >> 6
     if stamps[id] == nil { stamps[id] = [[], [], []] }
-    if stamps[id]![s].count < count { stamps[id]![s] = [UInt16](repeating: 0, count: count) }
+    if stamps[id]![s].count < words { stamps[id]![s] = [UInt64](repeating: 0, count: words) }
     return stamps[id]![s]
   }
 
@@ -705,8 +709,9 @@ public final class Matcher {
       // Within a token's postings (ordered by segment length) candidates
       // are taken outward from the query's length, so the most promising
       // come first and each side stops when it leaves the current window.
-      // `marks` flags seen candidates (value 2) in a reusable array.
-      var marks = stampArray(idx, si, max(sec.entryCount, sec.vocabCount))
+      // `marks` flags seen candidates (a bit per entry) in a reusable array.
+      var marks = stampArray(idx, si, sec.entryCount)
+      let markable = marks.count << 6
       stamps[ObjectIdentifier(idx)]![si] = []  // take ownership while searching
       var touched: [UInt32] = []
       // Query tokens as a 1024-bit filter: a candidate token whose bit is
@@ -788,27 +793,30 @@ public final class Matcher {
           // Seen already (through another query token): it was scored then.
           for k in 0..<n {
             let e = bE[k]
-            bM[k] = e < marks.count ? Int(marks[e]) : 2
+            bM[k] = e >= 0 && e < markable ? Int(truncatingIfNeeded: marks[e >> 6] >> UInt64(e & 63)) & 1 : 1
           }
           var u = 0
-          for k in 0..<n where bM[k] & 2 == 0 {
+          for k in 0..<n where bM[k] == 0 {
             bE[u] = bE[k]
             bL[u] = bL[k]
             u += 1
           }
-          for k in 0..<u { bS[k] = sec.entrySig[bE[k]] }
+          for k in 0..<u { bS[k] = sec.entryMeta[2 &* bE[k]] }
           var m = 0
           for k in 0..<u {
             let e = bE[k], len = bL[k]
-            guard marks[e] & 2 == 0 else { continue }
+            let bit: UInt64 = 1 << UInt64(e & 63)
+            guard marks[e >> 6] & bit == 0 else { continue }
             // Tokens whose signature bit the query lacks are surely not shared.
             let outside = (bS[k] & LookupIndex.Section.sigMask & ~qsig).nonzeroBitCount
             if 100 * Double(min(len - outside, rest)) / Double(max(lq, len)) < tEff - 1e-9 { continue }
-            marks[e] |= 2
+            marks[e >> 6] |= bit
             touched.append(UInt32(e))
             bE[m] = e
-            bLo[m] = Int(sec.entryTokStart[e])
-            bHi[m] = Int(sec.entryTokStart[e + 1])
+            // Where its tokens start, beside the meta word just read (the
+            // same cache line); `len` is its length uncapped.
+            bLo[m] = Int(truncatingIfNeeded: sec.entryMeta[2 &* e &+ 1])
+            bHi[m] = bLo[m] + len
             m += 1
           }
           qbits.withUnsafeBufferPointer { qb in
@@ -850,7 +858,7 @@ public final class Matcher {
           }
         }
       }
-      for eu in touched { marks[Int(eu)] &= ~2 }
+      for eu in touched { marks[Int(eu) >> 6] = 0 }  // (every bit set is a touched entry's)
       stamps[ObjectIdentifier(idx)]![si] = marks
       if keep > 0 && top.count == keep {
         found = found.filter { $0.value.0 != .fuzzy || $0.value.1 >= tEff - 1e-9 }
