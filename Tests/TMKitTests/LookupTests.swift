@@ -436,6 +436,54 @@ enum LookupFixture {
     }
   }
 
+  /// Concordance finds exactly the units holding every query word (by
+  /// its key or its cross-script key), however rare or common each word:
+  /// the rarest word's units are listed, the others filter them or are
+  /// intersected with them, and both ways must give the same units.
+  @Test func concordanceEqualsBruteForce() throws {
+    var rng = SeededRandom(seed: 1918)
+    let words = [
+      "və", "ilə", "bu", "üçün", "bakı", "şəhər", "prezident", "nazir", "ölkə", "iqtisadiyyat", "ildə", "yeni",
+      "layihə", "İlham", "Əliyev", "qəbul", "edib", "görüş", "keçirilib", "faiz", "neft", "qaz", "Xəzər", "dəniz",
+      "Şuşa", "Gəncə", "ixrac", "büdcə", "məclis", "qanun",
+    ]
+    // Skewed: the first words are in most units, the last in a few.
+    func word() -> String { words[rng.below(1 + rng.below(words.count))] }
+    var units: [TranslationUnit] = []
+    for _ in 0..<800 {
+      let s = (0..<(1 + rng.below(14))).map { _ in word() }.joined(separator: " ") + "."
+      units.append(TranslationUnit(texts: [.az: s, .en: "x"]))
+    }
+    let memory = Memory(path: "/tmp/c.tsv", languages: [.az, .en], units: units)
+    let m = Matcher(indexes: [try LookupFixture.index(memory)])
+    let keys = LookupKeys()
+    func wordKeys(_ text: String) -> [(key: String, cross: String)] {
+      keys.surfaceTokens(text, language: .az).filter { $0.kind == .word }
+        .map { ($0.key, keys.crossScript($0.key, language: .az)) }
+    }
+    let unitWords = units.map { wordKeys($0.texts[.az] ?? "") }
+    var filtered = 0
+    for _ in 0..<80 {
+      var q = (0..<(1 + rng.below(4))).map { _ in words[rng.below(words.count)] }.joined(separator: " ")
+      if rng.below(3) == 0 { q = q.uppercased() }
+      let expected = Set(
+        unitWords.indices.filter { i in
+          wordKeys(q).allSatisfy { w in unitWords[i].contains { $0.key == w.key || $0.cross == w.cross } }
+        })
+      let (hits, total) = m.concordance(
+        LookupQuery(text: q, language: .az, limit: 1000, minScore: 70, concordance: true), text: q, excluding: [])
+      #expect(total == expected.count, "query \(q)")
+      #expect(Set(hits.map(\.unit)) == expected, "query \(q)")
+      // Shorter segments first.
+      let lengths = hits.map { unitWords[$0.unit].count }
+      #expect(lengths == lengths.sorted(), "query \(q)")
+      let counts = wordKeys(q).map { w in unitWords.filter { $0.contains { $0.key == w.key } }.count }
+      if let lo = counts.min(), let hi = counts.max(), expected.count * 4 < hi, lo < hi { filtered += 1 }
+    }
+    // The queries did take the filtering path (a rare word beside a common one).
+    #expect(filtered >= 10)
+  }
+
   @Test func tokenDistanceProperties() {
     var rng = SeededRandom(seed: 2026)
     var scratch = DistanceScratch()

@@ -801,14 +801,19 @@ extension LookupIndex.Section {
     return lo
   }
 
-  /// The entries (sorted, each once) holding a word whose cross-script
-  /// key is `key`: the union of those words' postings.
-  func crossKeyPostings(_ key: String) -> [UInt32] {
+  /// The vocabulary ids whose cross-script key is `key`.
+  func crossKeyVocabulary(_ key: String) -> [Int] {
     guard let k = LookupIndex.find(Array(key.utf8), offsets: keyOff, blob: keyBlob) else { return [] }
-    var out: [UInt32] = []
-    for v in keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1])) where Int(v) < vocabCount {
-      out += postings(Int(v))
+    return keyPostings.slice(Int(keyPostStart[k]), Int(keyPostStart[k + 1])).compactMap {
+      Int($0) < vocabCount ? Int($0) : nil
     }
+  }
+
+  /// The entries of the segments holding any of the tokens `ids`, ascending
+  /// and once each.
+  func segments(holdingAnyOf ids: [Int]) -> [UInt32] {
+    var out: [UInt32] = []
+    for v in ids where v >= 0 && v < vocabCount { out += postings(v) }
     out.sort()
     var w = 0
     for x in out where w == 0 || out[w - 1] != x {

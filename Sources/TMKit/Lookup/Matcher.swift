@@ -1156,25 +1156,41 @@ public final class Matcher {
     for (ii, idx) in indexes.enumerated() {
       for section in LookupIndex.sections {
         guard let sec = idx.section(section) else { continue }
-        var result: [UInt32]? = nil
-        var direct = true
-        for (k, ck) in zip(qKeys, qCross) {
-          var set: [UInt32] = []
-          if section == qSection, let v = sec.vocabID(k) {
-            set = sec.postings(v).sorted()
+        // Per distinct query word, the vocabulary ids whose segments hold
+        // it here: its own (in the query's section) and its cross-script
+        // key's; a segment holds the word when its tokens hold one of them.
+        var direct = section == qSection
+        var words: [(ids: [Int], size: Int)] = []
+        var seenWords = Set<String>()
+        for (k, ck) in zip(qKeys, qCross) where seenWords.insert(k + "\u{0}" + ck).inserted {
+          var ids: [Int] = []
+          if section == qSection, let v = sec.vocabID(k), sec.documentFrequency(v) > 0 {
+            ids.append(v)
+          } else {
+            direct = false
           }
-          let cross = sec.crossKeyPostings(ck)
-          if set.isEmpty {
-            if section == qSection { direct = false }
-            set = Array(cross)
-          } else if !cross.isEmpty {
-            set = Matcher.union(set, Array(cross))
-          }
-          if section != qSection { direct = false }
-          result = result.map { Matcher.intersect($0, set) } ?? set
-          if result?.isEmpty ?? true { break }
+          for v in sec.crossKeyVocabulary(ck) where !ids.contains(v) { ids.append(v) }
+          words.append((ids, ids.reduce(0) { $0 + sec.documentFrequency($1) }))
         }
-        for e in result ?? [] {
+        // Rarest first: the first word's segments are listed (its postings
+        // merged and sorted); each later word filters them by their own
+        // tokens while they are few beside its postings (a read of a
+        // segment's tokens against a sort of its postings), else is listed
+        // and intersected.
+        words.sort { $0.size < $1.size }
+        var result: [UInt32] = []
+        if let first = words.first, first.size > 0 {
+          result = sec.segments(holdingAnyOf: first.ids)
+          for w in words.dropFirst() {
+            if result.isEmpty { break }
+            if result.count &* 4 < w.size {
+              result.removeAll { e in !sec.tokens(of: Int(e)).contains { w.ids.contains(Int($0)) } }
+            } else {
+              result = Matcher.intersect(result, sec.segments(holdingAnyOf: w.ids))
+            }
+          }
+        }
+        for e in result {
           let unit = Int(sec.entryUnit[Int(e)])
           guard let lang = idx.column(Int(sec.entryColumn[Int(e)])) else { continue }
           raw.append((ii, unit, lang, (direct ? 1_000_000 : 0) - sec.length(of: Int(e))))
