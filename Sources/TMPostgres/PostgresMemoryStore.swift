@@ -15,12 +15,6 @@ extension PostgresStore: MemoryStore {
   /// The one memory of this store.
   public var memoryRef: MemoryRef { MemoryRef(id: name, name: name) }
 
-  func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { cont in
-      DispatchQueue.global().async { cont.resume(with: Result { try body() }) }
-    }
-  }
-
   func check(_ memory: MemoryRef) throws {
     guard memory.id == name else {
       throw TMError(.notFound, "no memory '\(memory.id)' in the database", hint: "this store holds one memory: \(name)")
@@ -28,7 +22,7 @@ extension PostgresStore: MemoryStore {
   }
 
   public func memories() async throws -> [MemoryInfo] {
-    let langs = try await blocking { try self.languages() }
+    let langs = try await runBlocking { try self.languages() }
     return [MemoryInfo(ref: memoryRef, languages: langs)]
   }
 
@@ -36,7 +30,7 @@ extension PostgresStore: MemoryStore {
 
   public func append(_ units: [TranslationUnit], to memory: MemoryRef) async throws -> AppendResult {
     try check(memory)
-    return try await blocking { try self.append(units) }
+    return try await runBlocking { try self.append(units) }
   }
 
   public func forEachUnit(in memory: MemoryRef, _ body: (StoredUnit) throws -> Void) async throws {
@@ -48,7 +42,7 @@ extension PostgresStore: MemoryStore {
   public func exact(_ text: String, language: Language, in memories: [MemoryRef]?) async throws -> [StoredUnit] {
     if let memories, !memories.contains(memoryRef) { return [] }
     let ref = memoryRef
-    let found = try await blocking { try self.exactUnits(text.nfc, language: language) }
+    let found = try await runBlocking { try self.exactUnits(text.nfc, language: language) }
     return found.map { StoredUnit(ref: UnitRef(memory: ref, index: $0.0 - 1), unit: $0.1) }
   }
 
@@ -57,7 +51,7 @@ extension PostgresStore: MemoryStore {
     let ref = memoryRef
     let q = LookupQuery(text: request.text, language: request.language, limit: request.limit, minScore: request.minScore,
       concordance: request.concordance)
-    let found = try await blocking { try self.run { c in try PostgresStore.candidates(c, q, analysisFloor: nil) } }
+    let found = try await runBlocking { try self.run { c in try PostgresStore.candidates(c, q, analysisFloor: nil) } }
     return zip(found.ids, found.units).map { StoredUnit(ref: UnitRef(memory: ref, index: $0 - 1), unit: $1) }
   }
 
@@ -69,7 +63,7 @@ extension PostgresStore: MemoryStore {
       return SearchBatch(results: queries.map { _ in .success(empty) })
     }
     let id = memoryRef.id
-    let results: [Result<LookupResult, TMError>] = try await blocking {
+    let results: [Result<LookupResult, TMError>] = try await runBlocking {
       queries.map { q in
         do {
           var r = try self.lookup(q, analysisFloor: analysisFloor)
@@ -92,12 +86,12 @@ extension PostgresStore: MemoryStore {
   /// per lookup, where counting them was a scan of every unit).
   public func searchableLanguages(in memories: [MemoryRef]?) async throws -> [Language] {
     if let memories, !memories.contains(memoryRef) { return [] }
-    return try await blocking { try self.languages() }
+    return try await runBlocking { try self.languages() }
   }
 
   /// The memory's language columns (`languages()`) off the cooperative pool.
-  public func languagesOffPool() async throws -> [Language] { try await blocking { try self.languages() } }
+  public func languagesOffPool() async throws -> [Language] { try await runBlocking { try self.languages() } }
 
   /// `summary()` off the cooperative pool.
-  public func summary() async throws -> Summary { try await blocking { try self.summary() } }
+  public func summary() async throws -> Summary { try await runBlocking { try self.summary() } }
 }

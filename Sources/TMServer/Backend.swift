@@ -286,10 +286,10 @@ actor WriteQueue {
       for path in paths {
         let mine = batch.filter { $0.path == path }
         // The file work runs off the actor so new writes can queue, and off
-        // the event loops (`offLoop`).
+        // the event loops (`runBlocking`).
         let units = mine.map(\.units)
         do {
-          let rs = try await offLoop { try backend.commit(path: path, batches: units) }
+          let rs = try await runBlocking { try backend.commit(path: path, batches: units) }
           for (p, r) in zip(mine, rs) { p.continuation.resume(returning: r) }
         } catch {
           for p in mine { p.continuation.resume(throwing: error) }

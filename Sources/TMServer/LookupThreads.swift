@@ -86,15 +86,3 @@ final class LookupThreads: @unchecked Sendable {
     }
   }
 }
-
-/// Runs blocking or long work (a memory file's append and fsync, aligning,
-/// segmenting or transliterating a posted document) on Dispatch's threads.
-/// In `tm-server` the event loops are Swift's executor
-/// (`TMServerApp.runTasksOnEventLoops`): work done in a handler holds its
-/// loop, and every connection on it, until it ends. Lookups have
-/// `LookupThreads`, in arrival order; this work does not queue behind them.
-func offLoop<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-  try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-    DispatchQueue.global().async { c.resume(with: Result { try body() }) }
-  }
-}

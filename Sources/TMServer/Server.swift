@@ -178,17 +178,17 @@ final class API: Sendable {
       try only(.post)
       try readAllowed(request)
       let r = try Body.decode(SegmentRequest.self, from: try await body(request))
-      return try Body.json(try await offLoop { try self.segment(r) })
+      return try Body.json(try await runBlocking { try self.segment(r) })
     case ("transliterate", 1):
       try only(.post)
       try readAllowed(request)
       let r = try Body.decode(TransliterateRequest.self, from: try await body(request))
-      return try Body.json(try await offLoop { try self.transliterate(r) })
+      return try Body.json(try await runBlocking { try self.transliterate(r) })
     case ("align", 1):
       try only(.post)
       try readAllowed(request)
       let r = try Body.decode(AlignRequest.self, from: try await body(request))
-      return try Body.json(try await offLoop { try self.align(r) })
+      return try Body.json(try await runBlocking { try self.align(r) })
     case ("reviews", 1):
       if request.method == .post {
         try writeAllowed(request)
@@ -515,7 +515,7 @@ final class API: Sendable {
       throw APIError.badRequest("give 'source' and 'target' documents, or a 'review' file", field: r.source == nil ? "source" : "target")
     }
     let request = AlignRequest(source: source, target: target, from: r.from, to: r.to, segmented: r.segmented)
-    let (from, to, s, t, a) = try await offLoop { try self.alignDocuments(request) }
+    let (from, to, s, t, a) = try await runBlocking { try self.alignDocuments(request) }
     return try await reviews.create(
       from: from, to: to, source: s.map(\.text), target: t.map(\.text),
       beads: a.beads.map { ReviewBead(source: Array($0.source), target: Array($0.target), score: $0.score) },
