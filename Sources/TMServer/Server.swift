@@ -158,7 +158,8 @@ final class API: Sendable {
       try writeAllowed(request)
       let bytes = try await body(request)
       if let boundary = Multipart.boundary(contentType: request.headers[.contentType]) {
-        return Body.report(try await importDocuments(try Multipart.parse(bytes, boundary: boundary), q))
+        let parts = try await runBlocking { try Multipart.parse(bytes, boundary: boundary) }
+        return Body.report(try await importDocuments(parts, q))
       }
       return Body.report(try await importDocuments([Multipart.Part(name: q["name"] ?? "upload", bytes: bytes)], q))
     case ("export", 1):
@@ -388,21 +389,25 @@ final class API: Sendable {
     // named as the client named it (the units' origin says `tmx:desk.tmx`),
     // in a folder of its own so that two parts may share a name.
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-server-import-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    var paths: [String] = []
-    var names: [String] = []
-    for (i, part) in parts.enumerated() {
-      var name = part.name
-      if let format, !name.lowercased().hasSuffix("." + format) { name += "." + format }
-      let safe = String(String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }).prefix(100))
-      let fileName = safe.isEmpty || safe.hasPrefix(".") ? "upload" + safe : safe
-      let sub = dir.appendingPathComponent(String(i))
-      try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
-      let file = sub.appendingPathComponent(fileName)
-      try Data(part.bytes).write(to: file)
-      paths.append(file.path)
-      names.append(fileName)
+    // Written off the event loop (a posted file may be megabytes).
+    let (paths, names) = try await runBlocking { () throws -> ([String], [String]) in
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      var paths: [String] = []
+      var names: [String] = []
+      for (i, part) in parts.enumerated() {
+        var name = part.name
+        if let format, !name.lowercased().hasSuffix("." + format) { name += "." + format }
+        let safe = String(String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }).prefix(100))
+        let fileName = safe.isEmpty || safe.hasPrefix(".") ? "upload" + safe : safe
+        let sub = dir.appendingPathComponent(String(i))
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        let file = sub.appendingPathComponent(fileName)
+        try Data(part.bytes).write(to: file)
+        paths.append(file.path)
+        names.append(fileName)
+      }
+      return (paths, names)
     }
     do {
       var report = try await Import(store: store).run(

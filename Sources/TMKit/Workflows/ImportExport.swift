@@ -14,7 +14,10 @@ public struct Import: Sendable {
     if let from = options.from, let to = options.to, from == to {
       throw TMError(.usage, "--from and --to are both '\(from.tag)'", hint: "a unit pairs two different languages")
     }
-    let read = try MemoryImport.read(files.isEmpty ? ["-"] : files, options: options)
+    // Reading and parsing (a large TMX is seconds of CPU) block: off the
+    // caller's executor, which in `tm-server` is an event loop.
+    let paths = files.isEmpty ? ["-"] : files
+    let read = try await runBlocking { try MemoryImport.read(paths, options: options) }
     let target = try memory ?? defaultMemory(read.units, options: options)
     let r = try await store.append(read.units, to: target)
     return ImportReport(files: read.files, notes: read.notes, memory: target, added: r.added, duplicates: r.duplicates)
