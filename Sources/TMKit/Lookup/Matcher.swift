@@ -1270,22 +1270,6 @@ public final class Matcher {
     }
     return out
   }
-
-  static func union(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-    var out: [UInt32] = []
-    out.reserveCapacity(a.count + b.count)
-    var i = 0, j = 0
-    while i < a.count || j < b.count {
-      if j >= b.count || (i < a.count && a[i] < b[j]) {
-        out.append(a[i]); i += 1
-      } else if i >= a.count || b[j] < a[i] {
-        out.append(b[j]); j += 1
-      } else {
-        out.append(a[i]); i += 1; j += 1
-      }
-    }
-    return out
-  }
 }
 
 /// The byte masks of a section's vocabulary (``Matcher/byteMask(_:)``), per
