@@ -42,7 +42,7 @@ def main():
     a = ap.parse_args()
     d = os.path.join(a.work, f"realistic{a.units}")
     os.makedirs(d, exist_ok=True)
-    _, queries = b.realistic(d, a.units)
+    mem, queries = b.realistic(d, a.units)
     paths = b.lookup_paths(queries, "en", "ru")
     exe = b.openloop_binary(a.work)
     token = os.path.join(a.work, "token")
@@ -53,7 +53,7 @@ def main():
             # Each server its own hard link of the memory, so that servers
             # with different index formats keep their own index files
             # instead of rebuilding one another's at every start.
-            mine = d if i == 0 else os.path.dirname(b.baseline_copy(os.path.join(d, "catalogs.tsv"), f"-{i}"))
+            mine = d if i == 0 else os.path.dirname(b.baseline_copy(mem, f"-{i}"))
             s = b.Served(server, mine, os.path.join(a.work, f"state-{i}"), token)
             try:
                 b.openloop(exe, s.base, paths, 500, 3, a.work)  # warm-up
