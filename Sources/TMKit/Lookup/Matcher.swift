@@ -139,6 +139,9 @@ public final class Matcher {
   /// Per index and section, the byte masks of the vocabulary (`vocabularyMasks`).
   var vocabMasks: [ObjectIdentifier: [VocabularyMasks?]] = [:]
   var scratch = DistanceScratch()
+  /// Where loads made only to bring memory into the cache leave their value
+  /// (so the compiler keeps them).
+  var sink: UInt32 = 0
   /// The score tokens (``LookupKeys/scoreTokens(_:language:)``) of stored
   /// segments rescored so far, by index, section and entry
   /// (``scoreTokenSlot(order:section:entry:)``): like the character keys,
@@ -729,7 +732,7 @@ public final class Matcher {
       // Exact and near-exact entries found so far (a fuzzy candidate among
       // them keeps its kind).
       let preFound = found
-      let block = 16
+      let block = 32
       let buffer = UnsafeMutablePointer<Int>.allocate(capacity: 6 * block)
       defer { buffer.deallocate() }
       let bE = buffer, bL = buffer + block, bLo = buffer + 2 * block, bHi = buffer + 3 * block
@@ -819,6 +822,12 @@ public final class Matcher {
             bHi[m] = bLo[m] + len
             m += 1
           }
+          // Their token ranges, touched first all at once: independent
+          // loads whose cache misses overlap (the counting loop below
+          // would otherwise wait on each candidate's in turn).
+          var touch: UInt32 = 0
+          for k in 0..<m { touch |= sec.tokens[bLo[k]] | sec.tokens[bHi[k] &- 1] }
+          sink = touch
           qbits.withUnsafeBufferPointer { qb in
             for k in 0..<m {
               // Upper bound from shared tokens: distance ≥ longer − shared.
