@@ -59,7 +59,7 @@ public enum TMServerApp {
       let pg = try PostgresStore(
         url: url.isEmpty ? nil : url, connections: config.databaseConnections, migrate: true,
         name: PostgresStore.databaseName(url))
-      store = PostgresServingStore(store: pg)
+      store = PostgresServingStore(store: pg, staleness: config.lookupStaleness)
       backend = nil
     } else {
       let b = try Backend(configuration: config)

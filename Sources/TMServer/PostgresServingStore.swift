@@ -8,9 +8,10 @@ import TMPostgres
 /// The database is the store of record: writes, counts, exports and exact
 /// reads go to it. Lookups run on the server's own index of the memory
 /// (`PostgresDerivedIndex`), built in the background at start and brought
-/// up to the database's committed units before each lookup (one round
-/// trip), so any number of servers on one database answer alike and each
-/// sees the others' writes as soon as they commit. Until the index is
+/// up to the database's committed units by a check (one round trip) at most
+/// `staleness` (10 ms) before each lookup and after each write through this
+/// server, so any number of servers on one database answer alike and each
+/// sees its own writes at once and the others' within the staleness. Until the index is
 /// built (or with `TM_PG_INDEX_CACHE=off`) lookups retrieve their
 /// candidates in the database; the scoring is TMKit's `Matcher` either way.
 ///
@@ -25,10 +26,15 @@ public final class PostgresServingStore: ServedStore {
   let derived: PostgresDerivedIndex?
 
   /// `indexCache`: keep the derived lookup index (default: unless
-  /// `TM_PG_INDEX_CACHE=off`).
-  public init(store: PostgresStore, indexCache: Bool? = nil) {
+  /// `TM_PG_INDEX_CACHE=off`). `staleness`: seconds, see
+  /// `ServerConfiguration.lookupStaleness`.
+  public init(
+    store: PostgresStore, indexCache: Bool? = nil, staleness: Double = ServerConfiguration.defaultLookupStaleness
+  ) {
     self.store = store
-    derived = indexCache ?? PostgresDerivedIndex.enabledByEnvironment ? PostgresDerivedIndex(store: store) : nil
+    derived =
+      indexCache ?? PostgresDerivedIndex.enabledByEnvironment
+      ? PostgresDerivedIndex(store: store, staleness: staleness) : nil
   }
 
   public var kind: String { "postgres" }
@@ -61,6 +67,8 @@ public final class PostgresServingStore: ServedStore {
 
   public func append(_ units: [TranslationUnit], to memory: MemoryRef) async throws -> AppendResult {
     let m = try ref(memory)
+    // (Also when it fails: it may have failed after its commit.)
+    defer { derived?.noteWrite() }
     return try await guarded { try await store.append(units, to: m) }
   }
 
@@ -121,6 +129,7 @@ public final class PostgresServingStore: ServedStore {
 
   public func add(_ units: [TranslationUnit], memory: String?) async throws -> (AppendResult, memory: String?) {
     let m = try ref(memory.map { MemoryRef(id: $0) } ?? store.memoryRef)
+    defer { derived?.noteWrite() }
     let r = try await guarded { try await store.append(units, to: m) }
     return (r, m.name)
   }

@@ -38,6 +38,15 @@ public struct ServerConfiguration: Sendable {
   public var postgres: String?
   /// Connections to the database this server keeps open at most.
   public var databaseConnections: Int = 8
+  /// With `postgres`: how old, in seconds, the derived index's last check
+  /// of the database may be for a lookup to answer from it without a new
+  /// one (`--staleness`); 0: every lookup waits for a check that started
+  /// after it arrived. Writes through this server are always in its
+  /// lookups' answers. See `PostgresDerivedIndex`.
+  public var lookupStaleness: Double = ServerConfiguration.defaultLookupStaleness
+  /// 10 ms: far below what a person, or a script going from one server to
+  /// another, can notice; a check at most every 10 ms instead of one per lookup.
+  public static let defaultLookupStaleness = 0.01
 
   public init(memoriesDirectory: String) {
     self.memoriesDirectory = memoriesDirectory

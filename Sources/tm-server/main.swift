@@ -72,6 +72,7 @@ struct TMServerCommand: AsyncParsableCommand {
     config.reviewFile = review
     config.postgres = try database.address()
     config.databaseConnections = database.connections
+    config.lookupStaleness = database.staleness / 1000
     if config.postgres != nil && (memories != nil || memory != nil) {
       throw ValidationError("--store and --memories/--memory name two different memories: give one")
     }
@@ -121,6 +122,11 @@ struct DatabaseOptions: ParsableArguments {
   var passwordFile: String?
   @Option(name: .customLong("db-connections"), help: "Database connections this server keeps at most.")
   var connections: Int = 8
+  @Option(
+    help: ArgumentHelp(
+      "A lookup may answer from this server's index as checked against the database up to MS milliseconds before it arrived: units added through other servers in that time may be missing; this server's own writes never are. 0: every lookup checks (read-your-writes across servers).",
+      valueName: "ms"))
+  var staleness: Double = ServerConfiguration.defaultLookupStaleness * 1000
   @Flag(
     name: .customLong("no-index-cache"),
     help: "Look up in the database only: no lookup index of the memory derived in this server (also TM_PG_INDEX_CACHE=off).")
@@ -135,6 +141,7 @@ struct DatabaseOptions: ParsableArguments {
       return nil
     }
     if connections < 1 { throw ValidationError("--db-connections must be at least 1") }
+    if !(staleness >= 0 && staleness <= 60_000) { throw ValidationError("--staleness takes milliseconds from 0 to 60000") }
     // Read by PostgresServingStore when it starts.
     if noIndexCache { setenv("TM_PG_INDEX_CACHE", "off", 1) }
     let url: String

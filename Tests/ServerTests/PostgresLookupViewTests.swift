@@ -52,13 +52,14 @@ struct PostgresLookupViewTests {
     return r.answers.first?.matches.first
   }
 
+  /// With staleness 0 (`--staleness 0`): every lookup checks the database.
   @Test func oneRoundTripPerLookupAndFreshAcrossServers() async throws {
     let url = try ServerTestDB.freshURL("view")
     let name = PostgresStore.databaseName(url)
     let aStore = try PostgresStore(url: url, connections: 2, migrate: true, name: name)
     let bStore = try PostgresStore(url: url, connections: 2, migrate: true, name: name)
     _ = try aStore.append(Self.units)
-    let a = PostgresServingStore(store: aStore, indexCache: true)
+    let a = PostgresServingStore(store: aStore, indexCache: true, staleness: 0)
     try await Self.warm(a, units: 3)
 
     // Warm: the lookup's only database call is the freshness check.
@@ -95,6 +96,52 @@ struct PostgresLookupViewTests {
     let enWarm = try #require(try await Self.top(a, "Parlament qanunu qəbul edib.", to: .en))
     #expect(enWarm.targets.first?.text == "Parliament passed the law.")
     #expect(enWarm.unit == en.unit)
+  }
+
+  /// With a staleness: lookups within it of the last check do not ask the
+  /// database, so a unit committed through another server may be missing
+  /// from them; a write through this server makes the next lookup check
+  /// (it sees its own writes, and the others' committed before them); and
+  /// past the staleness the next lookup checks again.
+  @Test func withinTheStalenessLookupsShareTheLastCheck() async throws {
+    let url = try ServerTestDB.freshURL("stale")
+    let name = PostgresStore.databaseName(url)
+    let aStore = try PostgresStore(url: url, connections: 2, migrate: true, name: name)
+    let bStore = try PostgresStore(url: url, connections: 2, migrate: true, name: name)
+    let cStore = try PostgresStore(url: url, connections: 2, migrate: true, name: name)
+    _ = try aStore.append(Self.units)
+    // A staleness no run of this test outlasts, and a short one.
+    let a = PostgresServingStore(store: aStore, indexCache: true, staleness: 600)
+    let c = PostgresServingStore(store: cStore, indexCache: true, staleness: 0.2)
+    try await Self.warm(a, units: 3)
+    try await Self.warm(c, units: 3)
+    let q = "Hökumət büdcə layihəsini təsdiq edib."
+    _ = try await Self.top(a, q)
+    _ = try await Self.top(c, q)
+    let before = aStore.connectionUses
+    for _ in 0..<5 { _ = try await Self.top(a, q) }
+    #expect(aStore.connectionUses == before, "within the staleness a lookup does not ask the database")
+
+    // Committed through another server: not yet in a's answers.
+    let other = TranslationUnit(texts: [.az: "Prezident fərman imzalayıb.", .ru: "Президент подписал указ."], origin: "add")
+    _ = try bStore.append([other])
+    #expect(try await Self.top(a, "Prezident fərman imzalayıb.")?.kind != .exact)
+    // Past c's staleness, in c's answer.
+    try await Task.sleep(nanoseconds: 300_000_000)
+    let inC = try #require(try await Self.top(c, "Prezident fərman imzalayıb."))
+    #expect(inC.kind == .exact)
+    #expect(inC.targets.first?.text == "Президент подписал указ.")
+
+    // A write through a: its next lookup checks, and finds both units.
+    let own = TranslationUnit(texts: [.az: "Parlament qanunu qəbul edib.", .ru: "Парламент принял закон."], origin: "add")
+    let added = try await a.add([own], memory: nil)
+    #expect(added.0.added == 1)
+    let mine = try #require(try await Self.top(a, "Parlament qanunu qəbul edib."))
+    #expect(mine.kind == .exact)
+    #expect(mine.targets.first?.text == "Парламент принял закон.")
+    let theirs = try #require(try await Self.top(a, "Prezident fərman imzalayıb."))
+    #expect(theirs.kind == .exact)
+    #expect(theirs.targets.first?.text == "Президент подписал указ.")
   }
 
   /// In the database (`--no-index-cache`, or while the index is cold) a

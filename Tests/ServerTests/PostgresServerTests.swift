@@ -26,8 +26,12 @@ enum ServerTestDB {
 
 extension TestServer {
   /// A server on the PostgreSQL memory at `url` (the TSV folder stays empty).
-  static func startPostgres(_ url: String) async throws -> TestServer {
-    try await start(memory: "") { c in c.postgres = url }
+  /// `staleness`: `--staleness` in seconds (default: the server's).
+  static func startPostgres(_ url: String, staleness: Double? = nil) async throws -> TestServer {
+    try await start(memory: "") { c in
+      c.postgres = url
+      if let staleness { c.lookupStaleness = staleness }
+    }
   }
 }
 
@@ -181,7 +185,9 @@ struct PostgresServerTests {
   @Test func derivedIndexAnswersAsTheDatabaseAndTheTSVMemory() async throws {
     let (memory, queries) = Self.deskMemory()
     let url = try ServerTestDB.freshURL("derived")
-    let warm = try await TestServer.startPostgres(url)
+    // Staleness 0: every lookup checks the database (read-your-writes
+    // across servers, asserted below).
+    let warm = try await TestServer.startPostgres(url, staleness: 0)
     let offStore = try PostgresStore(url: url, connections: 2, migrate: true, name: PostgresStore.databaseName(url))
     let off = try await TestServer.start(memory: "", serving: PostgresServingStore(store: offStore, indexCache: false))
     let tsv = try await TestServer.start(memory: memory)
