@@ -467,8 +467,10 @@ def serve_only(serve, bench, queries, mem):
     d2 = serve(2, "ours: derived index, 2 servers", warm=True)
     b2 = serve(2, "baseline: derived index, 2 servers", binary=BASE_SERVER, warm=True) if BASE_SERVER else None
     settle = int(os.environ.get("TSV_SETTLE_SECONDS", "30"))
-    t1 = serve(1, "TSV server (baseline), --memory", binary=PEER_SERVER, args=["--memory", mem], settle=settle) if PEER_SERVER else None
-    t2 = serve(2, "TSV server (baseline), --memory, 2 servers", binary=PEER_SERVER, args=["--memory", mem], settle=settle) if PEER_SERVER else None
+    # (TM_BENCH_PEER_SERVER, else the baseline's: named by its path.)
+    peer = f"TSV server ({PEER_SERVER})"
+    t1 = serve(1, f"{peer}, --memory", binary=PEER_SERVER, args=["--memory", mem], settle=settle) if PEER_SERVER else None
+    t2 = serve(2, f"{peer}, --memory, 2 servers", binary=PEER_SERVER, args=["--memory", mem], settle=settle) if PEER_SERVER else None
     if b1 and b2:
         print(f"  ours/baseline: 1 server {d1['rate'] / b1['rate']:.2f}x, 2 servers {d2['rate'] / b2['rate']:.2f}x", flush=True)
     if t1:
