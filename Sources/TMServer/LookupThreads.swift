@@ -30,9 +30,17 @@ final class LookupThreads: @unchecked Sendable {
     for i in 0..<threadCount {
       let name = "tm-lookup-\(i)"
       let t = Thread { [self] in
-        // Set from the thread itself, Foundation names the kernel's thread
-        // too (what `top -H` and /proc show; else it keeps its creator's).
+        // The kernel's name of the thread (what `top -H`, `perf` and
+        // /proc/PID/task/*/comm show, and scripts/bench_serve.py counts by),
+        // set by the thread itself: else it keeps its creator's (an event
+        // loop's, `NIO-SGLTN-…`). `Thread.current.name` alone left one of
+        // the two threads with its creator's name now and then (Foundation
+        // applies it only once `start()` has recorded the thread, which the
+        // new thread can outrun); Linux's own file for it has no such race.
         Thread.current.name = name
+        #if os(Linux)
+          try? name.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+        #endif
         loop()
       }
       t.stackSize = 8 << 20

@@ -33,4 +33,33 @@ import Testing
     }
     #expect(values == (0..<40).map { $0 * $0 })
   }
+
+  /// Each thread carries its own name in the kernel (`top -H`, `perf` and
+  /// scripts/bench_serve.py's per-thread CPU read it), never its creator's:
+  /// Foundation's `Thread.name` alone lost that race now and then.
+  @Test func everyThreadHasItsNameInTheKernel() {
+    #if os(Linux)
+      for _ in 0..<5 {
+        let threads = 4
+        let pool = LookupThreads(threads: threads)
+        // A job on every thread at once (each waits for all to have
+        // started), each reading its own thread's kernel name.
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let names = Mutex<[String]>([])
+        for _ in 0..<threads {
+          pool.submit {
+            let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?"
+            names.withLock { $0.append(comm.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            started.signal()
+            release.wait()
+          }
+        }
+        for _ in 0..<threads { started.wait() }
+        for _ in 0..<threads { release.signal() }
+        let got = names.withLock { $0 }.sorted()
+        #expect(got == (0..<threads).map { "tm-lookup-\($0)" })
+      }
+    #endif
+  }
 }
