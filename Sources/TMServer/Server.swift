@@ -446,14 +446,9 @@ final class API: Sendable {
     let to = try language(q["to"], field: "to")
     let out = ByteSink()
     let report: ExportReport
-    let store = self.store
     do {
-      // Reading and encoding a whole memory is seconds of CPU at 1M units:
-      // off the event loops, which would hold every connection on theirs.
-      report = try await offTheLoops {
-        try await Export(store: store).run(
-          memory: q["memory"].map { MemoryRef(id: $0) }, format: writer, from: from, to: to, to: { out.bytes += $0 })
-      }
+      report = try await Export(store: store).run(
+        memory: q["memory"].map { MemoryRef(id: $0) }, format: writer, from: from, to: to, to: { out.bytes += $0 })
     } catch let e as TMError {
       throw APIError.from(e, field: e.message.contains("memor") ? "memory" : "from")
     }
